@@ -1,0 +1,64 @@
+/// A growable double-ended queue in one contiguous buffer.
+///
+/// Used for service queues (FIFO and LIFO) and for the event queue's FIFO lanes. Capacity doubles when full and
+/// never shrinks, so a run reaches a steady state with no allocation.
+public struct RingBuffer<Element> {
+    var storage: [Element?]
+    var head = 0
+    var countStored = 0
+
+    public init(initialCapacity: Int = 16) {
+        storage = Array(repeating: nil, count: Swift.max(4, initialCapacity))
+    }
+
+    public var count: Int { countStored }
+    public var isEmpty: Bool { countStored == 0 }
+
+    public var first: Element? { countStored == 0 ? nil : storage[head] }
+    public var last: Element? {
+        countStored == 0 ? nil : storage[(head + countStored - 1) & (storage.count - 1)]
+    }
+
+    /// - Complexity: amortized O(1).
+    public mutating func append(_ element: Element) {
+        if countStored == storage.count { grow() }
+        storage[(head + countStored) & (storage.count - 1)] = element
+        countStored += 1
+    }
+
+    /// - Complexity: O(1).
+    public mutating func popFirst() -> Element? {
+        guard countStored > 0 else { return nil }
+        let element = storage[head]
+        storage[head] = nil
+        head = (head + 1) & (storage.count - 1)
+        countStored -= 1
+        return element
+    }
+
+    /// - Complexity: O(1).
+    public mutating func popLast() -> Element? {
+        guard countStored > 0 else { return nil }
+        let index = (head + countStored - 1) & (storage.count - 1)
+        let element = storage[index]
+        storage[index] = nil
+        countStored -= 1
+        return element
+    }
+
+    mutating func grow() {
+        var bigger = [Element?](repeating: nil, count: storage.count * 2)
+        for i in 0..<countStored { bigger[i] = storage[(head + i) & (storage.count - 1)] }
+        storage = bigger
+        head = 0
+    }
+}
+
+extension RingBuffer {
+    /// Creates a buffer whose capacity is the next power of two at or above `minimumCapacity`.
+    public init(minimumCapacity: Int) {
+        var capacity = 4
+        while capacity < minimumCapacity { capacity <<= 1 }
+        self.init(initialCapacity: capacity)
+    }
+}

@@ -1,0 +1,45 @@
+/// A model that reacts to events. Specialised generically (no existential per event).
+public protocol EventHandler {
+    /// Handles one event; may schedule more on `queue`.
+    mutating func handle(_ event: Event, queue: inout EventQueue)
+}
+
+/// The only event loop: pop the earliest event, advance the clock, hand it to the model.
+///
+/// The loop knows nothing of clients or services (SimPy's schedule / step / run-until shape).
+public struct Simulation<Model: EventHandler> {
+    public var queue: EventQueue
+    public var model: Model
+    /// The time of the event being handled, or of the last one handled.
+    public private(set) var now: SimTime = .zero
+    /// Events popped so far: the unit of "events per second".
+    public private(set) var eventsProcessed: Int = 0
+
+    public init(model: Model, queue: EventQueue) {
+        self.model = model
+        self.queue = queue
+    }
+
+    /// Runs every event with time before `end`; events at or after `end` stay pending.
+    /// - Parameter shouldStop: checked every 65,536 events; return true to stop early (e.g. on Ctrl-C).
+    public mutating func run(until end: SimTime, shouldStop: () -> Bool = { false }) {
+        while let next = queue.peekTime(), next < end {
+            let event = queue.popMin()!
+            now = event.time
+            eventsProcessed &+= 1
+            model.handle(event, queue: &queue)
+            if eventsProcessed & 0xFFFF == 0 && shouldStop() { return }
+        }
+    }
+}
+
+extension EventQueue {
+    /// The time of the earliest event.
+    public func peekTime() -> SimTime? {
+        var best = heap.first?.time
+        for lane in lanes {
+            if let head = lane.first, best == nil || head.time < best! { best = head.time }
+        }
+        return best
+    }
+}

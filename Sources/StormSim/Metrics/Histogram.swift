@@ -1,0 +1,75 @@
+/// A log-bucketed histogram of non-negative Int64 values (HdrHistogram's idea): fixed memory, O(1) recording,
+/// mergeable in any order with an exact result.
+///
+/// Values below 256 have a bucket each. Above, every power of two is split into 128 buckets, so a bucket's width
+/// is at most 1/128 of its lower edge; a percentile is reported as its bucket's midpoint (clamped to the exact
+/// minimum and maximum), within 0.4% of the true sample. 7,296 buckets cover all of Int64.
+public struct Histogram: Equatable, Sendable {
+    static let subBucketBits = 7
+    static let subBuckets = 1 << subBucketBits  // 128
+    static let bucketCount = 256 + 55 * 128
+
+    public private(set) var counts: [UInt64]
+    public private(set) var count: UInt64 = 0
+    public private(set) var sum: Double = 0
+    public private(set) var min: Int64 = .max
+    public private(set) var max: Int64 = 0
+
+    public init() { counts = [UInt64](repeating: 0, count: Histogram.bucketCount) }
+
+    static func index(of value: Int64) -> Int {
+        let v = UInt64(Swift.max(0, value))
+        if v < 256 { return Int(v) }
+        let msb = 63 - v.leadingZeroBitCount  // >= 8
+        let shift = msb - subBucketBits  // >= 1
+        let sub = Int(v >> UInt64(shift)) - subBuckets  // 0..<128
+        return 256 + (shift - 1) * subBuckets + sub
+    }
+
+    /// The smallest and largest value that fall in bucket `index`.
+    static func range(ofBucket index: Int) -> (low: Int64, high: Int64) {
+        if index < 256 { return (Int64(index), Int64(index)) }
+        let shift = (index - 256) / subBuckets + 1
+        let sub = (index - 256) % subBuckets + subBuckets
+        let low = UInt64(sub) << UInt64(shift)
+        let high = low + (UInt64(1) << UInt64(shift)) - 1
+        return (Int64(clamping: low), Int64(clamping: high))
+    }
+
+    /// Records one value (negative values count as 0). - Complexity: O(1).
+    public mutating func record(_ value: Int64) {
+        counts[Histogram.index(of: value)] &+= 1
+        count &+= 1
+        sum += Double(value)
+        if value < min { min = value }
+        if value > max { max = value }
+    }
+
+    public var mean: Double { count == 0 ? .nan : sum / Double(count) }
+
+    /// The nearest-rank `q`-quantile (0 < q <= 1): the smallest recorded value with at least q * count values at or
+    /// below it, to within the bucket width. NaN when empty.
+    public func quantile(_ q: Double) -> Double {
+        guard count > 0 else { return .nan }
+        let rank = Swift.max(1, UInt64((q * Double(count)).rounded(.up)))
+        var seen: UInt64 = 0
+        for (i, c) in counts.enumerated() where c > 0 {
+            seen += c
+            if seen >= rank {
+                let (low, high) = Histogram.range(ofBucket: i)
+                let mid = Double(low) / 2 + Double(high) / 2
+                return Swift.min(Swift.max(mid, Double(min)), Double(max))
+            }
+        }
+        return Double(max)
+    }
+
+    /// Adds every sample of `other`: the result is exactly the histogram of both sample sets.
+    public mutating func merge(_ other: Histogram) {
+        for i in counts.indices { counts[i] &+= other.counts[i] }
+        count &+= other.count
+        sum += other.sum
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+    }
+}

@@ -1,0 +1,88 @@
+/// Per-interval statistics, accumulated as events happen: one row per `interval`, a fixed set of columns.
+///
+/// Columns hold either counts (an event adds 1 to the row its time falls in) or time integrals of a gauge
+/// (`Gauge` adds value × time), turned into means when the table is written. Memory is rows × columns, fixed at
+/// the start: it never grows with the number of events.
+public struct TimeSeries: Sendable {
+    public let interval: Int64
+    public let end: Int64
+    public let rows: Int
+    public let columns: Int
+    /// Row-major: `values[row * columns + column]`.
+    public private(set) var values: [Double]
+
+    public init(interval: SimDuration, end: SimDuration, columns: Int) {
+        self.interval = interval.nanoseconds
+        self.end = end.nanoseconds
+        let r = (end.nanoseconds + interval.nanoseconds - 1) / interval.nanoseconds
+        self.rows = Int(Swift.max(1, r))
+        self.columns = columns
+        values = [Double](repeating: 0, count: rows * columns)
+    }
+
+    func row(at t: Int64) -> Int { Swift.min(rows - 1, Int(t / interval)) }
+
+    /// Adds `amount` to `column` in the row that holds time `t`. - Complexity: O(1).
+    public mutating func add(_ column: Int, at t: SimTime, _ amount: Double = 1) {
+        values[row(at: t.nanoseconds) &* columns &+ column] += amount
+    }
+
+    public subscript(row: Int, column: Int) -> Double {
+        get { values[row * columns + column] }
+        set { values[row * columns + column] = newValue }
+    }
+
+    /// The width of a row in nanoseconds (the last one may be cut short by the end of the run).
+    public func width(ofRow row: Int) -> Int64 {
+        Swift.min(interval, end - Int64(row) * interval)
+    }
+}
+
+/// A piecewise-constant quantity (queue length, busy workers, requests in flight) integrated over time into a
+/// `TimeSeries` column, with its value at each row's end recorded in another column.
+public struct Gauge: Sendable {
+    public private(set) var value: Double = 0
+    var last: Int64 = 0
+    var nextBoundary: Int64
+    let areaColumn: Int
+    let endColumn: Int?
+
+    /// - Parameters:
+    ///   - areaColumn: receives ∫ value dt over each row, in value·ns.
+    ///   - endColumn: receives the value at each row's end, when given.
+    public init(series: TimeSeries, areaColumn: Int, endColumn: Int? = nil) {
+        nextBoundary = series.interval
+        self.areaColumn = areaColumn
+        self.endColumn = endColumn
+    }
+
+    /// Changes the value by `delta` at time `t` (t never decreases). - Complexity: O(1) plus rows crossed.
+    public mutating func change(by delta: Double, at t: SimTime, in series: inout TimeSeries) {
+        advance(to: t.nanoseconds, in: &series)
+        value += delta
+    }
+
+    /// Integrates up to `t`, closing every row boundary crossed on the way.
+    public mutating func advance(to t: Int64, in series: inout TimeSeries) {
+        let t = Swift.min(t, series.end)
+        while t >= nextBoundary && nextBoundary <= series.end {
+            let row = Int((nextBoundary - 1) / series.interval)
+            series[row, areaColumn] += value * Double(nextBoundary - last)
+            if let endColumn { series[row, endColumn] = value }
+            last = nextBoundary
+            nextBoundary += series.interval
+        }
+        if t > last {
+            series[series.row(at: last), areaColumn] += value * Double(t - last)
+            last = t
+        }
+    }
+
+    /// Closes the series at its end (the last row included, even when cut short).
+    public mutating func finish(in series: inout TimeSeries) {
+        advance(to: series.end, in: &series)
+        if let endColumn, last < series.end || series.end % series.interval != 0 {
+            series[series.rows - 1, endColumn] = value
+        }
+    }
+}

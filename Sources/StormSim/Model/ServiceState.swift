@@ -1,0 +1,32 @@
+/// The live state of one service: busy workers and the bounded queue.
+struct ServiceState {
+    let config: Service
+    var busy = 0
+    /// Attempt slots waiting for a worker.
+    var queue: RingBuffer<UInt32>
+    var timeRng: Xoshiro256
+    var errorRng: Xoshiro256
+
+    var busyGauge: Gauge
+    var queueGauge: Gauge
+    /// Columns of this service in the time series.
+    let columns: ServiceColumns
+
+    // Totals for the summary.
+    var arrivals = 0
+    var rejected = 0
+    var served = 0
+    var wasted = 0
+    var busyTime: Int64 = 0
+    var wastedTime: Int64 = 0
+
+    init(config: Service, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
+        self.config = config
+        self.columns = columns
+        queue = RingBuffer(minimumCapacity: Swift.min(config.queueCapacity, 1024))
+        timeRng = streams.stream("service/\(config.name)/time")
+        errorRng = streams.stream("service/\(config.name)/error")
+        busyGauge = Gauge(series: series, areaColumn: columns.utilization)
+        queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
+    }
+}

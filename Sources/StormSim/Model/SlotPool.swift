@@ -1,0 +1,26 @@
+/// Reusable slots for per-request and per-attempt state: contiguous storage indexed by a 32-bit id, with a free
+/// list, so the state of work in flight lives in one array and a finished slot is reused without allocation.
+struct SlotPool<Element> {
+    var items: [Element] = []
+    var free: [UInt32] = []
+
+    var live: Int { items.count - free.count }
+
+    /// Stores `element` in a free slot (or a new one) and returns its id.
+    mutating func insert(_ element: Element) -> UInt32 {
+        if let id = free.popLast() {
+            items[Int(id)] = element
+            return id
+        }
+        precondition(items.count < Int(UInt32.max), "more than 2^32 items in flight")
+        items.append(element)
+        return UInt32(items.count - 1)
+    }
+
+    mutating func remove(_ id: UInt32) { free.append(id) }
+
+    subscript(id: UInt32) -> Element {
+        get { items[Int(id)] }
+        _modify { yield &items[Int(id)] }
+    }
+}

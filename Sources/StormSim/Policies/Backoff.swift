@@ -1,0 +1,36 @@
+import Foundation
+
+/// How long the n-th retry waits before jitter: `base`, `base * n` or `base * multiplier^(n-1)`, capped at `max`.
+public struct Backoff: Equatable, Sendable {
+    public enum Kind: String, Sendable, CaseIterable { case constant, linear, exponential }
+
+    public var kind: Kind
+    public var base: SimDuration
+    /// Growth factor of the exponential kind; at least 1.
+    public var multiplier: Double
+    /// The cap: no wait before jitter is longer.
+    public var max: SimDuration
+
+    public init(kind: Kind, base: SimDuration, multiplier: Double = 2, max: SimDuration) {
+        self.kind = kind
+        self.base = base
+        self.multiplier = multiplier
+        self.max = max
+    }
+
+    /// The wait before retry `n` (n = 1 for the first retry), in nanoseconds, before jitter.
+    ///
+    /// Computed in Double and capped before any integer conversion: a huge `n` or `multiplier` gives `max`, never an
+    /// overflow (an infinite product is still capped).
+    public func delay(retry n: Int) -> Double {
+        let base = Double(self.base.nanoseconds)
+        let uncapped: Double
+        switch kind {
+        case .constant: uncapped = base
+        case .linear: uncapped = base * Double(n)
+        case .exponential: uncapped = base * pow(multiplier, Double(n - 1))
+        }
+        let cap = Double(self.max.nanoseconds)
+        return uncapped.isNaN ? cap : Swift.min(uncapped, cap)
+    }
+}

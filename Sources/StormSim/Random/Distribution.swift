@@ -1,0 +1,64 @@
+import Foundation
+
+/// A distribution of non-negative durations, sampled in nanoseconds.
+///
+/// Parameters are held in nanoseconds as Doubles; samples are converted back with saturation, so no parameter,
+/// however extreme, can make sampling trap.
+public enum Distribution: Equatable, Sendable {
+    /// Always `value`.
+    case constant(value: SimDuration)
+    /// Exponential with the given mean.
+    case exponential(mean: SimDuration)
+    /// Uniform in [min, max).
+    case uniform(min: SimDuration, max: SimDuration)
+    /// Normal, folded at zero: |N(mean, stddev)|.
+    case normal(mean: SimDuration, stddev: SimDuration)
+    /// Log-normal: median * exp(sigma * N(0, 1)).
+    case lognormal(median: SimDuration, sigma: Double)
+
+    /// The distribution's mean, in nanoseconds (for the folded normal, the mean of |X|).
+    public var mean: Double {
+        switch self {
+        case .constant(let v): return Double(v.nanoseconds)
+        case .exponential(let m): return Double(m.nanoseconds)
+        case .uniform(let lo, let hi): return (Double(lo.nanoseconds) + Double(hi.nanoseconds)) / 2
+        case .normal(let m, let s):
+            let mu = Double(m.nanoseconds), sigma = Double(s.nanoseconds)
+            if sigma == 0 { return abs(mu) }
+            return sigma * (2 / Double.pi).squareRoot() * exp(-mu * mu / (2 * sigma * sigma))
+                + mu * erf(mu / (sigma * 2.0.squareRoot()))
+        case .lognormal(let median, let sigma): return Double(median.nanoseconds) * exp(sigma * sigma / 2)
+        }
+    }
+
+    /// True when every sample is the same, so events scheduled with it arrive in time order.
+    public var isConstant: Bool {
+        if case .constant = self { return true }
+        return false
+    }
+
+    /// Draws one sample.
+    public func sample(_ rng: inout Xoshiro256) -> SimDuration {
+        switch self {
+        case .constant(let v):
+            return v
+        case .exponential(let m):
+            // 1 - U is in (0, 1], so the log is finite.
+            return SimDuration(saturating: -Double(m.nanoseconds) * log(1 - rng.nextUnit()))
+        case .uniform(let lo, let hi):
+            return SimDuration(saturating: rng.uniform(Double(lo.nanoseconds), Double(hi.nanoseconds)))
+        case .normal(let m, let s):
+            return SimDuration(saturating: abs(Double(m.nanoseconds) + Double(s.nanoseconds) * Distribution.standardNormal(&rng)))
+        case .lognormal(let median, let sigma):
+            return SimDuration(saturating: Double(median.nanoseconds) * exp(sigma * Distribution.standardNormal(&rng)))
+        }
+    }
+
+    /// A standard normal draw by Box-Muller, from exactly two uniforms (no rejection loop, so every sample
+    /// consumes the same number of draws).
+    static func standardNormal(_ rng: inout Xoshiro256) -> Double {
+        let u1 = 1 - rng.nextUnit()  // (0, 1]
+        let u2 = rng.nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}

@@ -1,0 +1,108 @@
+/// Runs one scenario variant from start to end and turns the model's statistics into result tables.
+public enum Runner {
+    /// Simulates `scenario` until its duration.
+    /// - Parameters:
+    ///   - variant: the variant's name, written into the outputs.
+    ///   - shouldStop: polled now and then; returning true stops the run early and marks the result interrupted.
+    public static func run(_ scenario: Scenario, variant: String = "base", shouldStop: () -> Bool = { false }) -> RunResult {
+        var world = World(scenario: scenario)
+        var queue = EventQueue(lanes: 2)
+        world.start(queue: &queue)
+        var simulation = Simulation(model: world, queue: queue)
+        let end = SimTime.zero + scenario.duration
+        simulation.run(until: end, shouldStop: shouldStop)
+        let interrupted = simulation.queue.peekTime().map { $0 < end } ?? false
+        world = simulation.model
+        world.finishSeries()
+        return RunResult(
+            scenario: scenario.name, variant: variant, seed: scenario.seed,
+            summary: summaryRow(world, scenario: scenario, variant: variant, events: simulation.eventsProcessed),
+            timeSeries: timeSeriesTable(world, scenario: scenario),
+            events: simulation.eventsProcessed, interrupted: interrupted)
+    }
+
+    static func summaryRow(_ w: World, scenario: Scenario, variant: String, events: Int) -> [(column: String, value: CSVTable.Cell)] {
+        let t = w.totals
+        let requests = Double(t.requests)
+        let h = w.latencyHistogram
+        func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
+        let busy = w.services.reduce(0) { $0 + Double($1.busyTime) }
+        let wasted = w.services.reduce(0) { $0 + Double($1.wastedTime) }
+        var row: [(column: String, value: CSVTable.Cell)] = [
+            ("scenario", .text(scenario.name)),
+            ("variant", .text(variant)),
+            ("seed", .text(String(scenario.seed))),
+            ("requests", .integer(t.requests)),
+            ("succeeded", .integer(t.succeeded)),
+            ("failed", .integer(t.failed)),
+            ("unfinished", .integer(t.requests - t.succeeded - t.failed)),
+            ("success_rate", .number(Double(t.succeeded) / requests)),
+            ("attempts", .integer(t.attempts)),
+            ("retries", .integer(t.retries)),
+            ("amplification", .number(Double(t.attempts) / requests)),
+            ("timeouts", .integer(t.timeouts)),
+            ("rejected", .integer(t.rejected)),
+            ("errors", .integer(t.errors)),
+            ("latency_mean_ms", ms(h.mean)),
+            ("latency_p50_ms", ms(h.quantile(0.5))),
+            ("latency_p90_ms", ms(h.quantile(0.9))),
+            ("latency_p99_ms", ms(h.quantile(0.99))),
+            ("latency_p999_ms", ms(h.quantile(0.999))),
+            ("latency_max_ms", h.count == 0 ? .empty : ms(Double(h.max))),
+            ("makespan_s", t.lastFinish.map { .number($0.seconds) } ?? .empty),
+            ("wasted_work_fraction", .number(wasted / busy)),
+            ("events", .integer(events)),
+        ]
+        for s in w.services {
+            let name = s.config.name
+            let capacity = Double(s.config.workers) * Double(scenario.duration.nanoseconds)
+            row += [
+                ("\(name)_attempts", .integer(s.arrivals)),
+                ("\(name)_amplification", .number(Double(s.arrivals) / requests)),
+                ("\(name)_served", .integer(s.served)),
+                ("\(name)_rejected", .integer(s.rejected)),
+                ("\(name)_wasted", .integer(s.wasted)),
+                ("\(name)_wasted_work_fraction", .number(Double(s.wastedTime) / Double(s.busyTime))),
+                ("\(name)_utilization", .number(Double(s.busyTime) / capacity)),
+            ]
+        }
+        return row
+    }
+
+    /// Time-series column names, in order, for a scenario.
+    public static func timeSeriesHeader(_ scenario: Scenario) -> [String] {
+        var header = ["time_s", "requests", "attempts", "retries", "successes", "failures", "timeouts", "rejected",
+            "errors", "in_flight", "latency_mean_ms"]
+        for s in scenario.services {
+            header += ["attempts", "rejected", "served", "queue_length", "utilization", "wasted"].map { "\(s.name)_\($0)" }
+        }
+        return header
+    }
+
+    static func timeSeriesTable(_ w: World, scenario: Scenario) -> CSVTable {
+        var table = CSVTable(header: timeSeriesHeader(scenario))
+        let series = w.series
+        for row in 0..<series.rows {
+            let width = Double(series.width(ofRow: row))
+            var cells: [CSVTable.Cell] = [.number(Double(Int64(row) * series.interval) / 1e9)]
+            for c in [ClientColumn.requests, ClientColumn.attempts, ClientColumn.retries, ClientColumn.successes,
+                ClientColumn.failures, ClientColumn.timeouts, ClientColumn.rejected, ClientColumn.errors, ClientColumn.inFlightEnd]
+            {
+                cells.append(.number(series[row, c]))
+            }
+            let successes = series[row, ClientColumn.successes]
+            cells.append(successes > 0 ? .number(series[row, ClientColumn.latencySum] / successes / 1e6) : .empty)
+            for s in w.services {
+                let c = s.columns
+                cells += [
+                    .number(series[row, c.attempts]), .number(series[row, c.rejected]), .number(series[row, c.served]),
+                    .number(series[row, c.queueLength] / width),
+                    .number(series[row, c.utilization] / width / Double(s.config.workers)),
+                    .number(series[row, c.wasted]),
+                ]
+            }
+            table.append(cells)
+        }
+        return table
+    }
+}

@@ -1,0 +1,75 @@
+/// A parsed JSON document. Objects keep their members in file order, so nothing downstream depends on hashing.
+public indirect enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([JSONMember])
+
+    /// The member named `key` of an object (the last one, if a key repeats), else nil.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.key == key }?.value
+    }
+
+    /// What the value is, for error messages: `a string ("abc")`, `a number (12)`, `an object`.
+    public var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return "a boolean (\(b))"
+        case .number: return "a number (\(compactText))"
+        case .string: return "a string (\(compactText))"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// Compact JSON text of the value (shortest round-trip numbers, members in order).
+    public var compactText: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let d): return NumberFormat.shortest(d)
+        case .string(let s): return JSONValue.quote(s)
+        case .array(let items): return "[" + items.map(\.compactText).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { JSONValue.quote($0.key) + ":" + $0.value.compactText }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+public struct JSONMember: Equatable, Sendable {
+    public var key: String
+    public var value: JSONValue
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A JSON syntax error with its position (1-based line and column).
+public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public var description: String { "line \(line), column \(column): \(message)" }
+}

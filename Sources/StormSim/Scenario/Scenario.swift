@@ -1,0 +1,84 @@
+/// A validated scenario: plain values, every cross-field rule already checked. Built by `ScenarioDecoder`.
+public struct Scenario: Equatable, Sendable {
+    public var name: String
+    public var description: String
+    public var seed: UInt64
+    /// Simulated time; the run stops here and requests still open are counted as unfinished.
+    public var duration: SimDuration
+    /// Width of one time-series row.
+    public var metricsInterval: SimDuration
+    /// One-way network latency, drawn independently for each message in each direction.
+    public var networkLatency: Distribution
+    public var clients: Clients
+    public var services: [Service]
+
+    public init(
+        name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
+        metricsInterval: SimDuration = .seconds(1), networkLatency: Distribution = .constant(value: .zero),
+        clients: Clients, services: [Service]
+    ) {
+        self.name = name
+        self.description = description
+        self.seed = seed
+        self.duration = duration
+        self.metricsInterval = metricsInterval
+        self.networkLatency = networkLatency
+        self.clients = clients
+        self.services = services
+    }
+
+    /// The index of the service the clients call.
+    public var targetIndex: Int { services.firstIndex { $0.name == clients.target }! }
+}
+
+public struct Clients: Equatable, Sendable {
+    public var count: Int
+    /// The name of the service every client calls.
+    public var target: String
+    public var arrival: Arrival
+    public var policy: RetryPolicy
+
+    public init(count: Int, target: String, arrival: Arrival, policy: RetryPolicy) {
+        self.count = count
+        self.target = target
+        self.arrival = arrival
+        self.policy = policy
+    }
+}
+
+/// When clients send new requests.
+public enum Arrival: Equatable, Sendable {
+    /// Each client sends exactly one request, at `at` plus a uniform offset in [0, spread).
+    case burst(at: SimDuration, spread: SimDuration)
+    /// Each client independently sends requests as a Poisson process of `rate` per second (open loop).
+    case poisson(ratePerSecond: Double)
+    /// Each client sends its next request once the previous one has finished, after a think time; the first
+    /// request goes out after one think time from the start.
+    case closed(think: Distribution)
+}
+
+public struct Service: Equatable, Sendable {
+    public enum Discipline: String, Sendable, CaseIterable { case fifo, lifo }
+
+    public var name: String
+    /// Attempts served at once.
+    public var workers: Int
+    /// Attempts that may wait for a worker; one more is rejected at once.
+    public var queueCapacity: Int
+    public var discipline: Discipline
+    public var serviceTime: Distribution
+    /// Probability that a served attempt returns a server error.
+    public var errorRate: Double
+
+    public init(
+        name: String, workers: Int, queueCapacity: Int, discipline: Discipline = .fifo,
+        serviceTime: Distribution, errorRate: Double = 0
+    ) {
+        self.name = name
+        self.workers = workers
+        self.queueCapacity = queueCapacity
+        self.discipline = discipline
+        self.serviceTime = serviceTime
+        self.errorRate = errorRate
+    }
+}

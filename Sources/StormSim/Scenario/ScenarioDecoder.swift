@@ -1,0 +1,320 @@
+import Foundation
+
+/// Turns scenario JSON into a validated `Scenario`: fill defaults, check each value and every cross-field rule,
+/// and report every problem with its JSON path (a pipeline in the manner of Ciw's `import_params`).
+public enum ScenarioDecoder {
+    /// Reads, overrides and decodes a scenario file.
+    /// - Parameter file: the path as the user gave it; it names the file in every error.
+    public static func load(file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            let reason = FileManager.default.fileExists(atPath: file) ? "cannot be read" : "does not exist"
+            throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "the file \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "the file is not UTF-8 text")])
+        }
+        return try decode(text: text, file: file, overrides: overrides)
+    }
+
+    /// Parses and decodes scenario text.
+    public static func decode(text: String, file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(text)
+        } catch {
+            throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "not valid JSON: \(error)")])
+        }
+        return try decode(json: json, file: file, overrides: overrides)
+    }
+
+    /// Applies overrides, then decodes.
+    public static func decode(json: JSONValue, file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
+        var json = json
+        for override in overrides {
+            do {
+                json = try json.setting(override.path, to: override.value)
+            } catch {
+                throw ScenarioError(file: file, issues: [ScenarioIssue(path: override.path, message: "--set: \(error.message)")])
+            }
+        }
+        let context = DecodeContext()
+        let scenario = decodeScenario(json, context: context)
+        if let scenario, context.issues.isEmpty { return scenario }
+        throw ScenarioError(file: file, issues: context.issues)
+    }
+
+    // MARK: top level
+
+    static func decodeScenario(_ json: JSONValue, context: DecodeContext) -> Scenario? {
+        guard let top = ObjectReader(json, at: .root, allowed: ScenarioKeys.top, context: context, what: "a JSON object (a scenario)")
+        else { return nil }
+        let name = decodeName(top)
+        let description = top.string("description", required: false, default: "")
+        let seed = top.integer("seed", in: 0...(1 << 53), default: 1)
+        let duration = top.duration("duration", positive: true)
+        var interval: SimDuration? = .seconds(1)
+        if let metrics = top.value("metrics"),
+            let reader = ObjectReader(metrics, at: .root.appending("metrics"), allowed: ScenarioKeys.metrics, context: context)
+        {
+            interval = reader.duration("interval", default: .seconds(1), positive: true)
+        }
+        var latency: Distribution? = .constant(value: .zero)
+        if let network = top.value("network"),
+            let reader = ObjectReader(network, at: .root.appending("network"), allowed: ScenarioKeys.network, context: context)
+        {
+            latency = decodeDistribution(reader, "latency", default: .constant(value: .zero))
+        }
+        let services = decodeServices(top)
+        let clients = top.required("clients", expected: "an object").flatMap {
+            decodeClients($0, at: .root.appending("clients"), services: services, context: context)
+        }
+
+        if let duration, let interval, duration.nanoseconds / interval.nanoseconds > Int64(ScenarioLimits.maxRows) {
+            context.fail(.root.appending("metrics").appending("interval"),
+                "\(DurationText.format(interval)) gives more than \(ScenarioLimits.maxRows) time-series rows over \(DurationText.format(duration)); choose a longer interval")
+        }
+        if let duration, let clients, case .poisson(let rate) = clients.arrival {
+            let expected = Double(clients.count) * rate * duration.seconds
+            if expected > ScenarioLimits.maxExpectedRequests {
+                context.fail(.root.appending("clients").appending("arrival").appending("rate"),
+                    "\(clients.count) clients at \(NumberFormat.shortest(rate))/s for \(DurationText.format(duration)) make about \(NumberFormat.scientific(expected)) requests; the limit is 1e9 per run (about 10 minutes of simulation); shorten the duration or lower the rate")
+            }
+        }
+        guard let name, let description, let seed, let duration, let interval, let latency, let services, let clients
+        else { return nil }
+        return Scenario(
+            name: name, description: description, seed: UInt64(seed), duration: duration, metricsInterval: interval,
+            networkLatency: latency, clients: clients, services: services)
+    }
+
+    static func decodeName(_ top: ObjectReader) -> String? {
+        guard let name = top.string("name") else { return nil }
+        if let problem = FileSafeName.problem(name) {
+            top.context.fail(top.path.appending("name"), "\(JSONValue.quote(name)) \(problem); the name becomes the folder results/<name>")
+            return nil
+        }
+        return name
+    }
+
+    // MARK: clients
+
+    static func decodeClients(_ json: JSONValue, at path: JSONPath, services: [Service]?, context: DecodeContext) -> Clients? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.clients, context: context) else { return nil }
+        let count = reader.integer("count", in: 1...ScenarioLimits.maxClients,
+            why: "each client keeps about 100 bytes of state; more than \(ScenarioLimits.maxClients) would not fit a laptop's memory")
+        let target = reader.string("target")
+        if let target, let services, !services.contains(where: { $0.name == target }) {
+            let names = services.map(\.name)
+            var message = "\(JSONValue.quote(target)) names no service; expected one of: \(names.map(JSONValue.quote).joined(separator: ", "))"
+            if let guess = Suggest.closest(to: target, among: names) { message += "; did you mean \"\(guess)\"?" }
+            context.fail(path.appending("target"), message)
+        }
+        let arrival = reader.required("arrival", expected: "an object with a \"type\"").flatMap {
+            decodeArrival($0, at: path.appending("arrival"), context: context)
+        }
+        var policy: RetryPolicy? = .noRetries
+        if let p = reader.value("policy") { policy = decodePolicy(p, at: path.appending("policy"), context: context) }
+        guard let count, let target, let arrival, let policy else { return nil }
+        return Clients(count: count, target: target, arrival: arrival, policy: policy)
+    }
+
+    static func decodeArrival(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Arrival? {
+        guard let type = typeField(json, at: path, key: "type", among: ScenarioKeys.arrivalTypes, context: context),
+            let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.arrival[type]!, context: context)
+        else { return nil }
+        switch type {
+        case "burst":
+            guard let at = reader.duration("at", default: .zero), let spread = reader.duration("spread", default: .zero)
+            else { return nil }
+            return .burst(at: at, spread: spread)
+        case "poisson":
+            guard let rate = reader.number("rate", in: 1e-9...1e9, expected: "requests per second per client, a number from 1e-9 to 1e9")
+            else { return nil }
+            return .poisson(ratePerSecond: rate)
+        default:
+            guard let think = decodeDistribution(reader, "think", default: .constant(value: .zero)) else { return nil }
+            return .closed(think: think)
+        }
+    }
+
+    // MARK: policy
+
+    static func decodePolicy(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> RetryPolicy? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.policy, context: context) else { return nil }
+        var timeout: SimDuration?? = .some(nil)
+        if let t = reader.value("timeout"), t != .string("none") {
+            timeout = reader.duration("timeout", positive: true).map { .some($0) }
+        }
+        let maxAttempts = reader.integer("maxAttempts", in: 1...ScenarioLimits.maxAttempts, default: 1,
+            why: "no real client retries more; the limit keeps per-attempt statistics bounded")
+        var backoff: Backoff? = RetryPolicy.noRetries.backoff
+        if let b = reader.value("backoff") { backoff = decodeBackoff(b, at: path.appending("backoff"), context: context) }
+        var jitter: Jitter? = .full
+        if let j = reader.value("jitter") { jitter = decodeJitter(j, at: path.appending("jitter"), context: context) }
+        guard let timeout, let maxAttempts, let backoff, let jitter else { return nil }
+        return RetryPolicy(timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter)
+    }
+
+    static func decodeBackoff(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Backoff? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.backoff, context: context) else { return nil }
+        let kind = reader.choice("type", among: Backoff.Kind.allCases.map(\.rawValue), default: "exponential")
+        let base = reader.duration("base", default: .milliseconds(100))
+        let multiplier = reader.number("multiplier", in: 1...1e6, default: 2, expected: "a number from 1 to 1e6")
+        let max = reader.duration("max", default: .seconds(10))
+        if let base, let max, max < base {
+            context.fail(path.appending("max"), "\(DurationText.format(max)) is below base (\(DurationText.format(base))); expected max >= base")
+            return nil
+        }
+        guard let kind, let base, let multiplier, let max else { return nil }
+        return Backoff(kind: Backoff.Kind(rawValue: kind)!, base: base, multiplier: multiplier, max: max)
+    }
+
+    static func decodeJitter(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Jitter? {
+        let expected = "one of \"none\", \"full\", \"equal\", \"decorrelated\" or {\"type\": \"proportional\", \"fraction\": 0.25}"
+        switch json {
+        case .string(let s):
+            switch s {
+            case "none": return Jitter.none
+            case "full": return .full
+            case "equal": return .equal
+            case "decorrelated": return .decorrelated
+            default:
+                var message = "expected \(expected), found \(json.kindDescription)"
+                if let guess = Suggest.closest(to: s, among: ScenarioKeys.jitterNames) { message += "; did you mean \"\(guess)\"?" }
+                context.fail(path, message)
+                return nil
+            }
+        case .object:
+            guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.jitterObject, context: context),
+                reader.choice("type", among: ["proportional"]) != nil,
+                let fraction = reader.number("fraction", in: 0...1, expected: "a fraction from 0 to 1")
+            else { return nil }
+            return .proportional(fraction: fraction)
+        default:
+            context.fail(path, "expected \(expected), found \(json.kindDescription)")
+            return nil
+        }
+    }
+
+    // MARK: services
+
+    static func decodeServices(_ top: ObjectReader) -> [Service]? {
+        let path = top.path.appending("services")
+        guard let json = top.required("services", expected: "an array of services") else { return nil }
+        guard case .array(let items) = json, !items.isEmpty else {
+            top.context.fail(path, "expected a non-empty array of services, found \(json.kindDescription)")
+            return nil
+        }
+        var services: [Service] = []
+        var failed = false
+        for (i, item) in items.enumerated() {
+            if let service = decodeService(item, at: path.appending(i), context: top.context) {
+                if services.contains(where: { $0.name == service.name }) {
+                    top.context.fail(path.appending(i).appending("name"), "\(JSONValue.quote(service.name)) is used by an earlier service; names must be unique")
+                    failed = true
+                }
+                services.append(service)
+            } else {
+                failed = true
+            }
+        }
+        return failed ? nil : services
+    }
+
+    static func decodeService(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Service? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.service, context: context) else { return nil }
+        var name = reader.string("name")
+        if let n = name, let problem = FileSafeName.problem(n, allowDots: false) {
+            context.fail(path.appending("name"), "\(JSONValue.quote(n)) \(problem); service names become CSV column prefixes")
+            name = nil
+        }
+        let workers = reader.integer("workers", in: 1...ScenarioLimits.maxWorkers)
+        var capacity: Int? = 1000
+        var discipline: String? = "fifo"
+        if let q = reader.value("queue"),
+            let queue = ObjectReader(q, at: path.appending("queue"), allowed: ScenarioKeys.queue, context: context)
+        {
+            capacity = queue.integer("capacity", in: 0...ScenarioLimits.maxQueueCapacity, default: 1000)
+            discipline = queue.choice("discipline", among: Service.Discipline.allCases.map(\.rawValue), default: "fifo")
+        }
+        let serviceTime = decodeDistribution(reader, "serviceTime", default: nil)
+        let errorRate = reader.probability("errorRate", default: 0)
+        guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate else { return nil }
+        return Service(
+            name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
+            serviceTime: serviceTime, errorRate: errorRate)
+    }
+
+    // MARK: distributions
+
+    static func decodeDistribution(_ parent: ObjectReader, _ key: String, default fallback: Distribution?) -> Distribution? {
+        let expected = "a distribution object such as {\"dist\": \"exponential\", \"mean\": \"10ms\"}"
+        guard let json = fallback == nil ? parent.required(key, expected: expected) : parent.value(key) else { return fallback }
+        let path = parent.path.appending(key)
+        let context = parent.context
+        guard let dist = typeField(json, at: path, key: "dist", among: ScenarioKeys.distributionNames, context: context),
+            let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.distribution[dist]!, context: context)
+        else { return nil }
+        switch dist {
+        case "constant":
+            return reader.duration("value").map { .constant(value: $0) }
+        case "exponential":
+            return reader.duration("mean").map { .exponential(mean: $0) }
+        case "uniform":
+            guard let lo = reader.duration("min"), let hi = reader.duration("max") else { return nil }
+            if hi < lo {
+                context.fail(path.appending("max"), "\(DurationText.format(hi)) is below min (\(DurationText.format(lo))); expected max >= min")
+                return nil
+            }
+            return .uniform(min: lo, max: hi)
+        case "normal":
+            guard let mean = reader.duration("mean"), let sd = reader.duration("stddev") else { return nil }
+            return .normal(mean: mean, stddev: sd)
+        default:
+            guard let median = reader.duration("median"),
+                let sigma = reader.number("sigma", in: 0...10, expected: "a number from 0 to 10 (the standard deviation of the log)")
+            else { return nil }
+            return .lognormal(median: median, sigma: sigma)
+        }
+    }
+
+    /// Reads the discriminator (`type` or `dist`) of a tagged object before its other keys are checked.
+    static func typeField(_ json: JSONValue, at path: JSONPath, key: String, among names: [String], context: DecodeContext) -> String? {
+        let expected = "one of " + names.map { "\"\($0)\"" }.joined(separator: ", ")
+        guard case .object = json else {
+            context.fail(path, "expected an object with \"\(key)\": \(expected), found \(json.kindDescription)")
+            return nil
+        }
+        guard let value = json[key] else {
+            context.fail(path.appending(key), "missing; expected \(expected)")
+            return nil
+        }
+        guard case .string(let s) = value, names.contains(s) else {
+            var message = "expected \(expected), found \(value.kindDescription)"
+            if case .string(let s) = value, let guess = Suggest.closest(to: s, among: names) { message += "; did you mean \"\(guess)\"?" }
+            context.fail(path.appending(key), message)
+            return nil
+        }
+        return s
+    }
+}
+
+/// Names that become file or column names.
+enum FileSafeName {
+    /// Why `name` is not safe, or nil when it is.
+    static func problem(_ name: String, allowDots: Bool = true) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name.count > 100 { return "is longer than 100 characters" }
+        let allowed = name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+                || (allowDots && $0 == ".")
+        }
+        if !allowed {
+            return allowDots
+                ? "may contain only letters, digits, '.', '-' and '_' (no path separators)"
+                : "may contain only letters, digits, '-' and '_'"
+        }
+        if name.hasPrefix(".") { return "may not start with '.'" }
+        return nil
+    }
+}

@@ -1,0 +1,36 @@
+/// The keys each object of the scenario format accepts. The decoder rejects any other key, and a test keeps this
+/// table, the decoder and `scenarios/schema.json` in step.
+public enum ScenarioKeys {
+    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services"]
+    public static let metrics = ["interval"]
+    public static let network = ["latency"]
+    public static let clients = ["count", "target", "arrival", "policy"]
+    public static let arrivalTypes = ["burst", "poisson", "closed"]
+    public static let arrival: [String: [String]] = [
+        "burst": ["type", "at", "spread"], "poisson": ["type", "rate"], "closed": ["type", "think"],
+    ]
+    public static let policy = ["timeout", "maxAttempts", "backoff", "jitter"]
+    public static let backoff = ["type", "base", "multiplier", "max"]
+    public static let jitterNames = ["none", "full", "equal", "decorrelated"]
+    public static let jitterObject = ["type", "fraction"]
+    public static let service = ["name", "workers", "queue", "serviceTime", "errorRate"]
+    public static let queue = ["capacity", "discipline"]
+    public static let distributionNames = ["constant", "exponential", "uniform", "normal", "lognormal"]
+    public static let distribution: [String: [String]] = [
+        "constant": ["dist", "value"], "exponential": ["dist", "mean"], "uniform": ["dist", "min", "max"],
+        "normal": ["dist", "mean", "stddev"], "lognormal": ["dist", "median", "sigma"],
+    ]
+}
+
+/// Bounds that keep a run within what a laptop can do, each with the reason given to the user.
+public enum ScenarioLimits {
+    /// Each client keeps about 100 bytes of state (its random streams and its next request).
+    public static let maxClients = 10_000_000
+    public static let maxWorkers = 10_000_000
+    public static let maxQueueCapacity = 100_000_000
+    public static let maxAttempts = 1_000
+    /// Time-series rows (duration / interval).
+    public static let maxRows = 1_000_000
+    /// Expected new requests in a run; at ~10^7 events/s and ~5 events per request this is about 10 minutes.
+    public static let maxExpectedRequests = 1e9
+}

@@ -1,0 +1,47 @@
+/// Help texts. Printed on stdout by `--help` (exit 0); errors go to stderr.
+enum Usage {
+    static let version = "stormsim 0.1.0"
+
+    static let main = """
+        stormsim: a deterministic simulator of retry storms.
+
+        USAGE: stormsim <command> [options]
+
+        COMMANDS:
+          run FILE        simulate a scenario and write CSV results
+          help [COMMAND]  show help for a command
+
+        OPTIONS:
+          -h, --help      show this help
+          --version       show the version
+
+        EXIT CODES:
+          0    success
+          1    runtime failure (for example, outputs could not be written)
+          2    usage error (unknown command or option, missing argument)
+          3    invalid scenario (missing file, bad JSON, invalid values)
+          130  interrupted (Ctrl-C); earlier results are left untouched
+
+        See 'stormsim <command> --help' for a command's options.
+        """
+
+    static let run = """
+        USAGE: stormsim run FILE [--out DIR] [--seed N] [--set PATH=VALUE]... [--quiet]
+
+        Simulates the scenario in FILE and writes, in DIR (default: results/<name>):
+          summary.csv              one row per variant: requests, success, amplification, latency percentiles, ...
+          timeseries/<variant>.csv one row per metrics interval: load, outcomes, queue length, utilization, ...
+        The README documents every column. A short summary, the wall time and events/s go to stdout.
+
+        OPTIONS:
+          --out DIR            write results into DIR instead of results/<name>
+          --seed N             use root seed N (0 to 18446744073709551615) instead of the scenario's
+          --set PATH=VALUE     override a scenario key before validation; PATH as in error messages
+                               (clients.count, services[0].workers); VALUE is JSON, or a bare string
+                               (--set clients.policy.jitter=none). May be repeated.
+          --quiet              print nothing on success
+          -h, --help           show this help
+
+        Same scenario and seed give byte-identical files.
+        """
+}

@@ -1,0 +1,46 @@
+import Foundation
+import StormSim
+
+/// Entry point: dispatch to a command, print errors on stderr, exit with a documented code.
+func runMain(_ argv: [String]) -> ExitCode {
+    var rest = Array(argv.dropFirst())
+    guard let command = rest.first else {
+        printError(CommandError(code: .usage, message: "missing a command", helpCommand: ""))
+        return .usage
+    }
+    rest.removeFirst()
+    do throws(CommandError) {
+        switch command {
+        case "--help", "-h":
+            print(Usage.main)
+        case "help":
+            switch rest.first {
+            case nil: print(Usage.main)
+            case "run": print(Usage.run)
+            case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
+            }
+        case "--version", "version":
+            print(Usage.version)
+        case "run":
+            var args = Arguments(rest, command: "run")
+            if args.wantsHelp() { print(Usage.run); return .success }
+            try RunCommand(&args).execute()
+        default:
+            throw CommandError(code: .usage, message: "unknown command '\(command)'", helpCommand: "")
+        }
+    } catch {
+        printError(error)
+        return error.code
+    }
+    return .success
+}
+
+func printError(_ error: CommandError) {
+    var text = "Error: \(error.message)\n"
+    if let command = error.helpCommand {
+        text += "See 'stormsim \(command.isEmpty ? "" : command + " ")--help'.\n"
+    }
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+exit(runMain(CommandLine.arguments).rawValue)

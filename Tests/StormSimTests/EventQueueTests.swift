@@ -1,0 +1,75 @@
+import Testing
+
+@testable import StormSim
+
+@Suite struct EventQueueTests {
+    /// Scheduling everything first and popping everything after must give exactly the stable sort.
+    @Test(arguments: [7, 8, 9])
+    func matchesStableSortWhenFilledThenDrained(seed: UInt64) {
+        var rng = Xoshiro256(seed: seed)
+        var queue = EventQueue(lanes: 1)
+        var reference: [(time: Int64, id: UInt32)] = []
+        for id in 0..<3_000 {
+            let time = Int64(rng.nextInt(below: 50))
+            if rng.bernoulli(0.3) {
+                queue.schedule(.clientArrival, at: SimTime(nanoseconds: time), a: UInt32(id), lane: 0)
+            } else {
+                queue.schedule(.clientArrival, at: SimTime(nanoseconds: time), a: UInt32(id))
+            }
+            reference.append((time, UInt32(id)))
+        }
+        let expected = reference.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
+        var got: [UInt32] = []
+        while let e = queue.popMin() { got.append(e.a) }
+        #expect(got == expected)
+    }
+
+    /// Interleaved pushes and pops: each pop is the minimum of what is pending.
+    @Test func eachPopIsThePendingMinimum() {
+        var rng = Xoshiro256(seed: 99)
+        var queue = EventQueue(lanes: 1)
+        var pending: [(time: Int64, id: UInt32)] = []
+        var now: Int64 = 0
+        var id: UInt32 = 0
+        for _ in 0..<20_000 {
+            if rng.bernoulli(0.55) || pending.isEmpty {
+                let time = now + Int64(rng.nextInt(below: 10))
+                if rng.bernoulli(0.5) {
+                    queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id, lane: 0)
+                } else {
+                    queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id)
+                }
+                pending.append((time, id))
+                id += 1
+            } else {
+                let e = queue.popMin()!
+                let minimum = pending.min { ($0.time, $0.id) < ($1.time, $1.id) }!
+                #expect(e.time.nanoseconds == minimum.time && e.a == minimum.id)
+                pending.removeAll { $0.id == e.a }
+                now = e.time.nanoseconds
+            }
+        }
+    }
+
+    @Test func sequenceAndKindSurviveThePacking() {
+        var queue = EventQueue()
+        queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: 5), a: 1, b: 77)
+        queue.schedule(.serviceDone, at: SimTime(nanoseconds: 5), a: 2, b: 0)
+        let first = queue.popMin()!, second = queue.popMin()!
+        #expect(first.kind == .attemptTimeout && first.b == 77 && first.sequence == 0)
+        #expect(second.kind == .serviceDone && second.sequence == 1)
+        #expect(queue.popMin() == nil)
+    }
+
+    @Test func ringBufferIsADeque() {
+        var ring = RingBuffer<Int>(initialCapacity: 4)
+        for i in 0..<100 { ring.append(i) }
+        #expect(ring.popFirst() == 0)
+        #expect(ring.popLast() == 99)
+        #expect(ring.count == 98)
+        var rest: [Int] = []
+        while let x = ring.popFirst() { rest.append(x) }
+        #expect(rest == Array(1...98))
+        #expect(ring.popLast() == nil)
+    }
+}
