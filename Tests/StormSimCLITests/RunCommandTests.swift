@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+@Suite struct RunCommandTests {
+    @Test func runWritesSummaryAndTimeSeries() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("small.json"))
+        let r = try stormsim(["run", "small.json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        #expect(r.stdout.contains("small [base] seed 3"))
+        #expect(r.stdout.contains("events in"))
+        let summary = try read(dir.appendingPathComponent("results/small/summary.csv"))
+        let lines = summary.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("scenario,variant,seed,requests,succeeded,failed,unfinished,success_rate,attempts,retries,amplification,"))
+        #expect(lines[1].hasPrefix("small,base,3,200,"))
+        let series = try read(dir.appendingPathComponent("results/small/timeseries/base.csv"))
+        #expect(series.hasPrefix("time_s,requests,attempts,retries,successes,failures,timeouts,rejected,errors,in_flight,latency_mean_ms,api_attempts,"))
+        #expect(series.split(separator: "\n").count == 6)  // header + 5 one-second rows
+    }
+
+    @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("small.json"))
+        _ = try stormsim(["run", "small.json", "--out", "a", "--quiet"], in: dir)
+        _ = try stormsim(["run", "small.json", "--out", "b", "--quiet"], in: dir)
+        _ = try stormsim(["run", "small.json", "--out", "c", "--seed", "4", "--quiet"], in: dir)
+        for file in ["summary.csv", "timeseries/base.csv"] {
+            let a = try read(dir.appendingPathComponent("a/\(file)"))
+            #expect(a == (try read(dir.appendingPathComponent("b/\(file)"))))
+            #expect(a != (try read(dir.appendingPathComponent("c/\(file)"))))
+        }
+    }
+
+    @Test func setOverridesKeysByPath() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("small.json"))
+        let r = try stormsim(["run", "small.json", "--quiet", "--set", "clients.count=50", "--set", "clients.policy.jitter=none",
+            "--set", "services[0].workers=100"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try read(dir.appendingPathComponent("results/small/summary.csv"))
+        #expect(summary.contains("\nsmall,base,3,50,50,0,0,1,50,0,1,"))
+    }
+
+    @Test func quietPrintsNothing() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("small.json"))
+        let r = try stormsim(["run", "small.json", "--quiet"], in: dir)
+        #expect(r.status == 0 && r.stdout.isEmpty && r.stderr.isEmpty)
+    }
+
+    @Test func bundledScenarioRuns() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = repositoryRoot.appendingPathComponent("scenarios/thundering-herd.json").path
+        let r = try stormsim(["run", file, "--out", dir.path], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("thundering-herd [base] seed 1, 120s simulated"))
+        #expect(r.stdout.contains("requests 10000"))
+        // The committed results were written by a release build; this test runs a debug build. Identical bytes
+        // show that the build configuration does not change results.
+        for file in ["summary.csv", "timeseries/base.csv"] {
+            let committed = try read(repositoryRoot.appendingPathComponent("results/thundering-herd/\(file)"))
+            #expect(try read(dir.appendingPathComponent(file)) == committed, "\(file) differs from results/")
+        }
+    }
+}
+
+@Suite struct UsageTests {
+    @Test func helpGoesToStdoutWithExitZero() throws {
+        for args in [["--help"], ["-h"], ["help"], ["run", "--help"], ["help", "run"]] {
+            let r = try stormsim(args)
+            #expect(r.status == 0, "\(args)")
+            #expect(r.stdout.contains("USAGE: stormsim"), "\(args)")
+            #expect(r.stderr.isEmpty)
+        }
+        #expect(try stormsim(["--help"]).stdout.contains("EXIT CODES"))
+        #expect(try stormsim(["run", "--help"]).stdout.contains("--set PATH=VALUE"))
+    }
+
+    @Test func versionPrintsTheVersion() throws {
+        let r = try stormsim(["--version"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("stormsim "))
+    }
+
+    @Test(arguments: [
+        (["frobnicate"], "unknown command 'frobnicate'"),
+        ([], "missing a command"),
+        (["run"], "missing the scenario FILE"),
+        (["run", "a.json", "b.json"], "expected one scenario FILE, found 2"),
+        (["run", "a.json", "--bogus"], "unknown option '--bogus'"),
+        (["run", "a.json", "--seed", "minus-one"], "--seed expects an integer"),
+        (["run", "a.json", "--seed", "-1"], "--seed expects an integer from 0 to 18446744073709551615, found '-1'"),
+        (["run", "a.json", "--set", "nopath"], "--set expects PATH=VALUE"),
+        (["run", "a.json", "--set", "a..b=1"], "is not a path"),
+        (["run", "a.json", "--out"], "--out needs a value"),
+    ])
+    func usageErrorsExitTwoWithAHint(args: [String], message: String) throws {
+        let r = try stormsim(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("Error: "), "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        #expect(r.stderr.contains("--help'"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func invalidScenarioExitsThreeAndWritesNothing() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(#"{"name": "bad", "duration": "10", "clients": {"count": 0}}"#, to: dir.appendingPathComponent("bad.json"))
+        let r = try stormsim(["run", "bad.json"], in: dir)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("bad.json: duration: \"10\" has no unit"))
+        #expect(r.stderr.contains("bad.json: clients.count: expected an integer from 1 to 10000000, found 0"))
+        #expect(r.stderr.contains("bad.json: services: missing"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+    }
+
+    @Test func missingFileExitsThree() throws {
+        let r = try stormsim(["run", "/nonexistent/x.json"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("/nonexistent/x.json: (top level): the file does not exist"))
+    }
+}
