@@ -45,7 +45,12 @@ struct RunCommand {
         Interrupt.shared.install()
         let clock = ContinuousClock()
         let started = clock.now
-        let result = Runner.run(scenario, shouldStop: { Interrupt.shared.isRaised })
+        var progress = Progress(label: scenario.name, total: scenario.duration, enabled: !quiet)
+        let result = Runner.run(scenario) { now in
+            progress.update(simulated: now)
+            return Interrupt.shared.isRaised
+        }
+        progress.finish()
         let wall = clock.now - started
         if result.interrupted || Interrupt.shared.isRaised {
             throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")

@@ -21,14 +21,15 @@ public struct Simulation<Model: EventHandler> {
     }
 
     /// Runs every event with time before `end`; events at or after `end` stay pending.
-    /// - Parameter shouldStop: checked every 65,536 events; return true to stop early (e.g. on Ctrl-C).
-    public mutating func run(until end: SimTime, shouldStop: () -> Bool = { false }) {
+    /// - Parameter checkpoint: called every 65,536 events with the current simulated time (for progress reports);
+    ///   return true to stop early (e.g. on Ctrl-C).
+    public mutating func run(until end: SimTime, checkpoint: (SimTime) -> Bool = { _ in false }) {
         while let next = queue.peekTime(), next < end {
             let event = queue.popMin()!
             now = event.time
             eventsProcessed &+= 1
             model.handle(event, queue: &queue)
-            if eventsProcessed & 0xFFFF == 0 && shouldStop() { return }
+            if eventsProcessed & 0xFFFF == 0 && checkpoint(now) { return }
         }
     }
 }

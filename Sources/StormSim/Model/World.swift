@@ -118,7 +118,7 @@ struct World: EventHandler {
             if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
         case .poisson(let rate):
             client = a
-            let gap = -log(1 - clientArrivalRng[Int(a)].nextUnit()) * 1e9 / rate
+            let gap = -PortableMath.log(1 - clientArrivalRng[Int(a)].nextUnit()) * 1e9 / rate
             queue.schedule(.clientArrival, at: now + SimDuration(saturating: gap), a: a)
         case .closed:
             client = a

@@ -1,5 +1,3 @@
-import Foundation
-
 /// How long the n-th retry waits before jitter: `base`, `base * n` or `base * multiplier^(n-1)`, capped at `max`.
 public struct Backoff: Equatable, Sendable {
     public enum Kind: String, Sendable, CaseIterable { case constant, linear, exponential }
@@ -28,7 +26,7 @@ public struct Backoff: Equatable, Sendable {
         switch kind {
         case .constant: uncapped = base
         case .linear: uncapped = base * Double(n)
-        case .exponential: uncapped = base * pow(multiplier, Double(n - 1))
+        case .exponential: uncapped = base * PortableMath.power(multiplier, Swift.max(0, n - 1))
         }
         let cap = Double(self.max.nanoseconds)
         return uncapped.isNaN ? cap : Swift.min(uncapped, cap)

@@ -44,21 +44,21 @@ public enum Distribution: Equatable, Sendable {
             return v
         case .exponential(let m):
             // 1 - U is in (0, 1], so the log is finite.
-            return SimDuration(saturating: -Double(m.nanoseconds) * log(1 - rng.nextUnit()))
+            return SimDuration(saturating: -Double(m.nanoseconds) * PortableMath.log(1 - rng.nextUnit()))
         case .uniform(let lo, let hi):
             return SimDuration(saturating: rng.uniform(Double(lo.nanoseconds), Double(hi.nanoseconds)))
         case .normal(let m, let s):
             return SimDuration(saturating: abs(Double(m.nanoseconds) + Double(s.nanoseconds) * Distribution.standardNormal(&rng)))
         case .lognormal(let median, let sigma):
-            return SimDuration(saturating: Double(median.nanoseconds) * exp(sigma * Distribution.standardNormal(&rng)))
+            return SimDuration(saturating: Double(median.nanoseconds) * PortableMath.exp(sigma * Distribution.standardNormal(&rng)))
         }
     }
 
-    /// A standard normal draw by Box-Muller, from exactly two uniforms (no rejection loop, so every sample
+    /// A standard normal draw by Box-Muller (portable math, so every platform draws the same bits), from exactly two uniforms (no rejection loop, so every sample
     /// consumes the same number of draws).
     static func standardNormal(_ rng: inout Xoshiro256) -> Double {
         let u1 = 1 - rng.nextUnit()  // (0, 1]
         let u2 = rng.nextUnit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        return (-2 * PortableMath.log(u1)).squareRoot() * PortableMath.cos2pi(u2)
     }
 }

@@ -3,14 +3,17 @@ public enum Runner {
     /// Simulates `scenario` until its duration.
     /// - Parameters:
     ///   - variant: the variant's name, written into the outputs.
-    ///   - shouldStop: polled now and then; returning true stops the run early and marks the result interrupted.
-    public static func run(_ scenario: Scenario, variant: String = "base", shouldStop: () -> Bool = { false }) -> RunResult {
+    ///   - checkpoint: called every 65,536 events with the simulated time reached; returning true stops the run
+    ///     early and marks the result interrupted.
+    public static func run(
+        _ scenario: Scenario, variant: String = "base", checkpoint: (SimTime) -> Bool = { _ in false }
+    ) -> RunResult {
         var world = World(scenario: scenario)
         var queue = EventQueue(lanes: 2)
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
         let end = SimTime.zero + scenario.duration
-        simulation.run(until: end, shouldStop: shouldStop)
+        simulation.run(until: end, checkpoint: checkpoint)
         let interrupted = simulation.queue.peekTime().map { $0 < end } ?? false
         world = simulation.model
         world.finishSeries()

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import StormSim
+
+/// Our portable elementary functions against the platform's libm: they must agree to within a few ulp (their
+/// point is identical bits on every platform, which libm does not promise).
+@Suite struct PortableMathTests {
+    func ulpsApart(_ a: Double, _ b: Double) -> Double {
+        if a == b { return 0 }
+        return abs(a - b) / max(a.ulp, b.ulp)
+    }
+
+    @Test func logMatchesLibm() {
+        var rng = Xoshiro256(seed: 1)
+        for _ in 0..<20_000 {
+            let u = 1 - rng.nextUnit()  // (0, 1], the range exponential sampling uses
+            #expect(ulpsApart(PortableMath.log(u), Foundation.log(u)) <= 2, "log(\(u))")
+            let wide = Foundation.exp(rng.uniform(-700, 700))
+            #expect(ulpsApart(PortableMath.log(wide), Foundation.log(wide)) <= 2, "log(\(wide))")
+        }
+        #expect(PortableMath.log(1) == 0)
+        #expect(PortableMath.log(0) == -.infinity)
+        #expect(PortableMath.log(-1).isNaN)
+        #expect(ulpsApart(PortableMath.log(Double.leastNonzeroMagnitude), Foundation.log(Double.leastNonzeroMagnitude)) <= 2)
+        #expect(ulpsApart(PortableMath.log(Double.greatestFiniteMagnitude), Foundation.log(Double.greatestFiniteMagnitude)) <= 2)
+    }
+
+    @Test func expMatchesLibm() {
+        var rng = Xoshiro256(seed: 2)
+        for _ in 0..<20_000 {
+            let x = rng.uniform(-40, 40)
+            #expect(ulpsApart(PortableMath.exp(x), Foundation.exp(x)) <= 2, "exp(\(x))")
+        }
+        #expect(PortableMath.exp(0) == 1)
+        #expect(PortableMath.exp(710) == .infinity)
+        #expect(PortableMath.exp(-800) == 0)
+        #expect(ulpsApart(PortableMath.exp(709), Foundation.exp(709)) <= 2)
+    }
+
+    @Test func cos2piMatchesLibm() {
+        var rng = Xoshiro256(seed: 3)
+        for _ in 0..<20_000 {
+            let u = rng.nextUnit()
+            // Absolute error: cos crosses zero, where relative error is meaningless.
+            #expect(abs(PortableMath.cos2pi(u) - Foundation.cos(2 * Double.pi * u)) < 1e-15, "cos2pi(\(u))")
+        }
+        #expect(PortableMath.cos2pi(0) == 1)
+        #expect(PortableMath.cos2pi(0.5) == -1)
+    }
+
+    @Test func powerIsExactForSmallIntegersAndSaturates() {
+        #expect(PortableMath.power(2, 10) == 1024)
+        #expect(PortableMath.power(1.5, 0) == 1)
+        #expect(PortableMath.power(3, 5) == 243)
+        #expect(PortableMath.power(2, 2000) == .infinity)
+        #expect(PortableMath.power(1e308, Int.max) == .infinity)
+        #expect(ulpsApart(PortableMath.power(1.1, 50), Foundation.pow(1.1, 50)) <= 8)
+    }
+}
