@@ -17,14 +17,7 @@ struct RunCommand {
             }
             seed = s
         }
-        overrides = []
-        for text in try args.values("--set") {
-            do {
-                overrides.append(try Override.parse(text))
-            } catch {
-                throw args.usage(error.message)
-            }
-        }
+        overrides = try args.overrides()
         quiet = args.flag("--quiet")
         let files = try args.positionals()
         guard files.count == 1 else {

@@ -9,6 +9,7 @@ enum Usage {
 
         COMMANDS:
           run FILE        simulate a scenario and write CSV results
+          validate FILE.. check scenario files without running them
           help [COMMAND]  show help for a command
 
         OPTIONS:
@@ -23,6 +24,18 @@ enum Usage {
           130  interrupted (Ctrl-C); earlier results are left untouched
 
         See 'stormsim <command> --help' for a command's options.
+        """
+
+    static let validate = """
+        USAGE: stormsim validate FILE... [--set PATH=VALUE]...
+
+        Checks each scenario file without running it and prints one line per valid file, or one line per
+        problem (file, JSON path, what was found and what was expected). Exits with 0 when every file is
+        valid and 3 otherwise.
+
+        OPTIONS:
+          --set PATH=VALUE     apply an override first, exactly as 'stormsim run' would. May be repeated.
+          -h, --help           show this help
         """
 
     static let run = """

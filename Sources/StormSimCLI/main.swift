@@ -17,6 +17,7 @@ func runMain(_ argv: [String]) -> ExitCode {
             switch rest.first {
             case nil: print(Usage.main)
             case "run": print(Usage.run)
+            case "validate": print(Usage.validate)
             case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
             }
         case "--version", "version":
@@ -25,6 +26,10 @@ func runMain(_ argv: [String]) -> ExitCode {
             var args = Arguments(rest, command: "run")
             if args.wantsHelp() { print(Usage.run); return .success }
             try RunCommand(&args).execute()
+        case "validate":
+            var args = Arguments(rest, command: "validate")
+            if args.wantsHelp() { print(Usage.validate); return .success }
+            try ValidateCommand(&args).execute()
         default:
             throw CommandError(code: .usage, message: "unknown command '\(command)'", helpCommand: "")
         }

@@ -35,7 +35,7 @@ import Testing
             (.string("10 parsecs"), #""10 parsecs" has an unknown unit "parsecs"; expected one of ns, us, ms, s, m, h"#),
             (.string("1e30s"), #""1e30s" is too long; at most 1e9 s (about 31 years)"#),
             (.string("-5s"), #"expected a non-negative duration, found "-5s""#),
-            (.number(0.25), #"expected a duration string such as "250ms" (units: ns, us, ms, s, m, h), found a number (0.25); add a unit, e.g. "0.25s""#),
+            (.number(0.25), #"expected a duration string such as "250ms" (units: ns, us, ms, s, m, h), found a number (0.25); add a unit, e.g. "0.25ms" or "0.25s""#),
             (.string("fast"), #"expected a duration string such as "250ms" (units: ns, us, ms, s, m, h), found "fast""#),
         ]
         for (value, message) in cases {
@@ -88,7 +88,7 @@ import Testing
         #expect(issues("") == ["(top level): not valid JSON: line 1, column 1: the file is empty; expected a JSON object"])
         #expect(issues("[1, 2") == ["(top level): not valid JSON: line 1, column 6: unexpected end of file; expected ',' or ']'"])
         #expect(issues(#"{"a": 1, "a": 2}"#) == [#"(top level): not valid JSON: line 1, column 10: the key "a" appears twice in the same object"#])
-        #expect(issues("[]") == ["(top level): expected a JSON object (a scenario), found an array"])
+        #expect(issues("[]") == ["(top level): expected a JSON object (a scenario), found an empty array"])
         let deep = String(repeating: "[", count: 10_000)
         #expect(issues(deep).first?.contains("nesting deeper than 256 levels") == true)
     }

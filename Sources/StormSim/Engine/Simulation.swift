@@ -21,15 +21,21 @@ public struct Simulation<Model: EventHandler> {
     }
 
     /// Runs every event with time before `end`; events at or after `end` stay pending.
-    /// - Parameter checkpoint: called every 65,536 events with the current simulated time (for progress reports);
-    ///   return true to stop early (e.g. on Ctrl-C).
-    public mutating func run(until end: SimTime, checkpoint: (SimTime) -> Bool = { _ in false }) {
+    /// - Parameters:
+    ///   - checkpointEvery: how many events between checkpoints; a power of two.
+    ///   - checkpoint: called every `checkpointEvery` events with the current simulated time (for progress
+    ///     reports); return true to stop early (e.g. on Ctrl-C).
+    public mutating func run(
+        until end: SimTime, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
+    ) {
+        precondition(checkpointEvery > 0 && checkpointEvery & (checkpointEvery - 1) == 0)
+        let mask = checkpointEvery - 1
         while let next = queue.peekTime(), next < end {
             let event = queue.popMin()!
             now = event.time
             eventsProcessed &+= 1
             model.handle(event, queue: &queue)
-            if eventsProcessed & 0xFFFF == 0 && checkpoint(now) { return }
+            if eventsProcessed & mask == 0 && checkpoint(now) { return }
         }
     }
 }

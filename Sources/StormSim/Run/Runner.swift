@@ -3,17 +3,19 @@ public enum Runner {
     /// Simulates `scenario` until its duration.
     /// - Parameters:
     ///   - variant: the variant's name, written into the outputs.
-    ///   - checkpoint: called every 65,536 events with the simulated time reached; returning true stops the run
-    ///     early and marks the result interrupted.
+    ///   - checkpointEvery: events between checkpoints (a power of two).
+    ///   - checkpoint: called every `checkpointEvery` events with the simulated time reached; returning true stops
+    ///     the run early and marks the result interrupted.
     public static func run(
-        _ scenario: Scenario, variant: String = "base", checkpoint: (SimTime) -> Bool = { _ in false }
+        _ scenario: Scenario, variant: String = "base", checkpointEvery: Int = 65_536,
+        checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> RunResult {
         var world = World(scenario: scenario)
         var queue = EventQueue(lanes: 2)
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
         let end = SimTime.zero + scenario.duration
-        simulation.run(until: end, checkpoint: checkpoint)
+        simulation.run(until: end, checkpointEvery: checkpointEvery, checkpoint: checkpoint)
         let interrupted = simulation.queue.peekTime().map { $0 < end } ?? false
         world = simulation.model
         world.finishSeries()

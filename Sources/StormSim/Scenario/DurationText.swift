@@ -16,7 +16,7 @@ public enum DurationText {
     public static func parse(_ value: JSONValue) -> Result {
         guard case .string(let text) = value else {
             if case .number(let n) = value {
-                return .failure("expected \(expected), found a number (\(NumberFormat.shortest(n))); add a unit, e.g. \"\(NumberFormat.shortest(n))s\"")
+                return .failure("expected \(expected), found a number (\(NumberFormat.shortest(n))); add a unit, e.g. \"\(NumberFormat.shortest(n))ms\" or \"\(NumberFormat.shortest(n))s\"")
             }
             return .failure("expected \(expected), found \(value.kindDescription)")
         }

@@ -59,8 +59,19 @@ public struct JSONParser {
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): throw unexpectedWord()
         default: throw error("unexpected \(describeHere()); expected a value (object, array, string, number, true, false or null)")
         }
+    }
+
+    /// A bare word where a value should be: YAML, an unquoted string, or NaN.
+    private func unexpectedWord() -> JSONSyntaxError {
+        var end = index
+        while end < bytes.count, end - index < 40, bytes[end] > 0x20, bytes[end] != UInt8(ascii: ","),
+            bytes[end] != UInt8(ascii: "}"), bytes[end] != UInt8(ascii: "]")
+        { end += 1 }
+        let word = String(decoding: bytes[index..<end], as: UTF8.self)
+        return error("unexpected text \(JSONValue.quote(word)); expected a JSON value (strings need double quotes; NaN and infinity are not JSON)")
     }
 
     private mutating func expectWord(_ word: String) throws(JSONSyntaxError) {
@@ -69,7 +80,7 @@ public struct JSONParser {
             index += w.count
             return
         }
-        throw error("unexpected \(describeHere()); expected a value (did you mean \(word)?)")
+        throw unexpectedWord()
     }
 
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {

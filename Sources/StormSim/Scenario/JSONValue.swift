@@ -20,8 +20,8 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .bool(let b): return "a boolean (\(b))"
         case .number: return "a number (\(compactText))"
         case .string: return "a string (\(compactText))"
-        case .array: return "an array"
-        case .object: return "an object"
+        case .array(let items): return items.isEmpty ? "an empty array" : "an array"
+        case .object(let members): return members.isEmpty ? "an empty object" : "an object"
         }
     }
 

@@ -73,18 +73,49 @@ public enum ScenarioDecoder {
             context.fail(.root.appending("metrics").appending("interval"),
                 "\(DurationText.format(interval)) gives more than \(ScenarioLimits.maxRows) time-series rows over \(DurationText.format(duration)); choose a longer interval")
         }
-        if let duration, let clients, case .poisson(let rate) = clients.arrival {
-            let expected = Double(clients.count) * rate * duration.seconds
-            if expected > ScenarioLimits.maxExpectedRequests {
-                context.fail(.root.appending("clients").appending("arrival").appending("rate"),
-                    "\(clients.count) clients at \(NumberFormat.shortest(rate))/s for \(DurationText.format(duration)) make about \(NumberFormat.scientific(expected)) requests; the limit is 1e9 per run (about 10 minutes of simulation); shorten the duration or lower the rate")
-            }
+        if let duration, let clients, let services, let latency {
+            checkWorkload(duration: duration, clients: clients, services: services, latency: latency, context: context)
         }
         guard let name, let description, let seed, let duration, let interval, let latency, let services, let clients
         else { return nil }
         return Scenario(
             name: name, description: description, seed: UInt64(seed), duration: duration, metricsInterval: interval,
             networkLatency: latency, clients: clients, services: services)
+    }
+
+    /// Refuses runs that would not finish on a laptop: too many requests, or a closed loop that never lets
+    /// simulated time advance.
+    static func checkWorkload(
+        duration: SimDuration, clients: Clients, services: [Service], latency: Distribution, context: DecodeContext
+    ) {
+        let arrivalPath = JSONPath.root.appending("clients").appending("arrival")
+        let limit = "the limit is 1e9 per run (about 10 minutes of simulation)"
+        switch clients.arrival {
+        case .poisson(let rate):
+            let expected = Double(clients.count) * rate * duration.seconds
+            if expected > ScenarioLimits.maxExpectedRequests {
+                context.fail(arrivalPath.appending("rate"),
+                    "\(clients.count) clients at \(NumberFormat.shortest(rate))/s for \(DurationText.format(duration)) make about \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or lower the rate")
+            }
+        case .closed(let think):
+            guard let target = services.first(where: { $0.name == clients.target }) else { return }
+            // A client's fastest cycle: think, then the round trip, or the timeout if that is shorter.
+            var roundTrip = target.serviceTime.mean + 2 * latency.mean
+            if let timeout = clients.policy.timeout { roundTrip = min(roundTrip, Double(timeout.nanoseconds)) }
+            let cycle = think.mean + roundTrip
+            if cycle <= 0 {
+                context.fail(arrivalPath.appending("think"),
+                    "with zero think time, service time and network latency a closed-loop client sends requests forever without simulated time advancing; give think, serviceTime or network.latency a non-zero mean")
+                return
+            }
+            let expected = Double(clients.count) * Double(duration.nanoseconds) / cycle
+            if expected > ScenarioLimits.maxExpectedRequests {
+                context.fail(arrivalPath.appending("think"),
+                    "\(clients.count) closed-loop clients cycling every \(NumberFormat.scientific(cycle / 1e9)) s for \(DurationText.format(duration)) make up to \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or add think time")
+            }
+        case .burst:
+            break
+        }
     }
 
     static func decodeName(_ top: ObjectReader) -> String? {

@@ -1,0 +1,46 @@
+import Foundation
+import StormSim
+
+/// `stormsim validate FILE...`: checks scenario files without running them: one line per valid file on stdout,
+/// one line per problem on stderr. Exit 0 when every file is valid, 3 otherwise.
+struct ValidateCommand {
+    var files: [String]
+    var overrides: [Override]
+
+    init(_ args: inout Arguments) throws(CommandError) {
+        overrides = try args.overrides()
+        files = try args.positionals()
+        guard !files.isEmpty else { throw args.usage("missing the scenario FILE(s) to validate") }
+    }
+
+    func execute() throws(CommandError) {
+        var invalid = 0
+        for file in files {
+            do {
+                let scenario = try ScenarioDecoder.load(file: file, overrides: overrides)
+                print("\(file): OK (\(scenario.name): \(scenario.clients.count) clients, \(scenario.services.count) service(s), \(DurationText.format(scenario.duration)))")
+            } catch {
+                invalid += 1
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            }
+        }
+        if invalid > 0 {
+            throw CommandError(code: .invalidScenario, message: "\(invalid) of \(files.count) file(s) invalid")
+        }
+    }
+}
+
+extension Arguments {
+    /// Consumes every `--set PATH=VALUE`.
+    mutating func overrides() throws(CommandError) -> [Override] {
+        var result: [Override] = []
+        for text in try values("--set") {
+            do {
+                result.append(try Override.parse(text))
+            } catch {
+                throw usage(error.message)
+            }
+        }
+        return result
+    }
+}

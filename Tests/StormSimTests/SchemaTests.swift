@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import StormSim
+
+/// `scenarios/schema.json` and the decoder must accept exactly the same keys: every key the decoder accepts is
+/// in the schema, and the other way round.
+@Suite struct SchemaTests {
+    let schema: JSONValue
+
+    init() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/schema.json")
+        schema = try JSONParser.parse(String(contentsOf: url, encoding: .utf8))
+    }
+
+    func keys(_ object: JSONValue?) -> [String] {
+        guard case .object(let members)? = object?["properties"] else { return [] }
+        return members.map(\.key).sorted()
+    }
+
+    func definition(_ name: String) -> JSONValue? { schema["$defs"]?[name] }
+
+    /// The branches of a `oneOf`, by the constant of their discriminator key.
+    func branches(_ name: String, discriminator: String) -> [String: [String]] {
+        guard case .array(let items)? = definition(name)?["oneOf"] else { return [:] }
+        var result: [String: [String]] = [:]
+        for item in items {
+            if case .string(let tag)? = item["properties"]?[discriminator]?["const"] { result[tag] = keys(item) }
+        }
+        return result
+    }
+
+    func strings(_ value: JSONValue?) -> [String] {
+        guard case .array(let items)? = value else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
+
+    @Test func objectKeysMatchTheDecoder() {
+        #expect(keys(schema) == ScenarioKeys.top.sorted())
+        let pairs: [(String, [String])] = [
+            ("metrics", ScenarioKeys.metrics), ("network", ScenarioKeys.network), ("clients", ScenarioKeys.clients),
+            ("policy", ScenarioKeys.policy), ("backoff", ScenarioKeys.backoff), ("service", ScenarioKeys.service),
+            ("queue", ScenarioKeys.queue),
+        ]
+        for (name, decoderKeys) in pairs {
+            #expect(keys(definition(name)) == decoderKeys.sorted(), "$defs.\(name)")
+        }
+    }
+
+    @Test func taggedObjectsMatchTheDecoder() {
+        #expect(branches("arrival", discriminator: "type") == ScenarioKeys.arrival.mapValues { $0.sorted() })
+        #expect(branches("distribution", discriminator: "dist") == ScenarioKeys.distribution.mapValues { $0.sorted() })
+        guard case .array(let jitter)? = definition("jitter")?["anyOf"] else {
+            Issue.record("$defs.jitter.anyOf missing")
+            return
+        }
+        #expect(strings(jitter.first?["enum"]) == ScenarioKeys.jitterNames)
+        #expect(keys(jitter.last) == ScenarioKeys.jitterObject.sorted())
+    }
+
+    @Test func enumerationsMatchTheModel() {
+        #expect(strings(definition("backoff")?["properties"]?["type"]?["enum"]) == Backoff.Kind.allCases.map(\.rawValue))
+        #expect(strings(definition("queue")?["properties"]?["discipline"]?["enum"]) == Service.Discipline.allCases.map(\.rawValue))
+    }
+
+    @Test func limitsMatchTheDecoder() {
+        #expect(definition("clients")?["properties"]?["count"]?["maximum"] == .number(Double(ScenarioLimits.maxClients)))
+        #expect(definition("service")?["properties"]?["workers"]?["maximum"] == .number(Double(ScenarioLimits.maxWorkers)))
+        #expect(definition("queue")?["properties"]?["capacity"]?["maximum"] == .number(Double(ScenarioLimits.maxQueueCapacity)))
+        #expect(definition("policy")?["properties"]?["maxAttempts"]?["maximum"] == .number(Double(ScenarioLimits.maxAttempts)))
+    }
+}
