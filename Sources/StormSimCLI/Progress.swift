@@ -2,43 +2,69 @@ import Foundation
 import StormSim
 
 /// A live progress line on stderr, only when stderr is a terminal (never in pipes, logs or CI), redrawn at most
-/// five times a second and erased when the run ends.
-struct Progress {
-    let label: String
-    let total: SimDuration
-    let enabled: Bool
-    let clock = ContinuousClock()
-    let started: ContinuousClock.Instant
-    var lastDrawn: ContinuousClock.Instant
-    var drawn = false
+/// five times a second and erased when the run ends. Safe to update from the worker threads of a batch.
+final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let label: String
+    private let total: Double
+    private let enabled: Bool
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private var lastDrawn: ContinuousClock.Instant
+    private var drawn = false
+    /// Per variant: the fraction of its simulated time done.
+    private var fractions: [Double]
+    private var finished = 0
 
-    init(label: String, total: SimDuration, enabled: Bool) {
+    init(label: String, variants: [Variant], enabled: Bool) {
         self.label = label
-        self.total = total
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
+        fractions = Array(repeating: 0, count: variants.count)
+        durations = variants.map { $0.scenario.duration.seconds }
+        total = Double(variants.count)
         started = clock.now
         lastDrawn = started
     }
 
-    mutating func update(simulated now: SimTime) {
+    private let durations: [Double]
+
+    func update(variant: Int, simulated now: SimTime) {
         guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        fractions[variant] = min(1, now.seconds / durations[variant])
+        draw()
+    }
+
+    func variantFinished(_ variant: Int) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        fractions[variant] = 1
+        finished += 1
+        draw()
+    }
+
+    /// Must hold the lock.
+    private func draw() {
         let wallNow = clock.now
         // Stay quiet for short runs; redraw at most every 200 ms.
         guard wallNow - started > .milliseconds(500), wallNow - lastDrawn > .milliseconds(200) else { return }
         lastDrawn = wallNow
-        let fraction = min(1, max(0, now.seconds / total.seconds))
+        let fraction = fractions.reduce(0, +) / total
         let elapsed = seconds(wallNow - started)
-        var line = "\(label): \(Int(fraction * 100))% (\(NumberFormat.rounded(now.seconds, digits: 1)) of \(DurationText.format(total)) simulated, \(NumberFormat.rounded(elapsed, digits: 1)) s elapsed"
-        if fraction > 0.01 {
-            line += ", about \(Int((elapsed / fraction - elapsed).rounded())) s left"
-        }
-        line += ")"
+        var line = "\(label): \(Int(fraction * 100))%"
+        if fractions.count > 1 { line += ", \(finished) of \(fractions.count) variants done" }
+        line += ", \(NumberFormat.rounded(elapsed, digits: 1)) s elapsed"
+        if fraction > 0.01 { line += ", about \(Int((elapsed / fraction - elapsed).rounded())) s left" }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
         drawn = true
     }
 
     /// Erases the line.
-    mutating func finish() {
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         drawn = false
     }

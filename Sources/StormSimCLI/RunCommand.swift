@@ -1,11 +1,12 @@
 import Foundation
 import StormSim
 
-/// `stormsim run FILE`: simulate, write the CSVs atomically, print a summary.
+/// `stormsim run FILE`: simulate every variant, write the CSVs atomically, print a summary.
 struct RunCommand {
     var file: String
     var outDir: String?
     var seed: UInt64?
+    var jobs: Int
     var overrides: [Override]
     var quiet: Bool
 
@@ -17,6 +18,13 @@ struct RunCommand {
             }
             seed = s
         }
+        jobs = ProcessInfo.processInfo.activeProcessorCount
+        if let text = try args.value("--jobs") {
+            guard let j = Int(text), j >= 1, j <= 1024 else {
+                throw args.usage("--jobs expects an integer from 1 to 1024, found '\(text)'")
+            }
+            jobs = j
+        }
         overrides = try args.overrides()
         quiet = args.flag("--quiet")
         let files = try args.positionals()
@@ -27,39 +35,49 @@ struct RunCommand {
     }
 
     func execute() throws(CommandError) {
-        var scenario: Scenario
+        var set: ScenarioSet
         do {
-            scenario = try ScenarioDecoder.load(file: file, overrides: overrides)
+            set = try ScenarioDecoder.loadSet(file: file, overrides: overrides)
         } catch {
             throw CommandError(code: .invalidScenario, message: "invalid scenario\n" + error.description)
         }
-        if let seed { scenario.seed = seed }
+        if let seed {
+            for i in set.variants.indices { set.variants[i].scenario.seed = seed }
+        }
 
         Interrupt.shared.install()
         let clock = ContinuousClock()
         let started = clock.now
-        var progress = Progress(label: scenario.name, total: scenario.duration, enabled: !quiet)
-        let result = Runner.run(scenario) { now in
-            progress.update(simulated: now)
-            return Interrupt.shared.isRaised
-        }
+        let progress = Progress(label: set.name, variants: set.variants, enabled: !quiet)
+        let results = BatchRunner.run(
+            set.variants, jobs: jobs,
+            checkpoint: { variant, now in
+                progress.update(variant: variant, simulated: now)
+                return Interrupt.shared.isRaised
+            },
+            finished: { progress.variantFinished($0) })
         progress.finish()
         let wall = clock.now - started
-        if result.interrupted || Interrupt.shared.isRaised {
+        if Interrupt.shared.isRaised || results.contains(where: \.interrupted) {
             throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
         }
 
-        let dir = outDir ?? "results/\(scenario.name)"
+        let dir = outDir ?? "results/\(set.name)"
         let written: [String]
         do {
-            written = try ResultWriter.write([result], to: dir)
+            written = try ResultWriter.write(results, to: dir)
         } catch {
             throw CommandError(code: .failure, message: error.description)
         }
         if !quiet {
-            print(TerminalSummary.text(result, scenario: scenario))
-            print("wrote " + written.joined(separator: ", "))
-            print(TerminalSummary.speed(events: result.events, wall: wall))
+            if results.count == 1 {
+                print(TerminalSummary.text(results[0], scenario: set.variants[0].scenario))
+                print("wrote " + written.joined(separator: ", "))
+            } else {
+                print(TerminalSummary.table(results, scenario: set.variants[0].scenario))
+                print("wrote \(dir)/summary.csv and \(results.count) time series in \(dir)/timeseries/")
+            }
+            print(TerminalSummary.speed(events: results.reduce(0) { $0 + $1.events }, wall: wall, jobs: min(jobs, results.count)))
         }
     }
 }

@@ -20,9 +20,62 @@ enum TerminalSummary {
         return lines.joined(separator: "\n")
     }
 
-    static func speed(events: Int, wall: Duration) -> String {
+    static func speed(events: Int, wall: Duration, jobs: Int = 1) -> String {
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(events) / seconds : 0
-        return "\(events) events in \(NumberFormat.rounded(seconds, digits: 3)) s (\(NumberFormat.rounded(rate / 1e6, digits: 2)) M events/s)"
+        let across = jobs > 1 ? " across \(jobs) jobs" : ""
+        return "\(events) events in \(NumberFormat.rounded(seconds, digits: 3)) s (\(NumberFormat.rounded(rate / 1e6, digits: 2)) M events/s\(across))"
+    }
+
+    /// One row per variant: amplification, success rate, p99, makespan and a sparkline of attempts over time.
+    /// Sparklines share one scale, so their heights compare across rows.
+    static func table(_ results: [RunResult], scenario: Scenario) -> String {
+        let width = 40
+        // Bin only up to the last interval with any attempt in any variant: a storm that is over in 6 s of a
+        // 120 s run still gets the whole width, and every row keeps the same time axis.
+        let active = results.map { r in attemptsPerRow(r).lastIndex { $0 > 0 }.map { $0 + 1 } ?? 0 }.max() ?? 0
+        let lines = results.map { sparklineBins(Array(attemptsPerRow($0).prefix(active)), width: width) }
+        let span = results.first.map { r -> Double in
+            let rows = r.timeSeries.rows
+            return rows.count > 1 ? (Double(rows[1][0]) ?? 0) * Double(active) : Double(active)
+        } ?? 0
+        let peak = lines.flatMap { $0 }.max() ?? 0
+        var rows: [[String]] = [["variant", "amplif.", "success", "p99 ms", "makespan s", "attempts, first \(NumberFormat.rounded(span, digits: 3)) s (peak \(NumberFormat.shortest(peak)) per bin)"]]
+        for (r, bins) in zip(results, lines) {
+            func v(_ c: String) -> Double { r.value(c) ?? .nan }
+            rows.append([
+                r.variant, NumberFormat.rounded(v("amplification"), digits: 3),
+                NumberFormat.rounded(100 * v("success_rate"), digits: 2) + "%",
+                NumberFormat.rounded(v("latency_p99_ms"), digits: 1), NumberFormat.rounded(v("makespan_s"), digits: 3),
+                sparkline(bins, peak: peak),
+            ])
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
+        let header = "\(scenario.name): \(results.count) variants, seed \(scenario.seed), \(DurationText.format(scenario.duration)) simulated"
+        return ([header] + rows.map { row in
+            row.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return c == 0 || c == row.count - 1 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }).joined(separator: "\n")
+    }
+
+    static func attemptsPerRow(_ r: RunResult) -> [Double] {
+        guard let column = r.timeSeries.header.firstIndex(of: "attempts") else { return [] }
+        return r.timeSeries.rows.map { Double($0[column]) ?? 0 }
+    }
+
+    /// Values grouped into at most `width` bins.
+    static func sparklineBins(_ values: [Double], width: Int) -> [Double] {
+        let perBin = max(1, (values.count + width - 1) / width)
+        return stride(from: 0, to: values.count, by: perBin).map { values[$0..<min(values.count, $0 + perBin)].reduce(0, +) }
+    }
+
+    static func sparkline(_ bins: [Double], peak: Double) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        return String(bins.map { b -> Character in
+            if b <= 0 { return " " }
+            return bars[min(bars.count - 1, Int(b / peak * Double(bars.count - 1) + 0.999))]
+        })
     }
 }

@@ -39,9 +39,10 @@ enum Usage {
         """
 
     static let run = """
-        USAGE: stormsim run FILE [--out DIR] [--seed N] [--set PATH=VALUE]... [--quiet]
+        USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--set PATH=VALUE]... [--quiet]
 
-        Simulates the scenario in FILE and writes, in DIR (default: results/<name>):
+        Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
+        in DIR (default: results/<name>):
           summary.csv              one row per variant: requests, success, amplification, latency percentiles, ...
           timeseries/<variant>.csv one row per metrics interval: load, outcomes, queue length, utilization, ...
         The README documents every column. A short summary, the wall time and events/s go to stdout.
@@ -49,12 +50,13 @@ enum Usage {
         OPTIONS:
           --out DIR            write results into DIR instead of results/<name>
           --seed N             use root seed N (0 to 18446744073709551615) instead of the scenario's
+          --jobs N             run N variants at once (default: the number of cores); outputs do not depend on N
           --set PATH=VALUE     override a scenario key before validation; PATH as in error messages
                                (clients.count, services[0].workers); VALUE is JSON, or a bare string
                                (--set clients.policy.jitter=none). May be repeated.
           --quiet              print nothing on success
           -h, --help           show this help
 
-        Same scenario and seed give byte-identical files.
+        Same scenario and seed give byte-identical files, whatever --jobs.
         """
 }

@@ -127,3 +127,52 @@ import Testing
         #expect(r.stderr.contains("/nonexistent/x.json: (top level): the file does not exist"))
     }
 }
+
+@Suite struct VariantRunTests {
+    let varied = smallScenario.replacingOccurrences(
+        of: #"{ "name": "small","#,
+        with: #"{ "name": "small", "vary": { "clients.policy.jitter": ["none", "full", "equal", "decorrelated"], "clients.policy.maxAttempts": [2, 4] },"#)
+
+    @Test func outputsAreIdenticalWhateverJobs() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(varied, to: dir.appendingPathComponent("v.json"))
+        let one = try stormsim(["run", "v.json", "--out", "one", "--jobs", "1"], in: dir)
+        let two = try stormsim(["run", "v.json", "--out", "two", "--jobs", "2", "--quiet"], in: dir)
+        let many = try stormsim(["run", "v.json", "--out", "many", "--jobs", "7", "--quiet"], in: dir)
+        #expect(one.status == 0 && two.status == 0 && many.status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("one/timeseries").path).sorted()
+        #expect(names == ["decorrelated_2.csv", "decorrelated_4.csv", "equal_2.csv", "equal_4.csv", "full_2.csv", "full_4.csv", "none_2.csv", "none_4.csv"])
+        for file in ["summary.csv"] + names.map({ "timeseries/\($0)" }) {
+            let a = try read(dir.appendingPathComponent("one/\(file)"))
+            #expect(a == (try read(dir.appendingPathComponent("two/\(file)"))), "\(file)")
+            #expect(a == (try read(dir.appendingPathComponent("many/\(file)"))), "\(file)")
+        }
+        let summary = try read(dir.appendingPathComponent("one/summary.csv")).split(separator: "\n")
+        #expect(summary.count == 9)
+        #expect(summary[0].hasPrefix("scenario,variant,clients.policy.jitter,clients.policy.maxAttempts,seed,requests,"))
+        #expect(summary[1].hasPrefix("small,none_2,none,2,3,200,"))
+        #expect(summary[8].hasPrefix("small,decorrelated_4,decorrelated,4,3,200,"))
+        // The terminal shows a table with one row per variant.
+        #expect(one.stdout.contains("small: 8 variants, seed 3, 5s simulated"))
+        #expect(one.stdout.contains("\nfull_4 "))
+    }
+
+    @Test func staleTimeSeriesOfEarlierVariantsAreRemoved() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(varied, to: dir.appendingPathComponent("v.json"))
+        _ = try stormsim(["run", "v.json", "--out", "o", "--quiet"], in: dir)
+        _ = try stormsim(["run", "v.json", "--out", "o", "--quiet", "--set", "vary={}"], in: dir)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("o/timeseries").path)
+        #expect(names == ["base.csv"])
+    }
+
+    @Test func badJobsIsAUsageError() throws {
+        for value in ["0", "-2", "many", "100000"] {
+            let r = try stormsim(["run", "x.json", "--jobs", value])
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("--jobs expects an integer from 1 to 1024"))
+        }
+    }
+}

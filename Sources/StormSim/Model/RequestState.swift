@@ -1,6 +1,8 @@
 /// A client's request from its first send until it succeeds, fails or the run ends.
 struct RequestState {
     var client: UInt32
+    /// The request's identity for keyed draws: (seed, client, request number of that client).
+    var key: UInt64
     /// When the first attempt was sent: latency is measured from here.
     var start: SimTime
     /// Attempts sent so far (the first included).
@@ -15,6 +17,8 @@ struct RequestState {
 /// One attempt of a request: a message to a service and, later, its response.
 struct AttemptState {
     var request: UInt32
+    /// Key of this attempt's draws (latencies, service time, outcome): the request's key and the attempt number.
+    var key: UInt64
     /// Bumped whenever the slot is freed, so that an event armed for an earlier attempt in this slot (a timeout)
     /// can tell it is stale.
     var generation: UInt32

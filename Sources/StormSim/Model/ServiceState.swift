@@ -4,8 +4,9 @@ struct ServiceState {
     var busy = 0
     /// Attempt slots waiting for a worker.
     var queue: RingBuffer<UInt32>
-    var timeRng: Xoshiro256
-    var errorRng: Xoshiro256
+    /// Salts of this service's keyed draws.
+    let timeSalt: UInt64
+    let outcomeSalt: UInt64
 
     var busyGauge: Gauge
     var queueGauge: Gauge
@@ -24,8 +25,8 @@ struct ServiceState {
         self.config = config
         self.columns = columns
         queue = RingBuffer(minimumCapacity: Swift.min(config.queueCapacity, 1024))
-        timeRng = streams.stream("service/\(config.name)/time")
-        errorRng = streams.stream("service/\(config.name)/error")
+        timeSalt = streams.key("service/\(config.name)/time")
+        outcomeSalt = streams.key("service/\(config.name)/outcome")
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
     }

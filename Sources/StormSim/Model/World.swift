@@ -16,7 +16,11 @@ struct World: EventHandler {
 
     var services: [ServiceState]
     let target: Int
-    var networkRng: Xoshiro256
+    /// Salts of the keyed draws for network latency, out to the service and back.
+    let latencyOutSalt: UInt64
+    let latencyBackSalt: UInt64
+    /// Key of the family of request keys: request n of client c has key child(child(requestFamily, c), n).
+    let requestFamily: UInt64
 
     /// Per client: its arrival stream (poisson and closed) and how many requests it has sent.
     var clientArrivalRng: [Xoshiro256]
@@ -47,7 +51,9 @@ struct World: EventHandler {
         end = SimTime.zero + scenario.duration
         latencyLane = scenario.networkLatency.isConstant ? 0 : nil
         target = scenario.targetIndex
-        networkRng = streams.stream("network")
+        latencyOutSalt = streams.key("network/out")
+        latencyBackSalt = streams.key("network/back")
+        requestFamily = streams.key("request")
         jitterFamily = StreamFamily(streams: streams, label: "client/jitter")
 
         let columns = ClientColumn.count + scenario.services.count * ServiceColumns.width
@@ -126,7 +132,8 @@ struct World: EventHandler {
         let number = clientRequestCount[Int(client)]
         clientRequestCount[Int(client)] &+= 1
         let request = requests.insert(RequestState(
-            client: client, start: now, attemptsSent: 0, previousSleep: Double(policy.backoff.base.nanoseconds),
+            client: client, key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
+            start: now, attemptsSent: 0, previousSleep: Double(policy.backoff.base.nanoseconds),
             jitterRng: jitterFamily.stream(UInt64(client), UInt64(number))))
         totals.requests += 1
         series.add(ClientColumn.requests, at: now)
@@ -144,16 +151,21 @@ struct World: EventHandler {
         }
         // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
         let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
-        let attempt = attempts.insert(AttemptState(request: request, generation: generation, abandoned: false, serviceStart: .zero))
-        sendMessage(.attemptArrives, a: attempt, b: 0, now: now, queue: &queue)
+        let key = DrawKey.child(requests[request].key, UInt64(requests[request].attemptsSent))
+        let attempt = attempts.insert(AttemptState(
+            request: request, key: key, generation: generation, abandoned: false, serviceStart: .zero))
+        sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
         if let timeout = policy.timeout {
             queue.schedule(.attemptTimeout, at: now + timeout, a: attempt, b: generation, lane: timeoutLane)
         }
     }
 
-    /// Puts a message on the network: it arrives after one latency draw.
-    mutating func sendMessage(_ kind: EventKind, a: UInt32, b: UInt32, now: SimTime, queue: inout EventQueue) {
-        let delay = latency.sample(&networkRng)
+    /// Puts a message about `attempt` on the network: it arrives after one latency draw, keyed by the attempt and
+    /// the direction (`salt`).
+    mutating func sendMessage(_ kind: EventKind, a attempt: UInt32, b: UInt32, salt: UInt64, now: SimTime, queue: inout EventQueue) {
+        var draw = DrawKey.source(attempts[attempt].key, salt)
+        let delay = latency.sample(&draw)
+        let a = attempt
         if let lane = latencyLane {
             queue.schedule(kind, at: now + delay, a: a, b: b, lane: lane)
         } else {
@@ -246,7 +258,7 @@ struct World: EventHandler {
         } else {
             services[s].rejected += 1
             series.add(services[s].columns.rejected, at: now)
-            sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, now: now, queue: &queue)
+            sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         }
     }
 
@@ -254,7 +266,8 @@ struct World: EventHandler {
         services[s].busy += 1
         services[s].busyGauge.change(by: 1, at: now, in: &series)
         attempts[attempt].serviceStart = now
-        let time = services[s].config.serviceTime.sample(&services[s].timeRng)
+        var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
+        let time = services[s].config.serviceTime.sample(&draw)
         queue.schedule(.serviceDone, at: now + time, a: attempt)
     }
 
@@ -266,15 +279,15 @@ struct World: EventHandler {
         services[s].served += 1
         services[s].busyTime += worked
         series.add(services[s].columns.served, at: now)
-        // Drawn for every served attempt, so the error stream stays aligned whatever the outcome.
-        let failed = services[s].errorRng.bernoulli(services[s].config.errorRate)
+        var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
+        let failed = draw.bernoulli(services[s].config.errorRate)
         if attempts[attempt].abandoned {
             services[s].wasted += 1
             services[s].wastedTime += worked
             series.add(services[s].columns.wasted, at: now)
         }
         let outcome: Outcome = failed ? .serverError : .success
-        sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, now: now, queue: &queue)
+        sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
 
         let next: UInt32?
         switch services[s].config.discipline {

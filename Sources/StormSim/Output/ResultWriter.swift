@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes a run's results into a folder: `summary.csv` and `timeseries/<variant>.csv`, each atomically.
 ///
 /// Time series go first and the summary last, so a summary never points at time series from another run.
@@ -13,7 +15,17 @@ public enum ResultWriter {
         }
         let summaryPath = "\(dir)/summary.csv"
         try AtomicFile.write(summaryTable(results).text, to: summaryPath)
+        removeStaleTimeSeries(in: "\(dir)/timeseries", keeping: Set(results.map { "\($0.variant).csv" }))
         return [summaryPath] + written
+    }
+
+    /// Removes time series of variants that this run no longer has (an earlier run with other variants wrote
+    /// them), so that the folder describes one run.
+    static func removeStaleTimeSeries(in folder: String, keeping: Set<String>) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where name.hasSuffix(".csv") && !keeping.contains(name) {
+            try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
+        }
     }
 
     /// One row per result, in the order given.

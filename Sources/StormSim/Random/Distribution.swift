@@ -38,7 +38,7 @@ public enum Distribution: Equatable, Sendable {
     }
 
     /// Draws one sample.
-    public func sample(_ rng: inout Xoshiro256) -> SimDuration {
+    public func sample<R: RandomSource>(_ rng: inout R) -> SimDuration {
         switch self {
         case .constant(let v):
             return v
@@ -56,7 +56,7 @@ public enum Distribution: Equatable, Sendable {
 
     /// A standard normal draw by Box-Muller (portable math, so every platform draws the same bits), from exactly two uniforms (no rejection loop, so every sample
     /// consumes the same number of draws).
-    static func standardNormal(_ rng: inout Xoshiro256) -> Double {
+    static func standardNormal<R: RandomSource>(_ rng: inout R) -> Double {
         let u1 = 1 - rng.nextUnit()  // (0, 1]
         let u2 = rng.nextUnit()
         return (-2 * PortableMath.log(u1)).squareRoot() * PortableMath.cos2pi(u2)

@@ -14,7 +14,8 @@ public struct RandomStreams: Sendable {
         Xoshiro256(seed: key(label))
     }
 
-    func key(_ label: String) -> UInt64 {
+    /// The 64-bit key of a label: the seed of its stream, or a salt for keyed draws.
+    public func key(_ label: String) -> UInt64 {
         var mixer = SplitMix64(seed: seed ^ RandomStreams.fnv1a(label))
         return mixer.next()
     }

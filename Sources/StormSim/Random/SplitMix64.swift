@@ -1,5 +1,6 @@
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny generator used to seed others and to derive streams.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64 (Steele, Lea and Flood 2014): a tiny generator used to seed others, to derive streams, and for
+/// one-shot keyed draws (a few numbers from a well-mixed key).
+public struct SplitMix64: RandomSource, Sendable {
     public var state: UInt64
 
     public init(seed: UInt64) { state = seed }

@@ -2,7 +2,7 @@
 ///
 /// 32 bytes of state, period 2^256 - 1. Seeded through SplitMix64, as its authors recommend, so that any seed,
 /// zero included, gives a well-mixed state.
-public struct Xoshiro256: RandomNumberGenerator, Sendable {
+public struct Xoshiro256: RandomSource, Sendable {
     var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// Seeds the state with four outputs of SplitMix64(seed).
@@ -31,31 +31,4 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
     func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
 
-    /// A uniform double in [0, 1) from the top 53 bits.
-    public mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
-
-    /// A uniform double in [low, high).
-    public mutating func uniform(_ low: Double, _ high: Double) -> Double {
-        low + (high - low) * nextUnit()
-    }
-
-    /// True with probability `p` (exactly never for p <= 0, always for p >= 1).
-    public mutating func bernoulli(_ p: Double) -> Bool {
-        if p <= 0 { return false }
-        if p >= 1 { return true }
-        return nextUnit() < p
-    }
-
-    /// A uniform integer in 0..<bound (Lemire's nearly divisionless method, unbiased).
-    public mutating func nextInt(below bound: UInt64) -> UInt64 {
-        precondition(bound > 0)
-        var m = next().multipliedFullWidth(by: bound)
-        if m.low < bound {
-            let threshold = (0 &- bound) % bound
-            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
-        }
-        return m.high
-    }
 }

@@ -10,6 +10,14 @@ public enum Runner {
         _ scenario: Scenario, variant: String = "base", checkpointEvery: Int = 65_536,
         checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> RunResult {
+        run(Variant(name: variant, parameters: [], scenario: scenario), checkpointEvery: checkpointEvery, checkpoint: checkpoint)
+    }
+
+    /// Simulates one variant until its scenario's duration.
+    public static func run(
+        _ variant: Variant, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
+    ) -> RunResult {
+        let scenario = variant.scenario
         var world = World(scenario: scenario)
         var queue = EventQueue(lanes: 2)
         world.start(queue: &queue)
@@ -20,13 +28,14 @@ public enum Runner {
         world = simulation.model
         world.finishSeries()
         return RunResult(
-            scenario: scenario.name, variant: variant, seed: scenario.seed,
-            summary: summaryRow(world, scenario: scenario, variant: variant, events: simulation.eventsProcessed),
+            scenario: scenario.name, variant: variant.name, seed: scenario.seed,
+            summary: summaryRow(world, variant: variant, events: simulation.eventsProcessed),
             timeSeries: timeSeriesTable(world, scenario: scenario),
             events: simulation.eventsProcessed, interrupted: interrupted)
     }
 
-    static func summaryRow(_ w: World, scenario: Scenario, variant: String, events: Int) -> [(column: String, value: CSVTable.Cell)] {
+    static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
+        let scenario = variant.scenario
         let t = w.totals
         let requests = Double(t.requests)
         let h = w.latencyHistogram
@@ -35,7 +44,17 @@ public enum Runner {
         let wasted = w.services.reduce(0) { $0 + Double($1.wastedTime) }
         var row: [(column: String, value: CSVTable.Cell)] = [
             ("scenario", .text(scenario.name)),
-            ("variant", .text(variant)),
+            ("variant", .text(variant.name)),
+        ]
+        // One column per varied path, headed by the path: numbers stay numbers, so plots can use them as axes.
+        for p in variant.parameters {
+            if case .number(let d) = p.value, p.label == VariantExpansion.autoLabel(p.value) {
+                row.append((p.path, .number(d)))
+            } else {
+                row.append((p.path, .text(p.label)))
+            }
+        }
+        row += [
             ("seed", .text(String(scenario.seed))),
             ("requests", .integer(t.requests)),
             ("succeeded", .integer(t.succeeded)),

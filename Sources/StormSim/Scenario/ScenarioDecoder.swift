@@ -6,6 +6,14 @@ public enum ScenarioDecoder {
     /// Reads, overrides and decodes a scenario file.
     /// - Parameter file: the path as the user gave it; it names the file in every error.
     public static func load(file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
+        try decode(text: readText(file: file), file: file, overrides: overrides)
+    }
+
+    static func readText(file: String) throws(ScenarioError) -> String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+            throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "is a folder, not a scenario file")])
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot be read" : "does not exist"
             throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "the file \(reason)")])
@@ -13,7 +21,7 @@ public enum ScenarioDecoder {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "the file is not UTF-8 text")])
         }
-        return try decode(text: text, file: file, overrides: overrides)
+        return text
     }
 
     /// Parses and decodes scenario text.
@@ -27,8 +35,32 @@ public enum ScenarioDecoder {
         return try decode(json: json, file: file, overrides: overrides)
     }
 
-    /// Applies overrides, then decodes.
+    /// Applies overrides, then decodes a scenario that has no `vary` (or uses only its first variant's values:
+    /// use `decodeSet` for all of them).
     public static func decode(json: JSONValue, file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
+        try decodeSet(json: json, file: file, overrides: overrides).variants[0].scenario
+    }
+
+    /// Reads, overrides and decodes a scenario file with all its variants.
+    public static func loadSet(file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioSet {
+        let text = try readText(file: file)
+        return try decodeSet(text: text, file: file, overrides: overrides)
+    }
+
+    /// Parses and decodes scenario text with all its variants.
+    public static func decodeSet(text: String, file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioSet {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(text)
+        } catch {
+            throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "not valid JSON: \(error)")])
+        }
+        return try decodeSet(json: json, file: file, overrides: overrides)
+    }
+
+    /// Applies overrides, expands `vary`, and decodes every variant. A problem that every variant has is
+    /// reported once; one that only some have names the first variant that has it.
+    public static func decodeSet(json: JSONValue, file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioSet {
         var json = json
         for override in overrides {
             do {
@@ -38,9 +70,55 @@ public enum ScenarioDecoder {
             }
         }
         let context = DecodeContext()
-        let scenario = decodeScenario(json, context: context)
-        if let scenario, context.issues.isEmpty { return scenario }
-        throw ScenarioError(file: file, issues: context.issues)
+        var dimensions: [VariantExpansion.Dimension] = []
+        if case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "vary" }) {
+            let vary = members.remove(at: i).value
+            json = .object(members)
+            guard let found = VariantExpansion.dimensions(vary, context: context), context.issues.isEmpty else {
+                throw ScenarioError(file: file, issues: context.issues)
+            }
+            dimensions = found
+        }
+
+        var variants: [Variant] = []
+        var issues: [(issue: ScenarioIssue, variant: String, count: Int)] = []
+        let combinations = VariantExpansion.combinations(dimensions)
+        for combination in combinations {
+            var variantJSON = json
+            var parameters: [Variant.Parameter] = []
+            for (d, choice) in zip(dimensions, combination) {
+                let (label, value) = d.choices[choice]
+                parameters.append(Variant.Parameter(path: d.pathText, label: label, value: value))
+                do {
+                    variantJSON = try variantJSON.setting(d.path, to: value)
+                } catch {
+                    context.fail(.root.appending("vary").appending(d.pathText), error.message)
+                }
+            }
+            let name = parameters.isEmpty ? "base" : parameters.map(\.label).joined(separator: "_")
+            let variantContext = DecodeContext()
+            let scenario = decodeScenario(variantJSON, context: variantContext)
+            for issue in variantContext.issues {
+                if let k = issues.firstIndex(where: { $0.issue == issue }) { issues[k].count += 1 } else { issues.append((issue, name, 1)) }
+            }
+            if let scenario, variantContext.issues.isEmpty {
+                variants.append(Variant(name: name, parameters: parameters, scenario: scenario))
+            }
+            if issues.count > 50 { break }
+        }
+        for (issue, variant, count) in issues {
+            context.fail(issue.path, count == combinations.count ? issue.message : "\(issue.message) (in variant \(variant))")
+        }
+        var seen: [String: Int] = [:]
+        for (i, v) in variants.enumerated() {
+            if let first = seen[v.name] {
+                context.fail(.root.appending("vary"), "variants \(first + 1) and \(i + 1) are both named \"\(v.name)\"; give their values distinct labels ({\"label\": ..., \"value\": ...})")
+                break
+            }
+            seen[v.name] = i
+        }
+        guard context.issues.isEmpty, let first = variants.first else { throw ScenarioError(file: file, issues: context.issues) }
+        return ScenarioSet(name: first.scenario.name, variedPaths: dimensions.map(\.pathText), variants: variants)
     }
 
     // MARK: top level
