@@ -9,6 +9,7 @@ struct RunCommand {
     var jobs: Int
     var overrides: [Override]
     var quiet: Bool
+    var trace: Int
 
     init(_ args: inout Arguments) throws(CommandError) {
         outDir = try args.value("--out")
@@ -24,6 +25,13 @@ struct RunCommand {
                 throw args.usage("--jobs expects an integer from 1 to 1024, found '\(text)'")
             }
             jobs = j
+        }
+        trace = 0
+        if let text = try args.value("--trace") {
+            guard let n = Int(text), n >= 0, n <= 100_000 else {
+                throw args.usage("--trace expects a number of requests from 0 to 100000, found '\(text)'")
+            }
+            trace = n
         }
         overrides = try args.overrides()
         quiet = args.flag("--quiet")
@@ -50,7 +58,7 @@ struct RunCommand {
         let started = clock.now
         let progress = Progress(label: set.name, variants: set.variants, enabled: !quiet)
         let results = BatchRunner.run(
-            set.variants, jobs: jobs,
+            set.variants, jobs: jobs, traceRequests: trace,
             checkpoint: { variant, now in
                 progress.update(variant: variant, simulated: now)
                 return Interrupt.shared.isRaised
@@ -65,7 +73,7 @@ struct RunCommand {
         let dir = outDir ?? "results/\(set.name)"
         let written: [String]
         do {
-            written = try ResultWriter.write(results, to: dir)
+            written = try ResultWriter.write(results, to: dir, trace: trace > 0)
         } catch {
             throw CommandError(code: .failure, message: error.description)
         }

@@ -10,6 +10,7 @@ enum Usage {
         COMMANDS:
           run FILE        simulate a scenario and write CSV results
           validate FILE.. check scenario files without running them
+          presets [NAME]  list the real-world retry policies, with their defaults and sources
           help [COMMAND]  show help for a command
 
         OPTIONS:
@@ -26,6 +27,14 @@ enum Usage {
         See 'stormsim <command> --help' for a command's options.
         """
 
+    static let presets = """
+        USAGE: stormsim presets [NAME]
+
+        Lists the policies of real systems that a scenario can start from ("policy": {"preset": "NAME"}),
+        with what each one sets and where its defaults come from. Keys beside "preset" override the
+        preset's; objects merge key by key.
+        """
+
     static let validate = """
         USAGE: stormsim validate FILE... [--set PATH=VALUE]...
 
@@ -39,12 +48,13 @@ enum Usage {
         """
 
     static let run = """
-        USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--set PATH=VALUE]... [--quiet]
+        USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--set PATH=VALUE]... [--trace N] [--quiet]
 
         Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
         in DIR (default: results/<name>):
           summary.csv              one row per variant: requests, success, amplification, latency percentiles, ...
           timeseries/<variant>.csv one row per metrics interval: load, outcomes, queue length, utilization, ...
+          trace.csv                with --trace N only
         The README documents every column. A short summary, the wall time and events/s go to stdout.
 
         OPTIONS:
@@ -54,6 +64,8 @@ enum Usage {
           --set PATH=VALUE     override a scenario key before validation; PATH as in error messages
                                (clients.count, services[0].workers); VALUE is JSON, or a bare string
                                (--set clients.policy.jitter=none). May be repeated.
+          --trace N            write trace.csv: every step of the first N requests of each variant (each
+                               attempt and outcome, each wait, and why a retry was refused)
           --quiet              print nothing on success
           -h, --help           show this help
 

@@ -18,6 +18,7 @@ func runMain(_ argv: [String]) -> ExitCode {
             case nil: print(Usage.main)
             case "run": print(Usage.run)
             case "validate": print(Usage.validate)
+            case "presets": print(Usage.presets)
             case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
             }
         case "--version", "version":
@@ -26,6 +27,10 @@ func runMain(_ argv: [String]) -> ExitCode {
             var args = Arguments(rest, command: "run")
             if args.wantsHelp() { print(Usage.run); return .success }
             try RunCommand(&args).execute()
+        case "presets":
+            var args = Arguments(rest, command: "presets")
+            if args.wantsHelp() { print(Usage.presets); return .success }
+            try PresetsCommand(&args).execute()
         case "validate":
             var args = Arguments(rest, command: "validate")
             if args.wantsHelp() { print(Usage.validate); return .success }

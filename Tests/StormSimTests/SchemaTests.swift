@@ -41,7 +41,8 @@ import Testing
         let pairs: [(String, [String])] = [
             ("metrics", ScenarioKeys.metrics), ("network", ScenarioKeys.network), ("clients", ScenarioKeys.clients),
             ("policy", ScenarioKeys.policy), ("backoff", ScenarioKeys.backoff), ("service", ScenarioKeys.service),
-            ("queue", ScenarioKeys.queue),
+            ("queue", ScenarioKeys.queue), ("breaker", ScenarioKeys.breaker), ("rateLimiter", ScenarioKeys.rateLimiter),
+            ("serviceRateLimit", ScenarioKeys.serviceRateLimit),
         ]
         for (name, decoderKeys) in pairs {
             #expect(keys(definition(name)) == decoderKeys.sorted(), "$defs.\(name)")
@@ -51,6 +52,8 @@ import Testing
     @Test func taggedObjectsMatchTheDecoder() {
         #expect(branches("arrival", discriminator: "type") == ScenarioKeys.arrival.mapValues { $0.sorted() })
         #expect(branches("distribution", discriminator: "dist") == ScenarioKeys.distribution.mapValues { $0.sorted() })
+        #expect(branches("budget", discriminator: "type") == ScenarioKeys.budget.mapValues { $0.sorted() })
+        #expect(branches("trip", discriminator: "type") == ScenarioKeys.trip.mapValues { $0.sorted() })
         guard case .array(let jitter)? = definition("jitter")?["anyOf"] else {
             Issue.record("$defs.jitter.anyOf missing")
             return
@@ -60,6 +63,8 @@ import Testing
     }
 
     @Test func enumerationsMatchTheModel() {
+        #expect(strings(definition("policy")?["properties"]?["preset"]?["enum"]) == Preset.all.map(\.name))
+        #expect(strings(definition("scope")?["enum"]) == PolicyScope.allCases.map(\.rawValue))
         #expect(strings(definition("backoff")?["properties"]?["type"]?["enum"]) == Backoff.Kind.allCases.map(\.rawValue))
         #expect(strings(definition("queue")?["properties"]?["discipline"]?["enum"]) == Service.Discipline.allCases.map(\.rawValue))
     }

@@ -47,7 +47,7 @@ import Testing
             "services[0].workers: expected an integer from 1 to 10000000, found 0 (in variant 0)"
         ])
         #expect(problems(#"{ "clients.policy.jitter": ["full", "ful"] }"#) == [
-            #"clients.policy.jitter: expected one of "none", "full", "equal", "decorrelated" or {"type": "proportional", "fraction": 0.25}, found a string ("ful"); did you mean "full"? (in variant ful)"#
+            #"clients.policy.jitter: expected one of "none", "full", "equal", "decorrelated", "decorrelated-finagle" or {"type": "proportional", "fraction": 0.25}, found a string ("ful"); did you mean "full"? (in variant ful)"#
         ])
     }
 

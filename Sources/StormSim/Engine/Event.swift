@@ -12,6 +12,8 @@ public enum EventKind: UInt8, Sendable {
     case attemptTimeout
     /// A request's backoff is over and it sends its next attempt (`a` = request slot).
     case retryDue
+    /// A request's wait for the client-side rate limiter is over: transmit the attempt (`a` = request slot).
+    case attemptReady
 }
 
 /// A pending event: a small value type, 24 bytes, with no references.

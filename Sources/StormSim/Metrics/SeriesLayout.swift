@@ -11,7 +11,15 @@ public enum ClientColumn {
     public static let inFlightEnd = 8
     public static let inFlightArea = 9
     public static let latencySum = 10
-    public static let count = 11
+    public static let throttled = 11
+    public static let nonRetryable = 12
+    public static let fastFailed = 13
+    public static let budgetRefused = 14
+    public static let breakerOpenEnd = 15
+    public static let tokensEnd = 16
+    public static let count = 17
+    /// Attempts by attempt number get columns after the fixed ones: attempt_1 ... attempt_K.
+    public static let maxAttemptColumns = 10
 }
 
 /// One service's columns in the time series.
@@ -22,7 +30,8 @@ public struct ServiceColumns: Sendable {
     public let queueLength: Int
     public let utilization: Int
     public let wasted: Int
-    public static let width = 6
+    public let throttled: Int
+    public static let width = 7
 
     public init(base: Int) {
         attempts = base
@@ -31,10 +40,11 @@ public struct ServiceColumns: Sendable {
         queueLength = base + 3
         utilization = base + 4
         wasted = base + 5
+        throttled = base + 6
     }
 
-    /// The columns of service number `index`.
-    public static func forService(_ index: Int) -> ServiceColumns {
-        ServiceColumns(base: ClientColumn.count + index * width)
+    /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.
+    public static func forService(_ index: Int, attemptColumns: Int) -> ServiceColumns {
+        ServiceColumns(base: ClientColumn.count + attemptColumns + index * width)
     }
 }

@@ -44,13 +44,13 @@ public struct Gauge: Sendable {
     public private(set) var value: Double = 0
     var last: Int64 = 0
     var nextBoundary: Int64
-    let areaColumn: Int
+    let areaColumn: Int?
     let endColumn: Int?
 
     /// - Parameters:
-    ///   - areaColumn: receives ∫ value dt over each row, in value·ns.
+    ///   - areaColumn: receives ∫ value dt over each row, in value·ns, when given.
     ///   - endColumn: receives the value at each row's end, when given.
-    public init(series: TimeSeries, areaColumn: Int, endColumn: Int? = nil) {
+    public init(series: TimeSeries, areaColumn: Int?, endColumn: Int? = nil) {
         nextBoundary = series.interval
         self.areaColumn = areaColumn
         self.endColumn = endColumn
@@ -67,21 +67,26 @@ public struct Gauge: Sendable {
         let t = Swift.min(t, series.end)
         while t >= nextBoundary && nextBoundary <= series.end {
             let row = Int((nextBoundary - 1) / series.interval)
-            series[row, areaColumn] += value * Double(nextBoundary - last)
+            if let areaColumn { series[row, areaColumn] += value * Double(nextBoundary - last) }
             if let endColumn { series[row, endColumn] = value }
             last = nextBoundary
             nextBoundary += series.interval
         }
         if t > last {
-            series[series.row(at: last), areaColumn] += value * Double(t - last)
+            if let areaColumn { series[series.row(at: last), areaColumn] += value * Double(t - last) }
             last = t
         }
+    }
+
+    /// Sets the value at time `t`.
+    public mutating func set(_ newValue: Double, at t: SimTime, in series: inout TimeSeries) {
+        if newValue != value { change(by: newValue - value, at: t, in: &series) }
     }
 
     /// Closes the series at its end (the last row included, even when cut short).
     public mutating func finish(in series: inout TimeSeries) {
         advance(to: series.end, in: &series)
-        if let endColumn, last < series.end || series.end % series.interval != 0 {
+        if let endColumn, series.end % series.interval != 0 {
             series[series.rows - 1, endColumn] = value
         }
     }

@@ -12,6 +12,13 @@ struct RequestState {
     /// The request's own jitter stream, derived from (seed, client, request number): the same request draws the
     /// same jitter whatever other clients do.
     var jitterRng: Xoshiro256
+    /// Whether the last retry followed a timeout (token buckets charge it differently and refund what it cost);
+    /// nil before any retry.
+    var lastRetryAfterTimeout: Bool?
+    /// True while a retry of this request holds a slot of a concurrency budget.
+    var holdsRetrySlot: Bool
+    /// Index in the trace, or -1 when the request is not traced.
+    var traceId: Int32
 }
 
 /// One attempt of a request: a message to a service and, later, its response.
@@ -26,11 +33,29 @@ struct AttemptState {
     var abandoned: Bool
     /// When a worker started serving it.
     var serviceStart: SimTime
+    /// The breaker generation that admitted it, or nil when it did not go through a breaker.
+    var breakerGeneration: UInt32?
+    /// The Retry-After hint of a throttled response.
+    var retryAfter: SimDuration
 }
 
 /// How a served or refused attempt ended, carried by the response event.
 enum Outcome: UInt32 {
     case success = 0
+    /// 5xx: retryable.
     case serverError = 1
+    /// The queue was full.
     case rejected = 2
+    /// 4xx: never retried.
+    case nonRetryable = 3
+    /// 429 from the service's rate limit, with a Retry-After hint.
+    case throttled = 4
+
+    /// Whether the backend accepted the attempt (adaptive throttling's "accepts"): anything but an overload signal.
+    var accepted: Bool { self == .success || self == .serverError || self == .nonRetryable }
+}
+
+/// Why a request stopped without success.
+enum GiveUp: String {
+    case attempts, budget, breaker, throttled, elapsed, notRetryable = "not-retryable"
 }

@@ -13,9 +13,14 @@ struct ServiceState {
     /// Columns of this service in the time series.
     let columns: ServiceColumns
 
+    /// Rate limit bucket.
+    var limitTokens: Double
+    var limitLast = SimTime.zero
+
     // Totals for the summary.
     var arrivals = 0
     var rejected = 0
+    var throttled = 0
     var served = 0
     var wasted = 0
     var busyTime: Int64 = 0
@@ -24,10 +29,26 @@ struct ServiceState {
     init(config: Service, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config
         self.columns = columns
+        limitTokens = config.rateLimit?.burst ?? 0
         queue = RingBuffer(minimumCapacity: Swift.min(config.queueCapacity, 1024))
         timeSalt = streams.key("service/\(config.name)/time")
         outcomeSalt = streams.key("service/\(config.name)/outcome")
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
+    }
+}
+
+extension ServiceState {
+    /// Takes a rate-limit token for an arriving attempt. - Returns: nil if it may proceed, else the Retry-After
+    /// hint of the throttled response.
+    mutating func throttle(now: SimTime) -> SimDuration? {
+        guard let limit = config.rateLimit else { return nil }
+        limitTokens = min(limit.burst, limitTokens + limit.rate * (now - limitLast).seconds)
+        limitLast = now
+        if limitTokens >= 1 {
+            limitTokens -= 1
+            return nil
+        }
+        return limit.retryAfter ?? SimDuration(saturating: (1 - limitTokens) / limit.rate * 1e9)
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 
-/// Everything a run simulates: clients that send requests and retry, the service they call, the network between
-/// them. It reacts to one event at a time and keeps its statistics as it goes.
+/// Everything a run simulates: clients that send requests and retry under their policy, the service they call,
+/// the network between them. It reacts to one event at a time and keeps its statistics as it goes.
 ///
-/// State lives in contiguous arrays of value types (clients, request and attempt slots, services); an event carries
-/// only slot indices. Nothing here allocates per event once the pools have grown to the work in flight.
+/// State lives in contiguous arrays of value types (clients, request and attempt slots, services, policy state);
+/// an event carries only slot indices. Nothing here allocates per event once the pools have grown to the work in
+/// flight.
 struct World: EventHandler {
     let policy: RetryPolicy
     let arrival: Arrival
@@ -28,22 +29,35 @@ struct World: EventHandler {
     let jitterFamily: StreamFamily
     /// Burst arrivals in time order: (time, client).
     var burst: [(time: SimTime, client: UInt32)] = []
+    var policyState: ClientPolicyState
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
 
     var series: TimeSeries
     var inFlight: Gauge
+    /// The fraction of breaker instances open, and the mean tokens of the first token bucket, at row ends.
+    var breakerGauge: Gauge
+    var tokenGauge: Gauge
+    let attemptColumns: Int
     var totals = Totals()
     var latencyHistogram = Histogram()
+    /// Synchronisation of all attempts, and of retries alone (a herd's first attempts all come at once whatever
+    /// the policy; jitter acts on the retries).
+    var synchrony = Synchrony()
+    var retrySynchrony = Synchrony()
+    /// Requests to trace (the first `traceLimit` started) and what happened to them.
+    let traceLimit: Int
+    var trace: [TraceEvent] = []
 
     struct Totals {
         var requests = 0, attempts = 0, retries = 0, succeeded = 0, failed = 0
-        var timeouts = 0, rejected = 0, errors = 0
+        var timeouts = 0, rejected = 0, errors = 0, throttled = 0, nonRetryable = 0
+        var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0
         var lastFinish: SimTime? = nil
     }
 
-    init(scenario: Scenario) {
+    init(scenario: Scenario, traceRequests: Int = 0) {
         let streams = RandomStreams(seed: scenario.seed)
         policy = scenario.clients.policy
         arrival = scenario.clients.arrival
@@ -55,21 +69,28 @@ struct World: EventHandler {
         latencyBackSalt = streams.key("network/back")
         requestFamily = streams.key("request")
         jitterFamily = StreamFamily(streams: streams, label: "client/jitter")
+        traceLimit = traceRequests
+        policyState = ClientPolicyState(
+            policy: policy, clients: scenario.clients.count, hosts: scenario.clients.hosts, streams: streams)
 
-        let columns = ClientColumn.count + scenario.services.count * ServiceColumns.width
+        attemptColumns = min(policy.maxAttempts, ClientColumn.maxAttemptColumns)
+        let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
         let series = TimeSeries(interval: scenario.metricsInterval, end: scenario.duration, columns: columns)
         self.series = series
         inFlight = Gauge(series: series, areaColumn: ClientColumn.inFlightArea, endColumn: ClientColumn.inFlightEnd)
+        breakerGauge = Gauge(series: series, areaColumn: nil, endColumn: ClientColumn.breakerOpenEnd)
+        tokenGauge = Gauge(series: series, areaColumn: nil, endColumn: ClientColumn.tokensEnd)
+        let attemptColumns = self.attemptColumns
         services = scenario.services.enumerated().map { i, s in
-            ServiceState(config: s, streams: streams, columns: .forService(i), series: series)
+            ServiceState(config: s, streams: streams, columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
 
         let count = scenario.clients.count
         clientRequestCount = [UInt32](repeating: 0, count: count)
+        let family = StreamFamily(streams: streams, label: "client/arrival")
         switch scenario.clients.arrival {
         case .burst(let at, let spread):
             clientArrivalRng = []
-            let family = StreamFamily(streams: streams, label: "client/arrival")
             burst = (0..<count).map { c in
                 var rng = family.stream(UInt64(c))
                 let offset = SimDuration(saturating: rng.uniform(0, Double(spread.nanoseconds)))
@@ -79,7 +100,6 @@ struct World: EventHandler {
                 burst.sort { $0.time < $1.time || ($0.time == $1.time && $0.client < $1.client) }
             }
         case .poisson, .closed:
-            let family = StreamFamily(streams: streams, label: "client/arrival")
             clientArrivalRng = (0..<count).map { family.stream(UInt64($0)) }
         }
     }
@@ -110,10 +130,11 @@ struct World: EventHandler {
         case .responseArrives: responseArrives(event.a, outcome: Outcome(rawValue: event.b)!, now: now, queue: &queue)
         case .attemptTimeout: attemptTimedOut(event.a, generation: event.b, now: now, queue: &queue)
         case .retryDue: sendAttempt(event.a, now: now, queue: &queue)
+        case .attemptReady: transmitAttempt(event.a, now: now, queue: &queue)
         }
     }
 
-    // MARK: clients
+    // MARK: clients: new requests and attempts
 
     mutating func clientArrival(_ a: UInt32, now: SimTime, queue: inout EventQueue) {
         let client: UInt32
@@ -131,33 +152,76 @@ struct World: EventHandler {
         }
         let number = clientRequestCount[Int(client)]
         clientRequestCount[Int(client)] &+= 1
+        let traceId: Int32 = totals.requests < traceLimit ? Int32(totals.requests) : -1
         let request = requests.insert(RequestState(
             client: client, key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
             start: now, attemptsSent: 0, previousSleep: Double(policy.backoff.base.nanoseconds),
-            jitterRng: jitterFamily.stream(UInt64(client), UInt64(number))))
+            jitterRng: jitterFamily.stream(UInt64(client), UInt64(number)),
+            lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: traceId))
         totals.requests += 1
         series.add(ClientColumn.requests, at: now)
         inFlight.change(by: 1, at: now, in: &series)
+        policyState.requestStarted(client: client, now: now)
         sendAttempt(request, now: now, queue: &queue)
     }
 
+    /// The next attempt is due: wait for the client's rate limiter if it says so, then transmit.
     mutating func sendAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+        let wait = policyState.limiterDelay(
+            client: requests[request].client, isRetry: requests[request].attemptsSent > 0, now: now)
+        if wait > .zero {
+            traceRequest(request, now, "limiter-wait", DurationText.format(wait))
+            queue.schedule(.attemptReady, at: now + wait, a: request)
+        } else {
+            transmitAttempt(request, now: now, queue: &queue)
+        }
+    }
+
+    /// Sends an attempt unless the breaker or adaptive throttling fails it fast (a request failed fast is not
+    /// retried).
+    mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+        let client = requests[request].client
+        let number = Int(requests[request].attemptsSent) + 1
+        let key = DrawKey.child(requests[request].key, UInt64(number - 1))
+        var breakerGeneration: UInt32?
+        if policy.breaker != nil && (number == 1 || policy.breaker!.breaker.countRetries) {
+            guard let admitted = policyState.breakerAdmits(client: client, now: now) else {
+                fastFail(request, reason: .breaker, now: now, queue: &queue)
+                return
+            }
+            breakerGeneration = admitted
+        }
+        if policyState.throttleRefuses(client: client, attemptKey: key, now: now) {
+            fastFail(request, reason: .throttled, now: now, queue: &queue)
+            return
+        }
         requests[request].attemptsSent += 1
         totals.attempts += 1
         series.add(ClientColumn.attempts, at: now)
-        if requests[request].attemptsSent > 1 {
+        series.add(ClientColumn.count + min(number, attemptColumns) - 1, at: now)
+        synchrony.record(now)
+        if number > 1 {
             totals.retries += 1
             series.add(ClientColumn.retries, at: now)
+            retrySynchrony.record(now)
         }
         // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
         let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
-        let key = DrawKey.child(requests[request].key, UInt64(requests[request].attemptsSent))
         let attempt = attempts.insert(AttemptState(
-            request: request, key: key, generation: generation, abandoned: false, serviceStart: .zero))
+            request: request, key: key, generation: generation, abandoned: false, serviceStart: .zero,
+            breakerGeneration: breakerGeneration, retryAfter: .zero))
+        traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
         if let timeout = policy.timeout {
             queue.schedule(.attemptTimeout, at: now + timeout, a: attempt, b: generation, lane: timeoutLane)
         }
+        syncPolicyGauges(now)
+    }
+
+    /// Brings the breaker and token gauges up to date after policy state changed.
+    mutating func syncPolicyGauges(_ now: SimTime) {
+        if let open = policyState.breakerOpenFraction { breakerGauge.set(open, at: now, in: &series) }
+        if let tokens = policyState.meanTokens { tokenGauge.set(tokens, at: now, in: &series) }
     }
 
     /// Puts a message about `attempt` on the network: it arrives after one latency draw, keyed by the attempt and
@@ -165,30 +229,44 @@ struct World: EventHandler {
     mutating func sendMessage(_ kind: EventKind, a attempt: UInt32, b: UInt32, salt: UInt64, now: SimTime, queue: inout EventQueue) {
         var draw = DrawKey.source(attempts[attempt].key, salt)
         let delay = latency.sample(&draw)
-        let a = attempt
         if let lane = latencyLane {
-            queue.schedule(kind, at: now + delay, a: a, b: b, lane: lane)
+            queue.schedule(kind, at: now + delay, a: attempt, b: b, lane: lane)
         } else {
-            queue.schedule(kind, at: now + delay, a: a, b: b)
+            queue.schedule(kind, at: now + delay, a: attempt, b: b)
         }
     }
+
+    // MARK: clients: how attempts end
 
     mutating func responseArrives(_ attempt: UInt32, outcome: Outcome, now: SimTime, queue: inout EventQueue) {
         let state = attempts[attempt]
         releaseAttempt(attempt)
         if state.abandoned { return }  // the caller has moved on; the timeout already counted it
         let request = state.request
+        let client = requests[request].client
+        attemptEnded(request, state, failed: outcome != .success && outcome != .nonRetryable, now: now)
+        if outcome.accepted { policyState.recordAccept(client: client, now: now) }
+        policyState.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
+        traceRequest(request, now, "response", "\(outcome)")
         switch outcome {
         case .success:
             succeed(request, now: now, queue: &queue)
+        case .nonRetryable:
+            totals.nonRetryable += 1
+            series.add(ClientColumn.nonRetryable, at: now)
+            giveUp(request, reason: .notRetryable, now: now, queue: &queue)
         case .serverError:
             totals.errors += 1
             series.add(ClientColumn.errors, at: now)
-            retryOrFail(request, now: now, queue: &queue)
+            attemptFailed(request, .error, hint: nil, now: now, queue: &queue)
         case .rejected:
             totals.rejected += 1
             series.add(ClientColumn.rejected, at: now)
-            retryOrFail(request, now: now, queue: &queue)
+            attemptFailed(request, .rejected, hint: nil, now: now, queue: &queue)
+        case .throttled:
+            totals.throttled += 1
+            series.add(ClientColumn.throttled, at: now)
+            attemptFailed(request, .throttled, hint: state.retryAfter, now: now, queue: &queue)
         }
     }
 
@@ -197,9 +275,28 @@ struct World: EventHandler {
         // A freed slot's generation has been bumped, so the check also covers slots that are now free.
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
+        let request = attempts[attempt].request
         totals.timeouts += 1
         series.add(ClientColumn.timeouts, at: now)
-        retryOrFail(attempts[attempt].request, now: now, queue: &queue)
+        attemptEnded(request, attempts[attempt], failed: true, now: now)
+        if policy.rateLimiter?.limiter.adaptive == true {
+            policyState.limiterObserve(client: requests[request].client, throttled: false, now: now)
+        }
+        traceRequest(request, now, "timeout", "")
+        attemptFailed(request, .timeout, hint: nil, now: now, queue: &queue)
+    }
+
+    /// Bookkeeping when an attempt's outcome is known to the client: the breaker hears it, a retry's
+    /// concurrency slot is given back.
+    mutating func attemptEnded(_ request: UInt32, _ attempt: AttemptState, failed: Bool, now: SimTime) {
+        let client = requests[request].client
+        if let generation = attempt.breakerGeneration {
+            policyState.breakerRecord(client: client, failed: failed, generation: generation, now: now)
+        }
+        if requests[request].holdsRetrySlot {
+            policyState.retryEnded(client: client)
+            requests[request].holdsRetrySlot = false
+        }
     }
 
     mutating func releaseAttempt(_ attempt: UInt32) {
@@ -207,23 +304,75 @@ struct World: EventHandler {
         attempts.remove(attempt)
     }
 
-    mutating func retryOrFail(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+    /// A retryable-looking failure: classify, check attempts, the deadline and the budgets, then back off.
+    mutating func attemptFailed(
+        _ request: UInt32, _ failure: RetryPolicy.Failure, hint: SimDuration?, now: SimTime, queue: inout EventQueue
+    ) {
+        let client = requests[request].client
+        guard policy.retryOn.contains(failure) else {
+            giveUp(request, reason: .notRetryable, now: now, queue: &queue)
+            return
+        }
+        policyState.attemptFailed(client: client)
         let sent = Int(requests[request].attemptsSent)
         guard sent < policy.maxAttempts else {
-            finish(request, succeeded: false, now: now, queue: &queue)
+            giveUp(request, reason: .attempts, now: now, queue: &queue)
             return
         }
         var state = requests[request]
-        let delay = policy.retryDelay(retry: sent, previous: &state.previousSleep, rng: &state.jitterRng)
+        var delay = policy.retryDelay(retry: sent, previous: &state.previousSleep, rng: &state.jitterRng)
         requests[request] = state
+        if let hint {
+            switch policy.retryAfter {
+            case .ignore: break
+            case .replace: delay = hint
+            case .atLeast: delay = max(delay, hint)
+            }
+        }
+        if let limit = policy.maxElapsed, (now + delay) - requests[request].start > limit {
+            totals.gaveUpElapsed += 1
+            giveUp(request, reason: .elapsed, now: now, queue: &queue)
+            return
+        }
+        if !policyState.budgets.isEmpty {
+            let (allowed, holdsSlot) = policyState.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
+            guard allowed else {
+                totals.budgetRefused += 1
+                series.add(ClientColumn.budgetRefused, at: now)
+                giveUp(request, reason: .budget, now: now, queue: &queue)
+                return
+            }
+            requests[request].holdsRetrySlot = holdsSlot
+            requests[request].lastRetryAfterTimeout = failure == .timeout
+        }
+        traceRequest(request, now, "backoff", DurationText.format(delay))
         queue.schedule(.retryDue, at: now + delay, a: request)
+        syncPolicyGauges(now)
+    }
+
+    mutating func fastFail(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
+        totals.fastFailed += 1
+        series.add(ClientColumn.fastFailed, at: now)
+        if requests[request].holdsRetrySlot {
+            policyState.retryEnded(client: requests[request].client)
+            requests[request].holdsRetrySlot = false
+        }
+        giveUp(request, reason: reason, now: now, queue: &queue)
+    }
+
+    mutating func giveUp(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
+        traceRequest(request, now, "give-up", reason.rawValue)
+        finish(request, succeeded: false, now: now, queue: &queue)
+        syncPolicyGauges(now)
     }
 
     mutating func succeed(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
         let latency = now - requests[request].start
         latencyHistogram.record(latency.nanoseconds)
         series.add(ClientColumn.latencySum, at: now, Double(latency.nanoseconds))
+        traceRequest(request, now, "success", DurationText.format(latency))
         finish(request, succeeded: true, now: now, queue: &queue)
+        syncPolicyGauges(now)
     }
 
     mutating func finish(_ request: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
@@ -237,6 +386,8 @@ struct World: EventHandler {
         totals.lastFinish = now
         inFlight.change(by: -1, at: now, in: &series)
         let client = requests[request].client
+        policyState.requestFinished(
+            client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
         requests.remove(request)
         if case .closed(let think) = arrival {
             let wait = think.sample(&clientArrivalRng[Int(client)])
@@ -250,7 +401,12 @@ struct World: EventHandler {
         let s = target
         services[s].arrivals += 1
         series.add(services[s].columns.attempts, at: now)
-        if services[s].busy < services[s].config.workers {
+        if let hint = services[s].throttle(now: now) {
+            services[s].throttled += 1
+            series.add(services[s].columns.throttled, at: now)
+            attempts[attempt].retryAfter = hint
+            sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        } else if services[s].busy < services[s].config.workers {
             startService(attempt, service: s, now: now, queue: &queue)
         } else if services[s].queue.count < services[s].config.queueCapacity {
             services[s].queue.append(attempt)
@@ -280,13 +436,15 @@ struct World: EventHandler {
         services[s].busyTime += worked
         series.add(services[s].columns.served, at: now)
         var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
-        let failed = draw.bernoulli(services[s].config.errorRate)
+        let u = draw.nextUnit()
         if attempts[attempt].abandoned {
             services[s].wasted += 1
             services[s].wastedTime += worked
             series.add(services[s].columns.wasted, at: now)
         }
-        let outcome: Outcome = failed ? .serverError : .success
+        let config = services[s].config
+        let outcome: Outcome =
+            u < config.errorRate ? .serverError : u < config.errorRate + config.nonRetryableRate ? .nonRetryable : .success
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
 
         let next: UInt32?
@@ -300,13 +458,70 @@ struct World: EventHandler {
         }
     }
 
+    // MARK: statistics
+
+    /// Records a step of a traced request (no work at all for requests that are not traced).
+    mutating func traceRequest(_ request: UInt32, _ now: SimTime, _ event: String, _ detail: @autoclosure () -> String) {
+        let id = requests[request].traceId
+        guard id >= 0 else { return }
+        trace.append(TraceEvent(
+            request: Int(id), client: Int(requests[request].client), attempt: Int(requests[request].attemptsSent),
+            time: now, event: event, detail: detail()))
+    }
+
     /// Closes the time series at the end of the run.
     mutating func finishSeries() {
         inFlight.finish(in: &series)
+        breakerGauge.finish(in: &series)
+        tokenGauge.finish(in: &series)
         for s in services.indices {
             services[s].busyGauge.finish(in: &series)
             services[s].queueGauge.finish(in: &series)
         }
+        synchrony.finish()
+        retrySynchrony.finish()
     }
 }
 
+/// One step in the life of a traced request.
+public struct TraceEvent: Equatable, Sendable {
+    public var request: Int
+    public var client: Int
+    /// Attempts sent so far when it happened.
+    public var attempt: Int
+    public var time: SimTime
+    public var event: String
+    public var detail: String
+}
+
+/// How synchronised the attempts are: the most attempts sent in any 100 ms bin against the mean per bin over
+/// the span from the first attempt to the last (fixed bins from time zero). Streaming: O(1) memory.
+struct Synchrony {
+    static let bin: Int64 = 100_000_000
+    var firstBin: Int64 = -1
+    var currentBin: Int64 = -1
+    var inBin = 0
+    var peak = 0
+    var total = 0
+
+    mutating func record(_ now: SimTime) {
+        let b = now.nanoseconds / Synchrony.bin
+        if b != currentBin {
+            peak = max(peak, inBin)
+            if firstBin < 0 { firstBin = b }
+            currentBin = b
+            inBin = 0
+        }
+        inBin += 1
+        total += 1
+    }
+
+    mutating func finish() { peak = max(peak, inBin) }
+
+    /// Peak over mean; NaN before any attempt.
+    var peakToMean: Double {
+        guard total > 0 else { return .nan }
+        let bins = Double(currentBin - firstBin + 1)
+        return Double(peak) / (Double(total) / bins)
+    }
+}

@@ -6,8 +6,15 @@ import Foundation
 public enum ResultWriter {
     /// - Returns: the paths written, summary first.
     @discardableResult
-    public static func write(_ results: [RunResult], to dir: String) throws(AtomicFile.WriteError) -> [String] {
+    public static func write(_ results: [RunResult], to dir: String, trace: Bool = false) throws(AtomicFile.WriteError) -> [String] {
         var written: [String] = []
+        let tracePath = "\(dir)/trace.csv"
+        if trace {
+            try AtomicFile.write(traceTable(results).text, to: tracePath)
+            written.append(tracePath)
+        } else {
+            try? FileManager.default.removeItem(atPath: tracePath)
+        }
         for result in results {
             let path = "\(dir)/timeseries/\(result.variant).csv"
             try AtomicFile.write(result.timeSeries.text, to: path)
@@ -26,6 +33,18 @@ public enum ResultWriter {
         for name in names where name.hasSuffix(".csv") && !keeping.contains(name) {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
         }
+    }
+
+    /// Every traced step: variant, request, client, attempt, time_s, event, detail.
+    public static func traceTable(_ results: [RunResult]) -> CSVTable {
+        var table = CSVTable(header: ["variant", "request", "client", "attempt", "time_s", "event", "detail"])
+        for r in results {
+            for e in r.trace {
+                table.append([.text(r.variant), .integer(e.request), .integer(e.client), .integer(e.attempt),
+                    .number(e.time.seconds), .text(e.event), .text(e.detail)])
+            }
+        }
+        return table
     }
 
     /// One row per result, in the order given.

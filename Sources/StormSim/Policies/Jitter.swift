@@ -11,6 +11,9 @@ public enum Jitter: Equatable, Sendable {
     case decorrelated
     /// d * U[1 - fraction, 1 + fraction): the "±25%" of many SDKs (gRPC uses 0.2).
     case proportional(fraction: Double)
+    /// Finagle's decorrelated jitter: next = previous + U[0, min(3 * previous, max) - previous), starting from
+    /// previous = base, so delays never shrink (unlike AWS's decorrelated jitter).
+    case decorrelatedFinagle
 
     /// The name used in scenario files and variant names.
     public var name: String {
@@ -20,6 +23,7 @@ public enum Jitter: Equatable, Sendable {
         case .equal: return "equal"
         case .decorrelated: return "decorrelated"
         case .proportional(let f): return "proportional-\(f)"
+        case .decorrelatedFinagle: return "decorrelated-finagle"
         }
     }
 
@@ -45,6 +49,11 @@ public enum Jitter: Equatable, Sendable {
             return sleep
         case .proportional(let f):
             return delay * rng.uniform(1 - f, 1 + f)
+        case .decorrelatedFinagle:
+            let upper = Swift.max(previous, Swift.min(3 * previous, Double(backoff.max.nanoseconds)))
+            let sleep = previous + (upper - previous) * rng.nextUnit()
+            previous = sleep
+            return sleep
         }
     }
 }

@@ -1,18 +1,64 @@
 /// What a caller does when an attempt fails: how long it waits for each attempt, how often it tries, how long it
 /// waits in between.
 public struct RetryPolicy: Equatable, Sendable {
+    /// How an attempt failed, as the caller sees it.
+    public enum Failure: String, Sendable, CaseIterable {
+        /// No response within the timeout.
+        case timeout
+        /// The service's queue was full.
+        case rejected
+        /// A server error (5xx).
+        case error
+        /// The service's rate limit refused it (429), with a Retry-After hint.
+        case throttled
+    }
+
+    /// What to do with a Retry-After hint on a throttled response.
+    public enum RetryAfter: String, Sendable, CaseIterable {
+        /// Wait as the backoff says.
+        case ignore
+        /// Wait exactly the hint, uncapped (go-retryablehttp, gRPC pushback).
+        case replace
+        /// Wait the longer of the backoff and the hint.
+        case atLeast
+    }
+
     /// Per-attempt timeout, measured from send; nil waits for the response however long it takes.
     public var timeout: SimDuration?
     /// Attempts per request, the first included (1 = never retry).
     public var maxAttempts: Int
     public var backoff: Backoff
     public var jitter: Jitter
+    /// Failures that are retried; a non-retryable error (4xx) never is.
+    public var retryOn: Set<Failure>
+    public var retryAfter: RetryAfter
+    /// Give up when the next attempt would start more than this after the first send (cenkalti/backoff's
+    /// MaxElapsedTime). Nil: no limit.
+    public var maxElapsed: SimDuration?
+    /// Every budget must allow a retry (and adaptive throttling may refuse any attempt).
+    public var budgets: [ScopedBudget]
+    public var breaker: ScopedBreaker?
+    public var rateLimiter: ScopedRateLimiter?
+    /// The preset this policy started from, for the record.
+    public var preset: String?
 
-    public init(timeout: SimDuration?, maxAttempts: Int, backoff: Backoff, jitter: Jitter) {
+    public init(
+        timeout: SimDuration?, maxAttempts: Int, backoff: Backoff, jitter: Jitter,
+        retryOn: Set<Failure> = Set(Failure.allCases), retryAfter: RetryAfter = .ignore, maxElapsed: SimDuration? = nil,
+        budgets: [ScopedBudget] = [], breaker: ScopedBreaker? = nil, rateLimiter: ScopedRateLimiter? = nil,
+        preset: String? = nil
+    ) {
         self.timeout = timeout
         self.maxAttempts = maxAttempts
         self.backoff = backoff
         self.jitter = jitter
+        self.retryOn = retryOn
+        self.retryAfter = retryAfter
+        self.maxElapsed = maxElapsed
+        self.budgets = budgets
+        self.breaker = breaker
+        self.rateLimiter = rateLimiter
+        self.preset = preset
     }
 
     /// No retries, no timeout.

@@ -117,3 +117,18 @@ public enum PortableMath {
         return x * Double(sign: .plus, exponent: k, significand: 1)
     }
 }
+
+extension PortableMath {
+    /// Cube root by Newton's method from a bit-level first guess: only basic operations.
+    public static func cbrt(_ x: Double) -> Double {
+        if x == 0 || !x.isFinite { return x }
+        let a = abs(x)
+        var y = Double(sign: .plus, exponent: a.exponent / 3, significand: 1)
+        for _ in 0..<60 {
+            let next = y - (y * y * y - a) / (3 * y * y)
+            if next == y { break }
+            y = next
+        }
+        return x < 0 ? -y : y
+    }
+}

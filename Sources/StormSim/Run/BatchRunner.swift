@@ -10,7 +10,7 @@ public enum BatchRunner {
     ///     every run (Ctrl-C).
     ///   - finished: called from the worker threads with the variant index when a run completes.
     public static func run(
-        _ variants: [Variant], jobs: Int,
+        _ variants: [Variant], jobs: Int, traceRequests: Int = 0,
         checkpoint: @escaping @Sendable (Int, SimTime) -> Bool = { _, _ in false },
         finished: @escaping @Sendable (Int) -> Void = { _ in }
     ) -> [RunResult] {
@@ -18,7 +18,7 @@ public enum BatchRunner {
         let workers = max(1, min(jobs, variants.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = box.claim() {
-                let result = Runner.run(variants[i]) { now in checkpoint(i, now) }
+                let result = Runner.run(variants[i], traceRequests: traceRequests) { now in checkpoint(i, now) }
                 box.store(result, at: i)
                 finished(i)
             }

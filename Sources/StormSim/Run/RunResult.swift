@@ -10,6 +10,8 @@ public struct RunResult: Sendable {
     public var events: Int
     /// True when the run was stopped early (Ctrl-C); its results are incomplete and must not be written.
     public var interrupted: Bool
+    /// Every step of the traced requests, in time order.
+    public var trace: [TraceEvent] = []
 
     /// A summary value by column name (for tests and the terminal summary).
     public func value(_ column: String) -> Double? {

@@ -14,11 +14,13 @@ public enum Runner {
     }
 
     /// Simulates one variant until its scenario's duration.
+    ///   - traceRequests: record every step of the first N requests (`RunResult.trace`).
     public static func run(
-        _ variant: Variant, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
+        _ variant: Variant, traceRequests: Int = 0, checkpointEvery: Int = 65_536,
+        checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> RunResult {
         let scenario = variant.scenario
-        var world = World(scenario: scenario)
+        var world = World(scenario: scenario, traceRequests: traceRequests)
         var queue = EventQueue(lanes: 2)
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
@@ -31,7 +33,7 @@ public enum Runner {
             scenario: scenario.name, variant: variant.name, seed: scenario.seed,
             summary: summaryRow(world, variant: variant, events: simulation.eventsProcessed),
             timeSeries: timeSeriesTable(world, scenario: scenario),
-            events: simulation.eventsProcessed, interrupted: interrupted)
+            events: simulation.eventsProcessed, interrupted: interrupted, trace: world.trace)
     }
 
     static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
@@ -67,6 +69,11 @@ public enum Runner {
             ("timeouts", .integer(t.timeouts)),
             ("rejected", .integer(t.rejected)),
             ("errors", .integer(t.errors)),
+            ("throttled", .integer(t.throttled)),
+            ("non_retryable", .integer(t.nonRetryable)),
+            ("fast_failed", .integer(t.fastFailed)),
+            ("budget_refused", .integer(t.budgetRefused)),
+            ("breaker_trips", .integer(w.policyState.breakerTrips)),
             ("latency_mean_ms", ms(h.mean)),
             ("latency_p50_ms", ms(h.quantile(0.5))),
             ("latency_p90_ms", ms(h.quantile(0.9))),
@@ -75,6 +82,8 @@ public enum Runner {
             ("latency_max_ms", h.count == 0 ? .empty : ms(Double(h.max))),
             ("makespan_s", t.lastFinish.map { .number($0.seconds) } ?? .empty),
             ("wasted_work_fraction", .number(wasted / busy)),
+            ("peak_to_mean_100ms", .number(w.synchrony.peakToMean)),
+            ("retry_peak_to_mean_100ms", .number(w.retrySynchrony.peakToMean)),
             ("events", .integer(events)),
         ]
         for s in w.services {
@@ -85,6 +94,7 @@ public enum Runner {
                 ("\(name)_amplification", .number(Double(s.arrivals) / requests)),
                 ("\(name)_served", .integer(s.served)),
                 ("\(name)_rejected", .integer(s.rejected)),
+                ("\(name)_throttled", .integer(s.throttled)),
                 ("\(name)_wasted", .integer(s.wasted)),
                 ("\(name)_wasted_work_fraction", .number(Double(s.wastedTime) / Double(s.busyTime))),
                 ("\(name)_utilization", .number(Double(s.busyTime) / capacity)),
@@ -96,9 +106,14 @@ public enum Runner {
     /// Time-series column names, in order, for a scenario.
     public static func timeSeriesHeader(_ scenario: Scenario) -> [String] {
         var header = ["time_s", "requests", "attempts", "retries", "successes", "failures", "timeouts", "rejected",
-            "errors", "in_flight", "latency_mean_ms"]
+            "errors", "throttled", "non_retryable", "fast_failed", "budget_refused", "in_flight", "latency_mean_ms",
+            "breaker_open", "budget_tokens"]
+        let attemptColumns = min(scenario.clients.policy.maxAttempts, ClientColumn.maxAttemptColumns)
+        for n in 1...attemptColumns {
+            header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.maxAttempts > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
+        }
         for s in scenario.services {
-            header += ["attempts", "rejected", "served", "queue_length", "utilization", "wasted"].map { "\(s.name)_\($0)" }
+            header += ["attempts", "rejected", "throttled", "served", "queue_length", "utilization", "wasted"].map { "\(s.name)_\($0)" }
         }
         return header
     }
@@ -110,16 +125,22 @@ public enum Runner {
             let width = Double(series.width(ofRow: row))
             var cells: [CSVTable.Cell] = [.number(Double(Int64(row) * series.interval) / 1e9)]
             for c in [ClientColumn.requests, ClientColumn.attempts, ClientColumn.retries, ClientColumn.successes,
-                ClientColumn.failures, ClientColumn.timeouts, ClientColumn.rejected, ClientColumn.errors, ClientColumn.inFlightEnd]
+                ClientColumn.failures, ClientColumn.timeouts, ClientColumn.rejected, ClientColumn.errors,
+                ClientColumn.throttled, ClientColumn.nonRetryable, ClientColumn.fastFailed, ClientColumn.budgetRefused,
+                ClientColumn.inFlightEnd]
             {
                 cells.append(.number(series[row, c]))
             }
             let successes = series[row, ClientColumn.successes]
             cells.append(successes > 0 ? .number(series[row, ClientColumn.latencySum] / successes / 1e6) : .empty)
+            cells.append(w.policyState.breaker == nil ? .empty : .number(series[row, ClientColumn.breakerOpenEnd]))
+            cells.append(w.policyState.tokenBudget == nil ? .empty : .number(series[row, ClientColumn.tokensEnd]))
+            for n in 0..<w.attemptColumns { cells.append(.number(series[row, ClientColumn.count + n])) }
             for s in w.services {
                 let c = s.columns
                 cells += [
-                    .number(series[row, c.attempts]), .number(series[row, c.rejected]), .number(series[row, c.served]),
+                    .number(series[row, c.attempts]), .number(series[row, c.rejected]), .number(series[row, c.throttled]),
+                    .number(series[row, c.served]),
                     .number(series[row, c.queueLength] / width),
                     .number(series[row, c.utilization] / width / Double(s.config.workers)),
                     .number(series[row, c.wasted]),

@@ -100,6 +100,15 @@ struct ObjectReader {
         return d
     }
 
+    func bool(_ key: String, default fallback: Bool) -> Bool? {
+        guard let v = value(key) else { return fallback }
+        guard case .bool(let b) = v else {
+            context.fail(path.appending(key), "expected true or false, found \(v.kindDescription)")
+            return nil
+        }
+        return b
+    }
+
     func probability(_ key: String, default fallback: Double) -> Double? {
         number(key, in: 0...1, default: fallback, expected: "a probability from 0 to 1")
     }

@@ -33,13 +33,17 @@ public struct Scenario: Equatable, Sendable {
 
 public struct Clients: Equatable, Sendable {
     public var count: Int
+    /// Processes the clients run in (client c is on host c mod hosts); budgets, breakers and limiters of scope
+    /// "host" are shared by the clients of one host.
+    public var hosts: Int
     /// The name of the service every client calls.
     public var target: String
     public var arrival: Arrival
     public var policy: RetryPolicy
 
-    public init(count: Int, target: String, arrival: Arrival, policy: RetryPolicy) {
+    public init(count: Int, hosts: Int = 1, target: String, arrival: Arrival, policy: RetryPolicy) {
         self.count = count
+        self.hosts = hosts
         self.target = target
         self.arrival = arrival
         self.policy = policy
@@ -67,18 +71,38 @@ public struct Service: Equatable, Sendable {
     public var queueCapacity: Int
     public var discipline: Discipline
     public var serviceTime: Distribution
-    /// Probability that a served attempt returns a server error.
+    /// Probability that a served attempt returns a server error (5xx, retryable).
     public var errorRate: Double
+    /// Probability that a served attempt returns a client error (4xx, never retried).
+    public var nonRetryableRate: Double
+    /// A token bucket on arriving attempts: past it, attempts are throttled (429) at once with a Retry-After hint.
+    public var rateLimit: ServiceRateLimit?
 
     public init(
         name: String, workers: Int, queueCapacity: Int, discipline: Discipline = .fifo,
-        serviceTime: Distribution, errorRate: Double = 0
+        serviceTime: Distribution, errorRate: Double = 0, nonRetryableRate: Double = 0, rateLimit: ServiceRateLimit? = nil
     ) {
+        self.nonRetryableRate = nonRetryableRate
+        self.rateLimit = rateLimit
         self.name = name
         self.workers = workers
         self.queueCapacity = queueCapacity
         self.discipline = discipline
         self.serviceTime = serviceTime
         self.errorRate = errorRate
+    }
+}
+
+/// A service's rate limit: `rate` attempts per second with bursts of `burst`; a throttled attempt is answered at
+/// once with a Retry-After hint (`retryAfter`, or, when nil, the time until the next token).
+public struct ServiceRateLimit: Equatable, Sendable {
+    public var rate: Double
+    public var burst: Double
+    public var retryAfter: SimDuration?
+
+    public init(rate: Double, burst: Double, retryAfter: SimDuration?) {
+        self.rate = rate
+        self.burst = burst
+        self.retryAfter = retryAfter
     }
 }

@@ -211,6 +211,10 @@ public enum ScenarioDecoder {
         guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.clients, context: context) else { return nil }
         let count = reader.integer("count", in: 1...ScenarioLimits.maxClients,
             why: "each client keeps about 100 bytes of state; more than \(ScenarioLimits.maxClients) would not fit a laptop's memory")
+        let hosts = reader.integer("hosts", in: 1...ScenarioLimits.maxClients, default: 1)
+        if let hosts, let count, hosts > count {
+            context.fail(path.appending("hosts"), "\(hosts) hosts for \(count) clients; expected at most one host per client")
+        }
         let target = reader.string("target")
         if let target, let services, !services.contains(where: { $0.name == target }) {
             let names = services.map(\.name)
@@ -223,8 +227,8 @@ public enum ScenarioDecoder {
         }
         var policy: RetryPolicy? = .noRetries
         if let p = reader.value("policy") { policy = decodePolicy(p, at: path.appending("policy"), context: context) }
-        guard let count, let target, let arrival, let policy else { return nil }
-        return Clients(count: count, target: target, arrival: arrival, policy: policy)
+        guard let count, let hosts, let target, let arrival, let policy, hosts <= count else { return nil }
+        return Clients(count: count, hosts: hosts, target: target, arrival: arrival, policy: policy)
     }
 
     static func decodeArrival(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Arrival? {
@@ -246,24 +250,6 @@ public enum ScenarioDecoder {
         }
     }
 
-    // MARK: policy
-
-    static func decodePolicy(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> RetryPolicy? {
-        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.policy, context: context) else { return nil }
-        var timeout: SimDuration?? = .some(nil)
-        if let t = reader.value("timeout"), t != .string("none") {
-            timeout = reader.duration("timeout", positive: true).map { .some($0) }
-        }
-        let maxAttempts = reader.integer("maxAttempts", in: 1...ScenarioLimits.maxAttempts, default: 1,
-            why: "no real client retries more; the limit keeps per-attempt statistics bounded")
-        var backoff: Backoff? = RetryPolicy.noRetries.backoff
-        if let b = reader.value("backoff") { backoff = decodeBackoff(b, at: path.appending("backoff"), context: context) }
-        var jitter: Jitter? = .full
-        if let j = reader.value("jitter") { jitter = decodeJitter(j, at: path.appending("jitter"), context: context) }
-        guard let timeout, let maxAttempts, let backoff, let jitter else { return nil }
-        return RetryPolicy(timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter)
-    }
-
     static func decodeBackoff(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Backoff? {
         guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.backoff, context: context) else { return nil }
         let kind = reader.choice("type", among: Backoff.Kind.allCases.map(\.rawValue), default: "exponential")
@@ -279,7 +265,7 @@ public enum ScenarioDecoder {
     }
 
     static func decodeJitter(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Jitter? {
-        let expected = "one of \"none\", \"full\", \"equal\", \"decorrelated\" or {\"type\": \"proportional\", \"fraction\": 0.25}"
+        let expected = "one of \"none\", \"full\", \"equal\", \"decorrelated\", \"decorrelated-finagle\" or {\"type\": \"proportional\", \"fraction\": 0.25}"
         switch json {
         case .string(let s):
             switch s {
@@ -287,6 +273,7 @@ public enum ScenarioDecoder {
             case "full": return .full
             case "equal": return .equal
             case "decorrelated": return .decorrelated
+            case "decorrelated-finagle": return .decorrelatedFinagle
             default:
                 var message = "expected \(expected), found \(json.kindDescription)"
                 if let guess = Suggest.closest(to: s, among: ScenarioKeys.jitterNames) { message += "; did you mean \"\(guess)\"?" }
@@ -348,10 +335,30 @@ public enum ScenarioDecoder {
         }
         let serviceTime = decodeDistribution(reader, "serviceTime", default: nil)
         let errorRate = reader.probability("errorRate", default: 0)
-        guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate else { return nil }
+        let nonRetryable = reader.probability("nonRetryableRate", default: 0)
+        if let errorRate, let nonRetryable, errorRate + nonRetryable > 1 {
+            context.fail(path.appending("nonRetryableRate"), "errorRate + nonRetryableRate is \(NumberFormat.shortest(errorRate + nonRetryable)); expected at most 1")
+            return nil
+        }
+        var rateLimit: ServiceRateLimit?? = .some(nil)
+        if let r = reader.value("rateLimit") { rateLimit = decodeServiceRateLimit(r, at: path.appending("rateLimit"), context: context).map { .some($0) } }
+        guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit
+        else { return nil }
         return Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
-            serviceTime: serviceTime, errorRate: errorRate)
+            serviceTime: serviceTime, errorRate: errorRate, nonRetryableRate: nonRetryable, rateLimit: rateLimit)
+    }
+
+    static func decodeServiceRateLimit(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ServiceRateLimit? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.serviceRateLimit, context: context) else { return nil }
+        let rate = reader.number("rate", in: 1e-6...1e12, expected: "attempts per second, a number from 1e-6 to 1e12")
+        let burst = reader.number("burst", in: 1...1e12, default: rate.map { max(1, $0) } ?? 1, expected: "a number from 1 to 1e12")
+        var retryAfter: SimDuration?? = .some(.seconds(1))
+        if let v = reader.value("retryAfter") {
+            retryAfter = v == .string("auto") ? .some(nil) : reader.duration("retryAfter").map { .some($0) }
+        }
+        guard let rate, let burst, let retryAfter else { return nil }
+        return ServiceRateLimit(rate: rate, burst: burst, retryAfter: retryAfter)
     }
 
     // MARK: distributions

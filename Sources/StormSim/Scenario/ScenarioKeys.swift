@@ -4,16 +4,35 @@ public enum ScenarioKeys {
     public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary"]
     public static let metrics = ["interval"]
     public static let network = ["latency"]
-    public static let clients = ["count", "target", "arrival", "policy"]
+    public static let clients = ["count", "hosts", "target", "arrival", "policy"]
     public static let arrivalTypes = ["burst", "poisson", "closed"]
     public static let arrival: [String: [String]] = [
         "burst": ["type", "at", "spread"], "poisson": ["type", "rate"], "closed": ["type", "think"],
     ]
-    public static let policy = ["timeout", "maxAttempts", "backoff", "jitter"]
+    public static let policy = [
+        "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
+        "rateLimiter",
+    ]
+    public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling"]
+    public static let budget: [String: [String]] = [
+        "tokenBucket": ["type", "scope", "capacity", "initial", "earnPerRequest", "earnPerSuccess", "refundLastRetryOnSuccess",
+                        "costPerRetry", "costPerTimeoutRetry", "costPerFailure", "threshold"],
+        "ratio": ["type", "scope", "ratio", "minPerSecond", "window"],
+        "concurrency": ["type", "scope", "fraction", "minimum"],
+        "adaptiveThrottling": ["type", "scope", "k", "window"],
+    ]
+    public static let breaker = ["scope", "trip", "openFor", "probes", "close", "countRetries"]
+    public static let tripTypes = ["consecutive", "rate"]
+    public static let trip: [String: [String]] = [
+        "consecutive": ["type", "failures"],
+        "rate": ["type", "window", "calls", "length", "buckets", "minCalls", "threshold", "check", "snapshotEvery", "integerPercent"],
+    ]
+    public static let rateLimiter = ["scope", "rate", "burst", "appliesTo", "adaptive"]
     public static let backoff = ["type", "base", "multiplier", "max"]
-    public static let jitterNames = ["none", "full", "equal", "decorrelated"]
+    public static let jitterNames = ["none", "full", "equal", "decorrelated", "decorrelated-finagle"]
     public static let jitterObject = ["type", "fraction"]
-    public static let service = ["name", "workers", "queue", "serviceTime", "errorRate"]
+    public static let service = ["name", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit"]
+    public static let serviceRateLimit = ["rate", "burst", "retryAfter"]
     public static let queue = ["capacity", "discipline"]
     public static let distributionNames = ["constant", "exponential", "uniform", "normal", "lognormal"]
     public static let distribution: [String: [String]] = [

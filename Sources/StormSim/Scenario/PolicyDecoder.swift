@@ -1,0 +1,192 @@
+/// Decoding of `clients.policy`: presets, retries, budgets, breakers and rate limiters.
+extension ScenarioDecoder {
+    static func decodePolicy(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> RetryPolicy? {
+        guard case .object = json else {
+            context.fail(path, "expected an object, found \(json.kindDescription)")
+            return nil
+        }
+        var presetName: String?
+        guard let json = resolvePreset(json, at: path, name: &presetName, context: context),
+            let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.policy, context: context)
+        else { return nil }
+        var timeout: SimDuration?? = .some(nil)
+        if let t = reader.value("timeout"), t != .string("none") {
+            timeout = reader.duration("timeout", positive: true).map { .some($0) }
+        }
+        let maxAttempts = reader.integer("maxAttempts", in: 1...ScenarioLimits.maxAttempts, default: 1,
+            why: "no real client retries more; the limit keeps per-attempt statistics bounded")
+        var backoff: Backoff? = RetryPolicy.noRetries.backoff
+        if let b = reader.value("backoff") { backoff = decodeBackoff(b, at: path.appending("backoff"), context: context) }
+        var jitter: Jitter? = .full
+        if let j = reader.value("jitter") { jitter = decodeJitter(j, at: path.appending("jitter"), context: context) }
+        var retryOn: Set<RetryPolicy.Failure>? = Set(RetryPolicy.Failure.allCases)
+        if let r = reader.value("retryOn") { retryOn = decodeRetryOn(r, at: path.appending("retryOn"), context: context) }
+        let retryAfter = reader.choice("retryAfter", among: RetryPolicy.RetryAfter.allCases.map(\.rawValue), default: "ignore")
+        var maxElapsed: SimDuration?? = .some(nil)
+        if reader.has("maxElapsed") { maxElapsed = reader.duration("maxElapsed", positive: true).map { .some($0) } }
+        var budgets: [ScopedBudget]? = []
+        if let b = reader.value("budget") { budgets = decodeBudgets(b, at: path.appending("budget"), context: context) }
+        var breaker: ScopedBreaker?? = .some(nil)
+        if let b = reader.value("breaker") { breaker = decodeBreaker(b, at: path.appending("breaker"), context: context).map { .some($0) } }
+        var limiter: ScopedRateLimiter?? = .some(nil)
+        if let l = reader.value("rateLimiter") { limiter = decodeRateLimiter(l, at: path.appending("rateLimiter"), context: context).map { .some($0) } }
+        guard let timeout, let maxAttempts, let backoff, let jitter, let retryOn, let retryAfter, let maxElapsed,
+            let budgets, let breaker, let limiter
+        else { return nil }
+        return RetryPolicy(
+            timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter, retryOn: retryOn,
+            retryAfter: RetryPolicy.RetryAfter(rawValue: retryAfter)!, maxElapsed: maxElapsed, budgets: budgets,
+            breaker: breaker, rateLimiter: limiter, preset: presetName)
+    }
+
+    /// Replaces `"preset": NAME` by the preset's keys with the other keys merged over them (presets may build on
+    /// presets).
+    static func resolvePreset(_ json: JSONValue, at path: JSONPath, name: inout String?, context: DecodeContext) -> JSONValue? {
+        guard case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "preset" }) else { return json }
+        let value = members.remove(at: i).value
+        guard case .string(let presetName) = value, let preset = Preset.named(presetName) else {
+            let names = Preset.all.map(\.name)
+            var message = "expected one of \(names.map(JSONValue.quote).joined(separator: ", ")), found \(value.kindDescription)"
+            if case .string(let s) = value, let guess = Suggest.closest(to: s, among: names) { message += "; did you mean \"\(guess)\"?" }
+            context.fail(path.appending("preset"), message + " (see 'stormsim presets')")
+            return nil
+        }
+        if name == nil { name = presetName }
+        guard let base = resolvePreset(preset.policy, at: path, name: &name, context: context) else { return nil }
+        return base.merging(.object(members))
+    }
+
+    static func decodeRetryOn(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Set<RetryPolicy.Failure>? {
+        let names = RetryPolicy.Failure.allCases.map(\.rawValue)
+        let expected = "an array of " + names.map(JSONValue.quote).joined(separator: ", ")
+        guard case .array(let items) = json else {
+            context.fail(path, "expected \(expected), found \(json.kindDescription)")
+            return nil
+        }
+        var result = Set<RetryPolicy.Failure>()
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item, let f = RetryPolicy.Failure(rawValue: s) else {
+                var message = "expected one of " + names.map(JSONValue.quote).joined(separator: ", ") + ", found \(item.kindDescription)"
+                if case .string(let s) = item, let guess = Suggest.closest(to: s, among: names) { message += "; did you mean \"\(guess)\"?" }
+                context.fail(path.appending(i), message)
+                return nil
+            }
+            result.insert(f)
+        }
+        return result
+    }
+
+    static func scope(_ reader: ObjectReader, default fallback: PolicyScope) -> PolicyScope? {
+        reader.choice("scope", among: PolicyScope.allCases.map(\.rawValue), default: fallback.rawValue).flatMap(PolicyScope.init)
+    }
+
+    /// One budget object, or an array of them (every one must allow a retry).
+    static func decodeBudgets(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [ScopedBudget]? {
+        if case .array(let items) = json {
+            let decoded = items.enumerated().map { decodeBudget($1, at: path.appending($0), context: context) }
+            return decoded.contains { $0 == nil } ? nil : decoded.map { $0! }
+        }
+        return decodeBudget(json, at: path, context: context).map { [$0] }
+    }
+
+    static func decodeBudget(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ScopedBudget? {
+        guard let type = typeField(json, at: path, key: "type", among: ScenarioKeys.budgetTypes, context: context),
+            let r = ObjectReader(json, at: path, allowed: ScenarioKeys.budget[type]!, context: context),
+            let scope = scope(r, default: .client)
+        else { return nil }
+        switch type {
+        case "tokenBucket":
+            let capacity = r.number("capacity", in: 0...1e12, expected: "tokens, a number from 0 to 1e12")
+            let initial = r.number("initial", in: 0...1e12, default: capacity ?? 0, expected: "tokens, a number from 0 to 1e12")
+            let earnPerRequest = r.number("earnPerRequest", in: 0...1e12, default: 0)
+            let earnPerSuccess = r.number("earnPerSuccess", in: 0...1e12, default: 0)
+            let costPerRetry = r.number("costPerRetry", in: 0...1e12, default: 0)
+            let costPerTimeoutRetry = r.number("costPerTimeoutRetry", in: 0...1e12, default: costPerRetry ?? 0)
+            let costPerFailure = r.number("costPerFailure", in: 0...1e12, default: 0)
+            let refund = r.bool("refundLastRetryOnSuccess", default: false)
+            var threshold: Double?? = .some(nil)
+            if r.has("threshold") { threshold = r.number("threshold", in: 0...1e12).map { .some($0) } }
+            if let capacity, let initial, initial > capacity {
+                context.fail(path.appending("initial"), "\(NumberFormat.shortest(initial)) is above capacity (\(NumberFormat.shortest(capacity)))")
+                return nil
+            }
+            guard let capacity, let initial, let earnPerRequest, let earnPerSuccess, let costPerRetry, let costPerTimeoutRetry,
+                let costPerFailure, let refund, let threshold
+            else { return nil }
+            return ScopedBudget(budget: .tokenBucket(.init(
+                capacity: capacity, initial: initial, earnPerRequest: earnPerRequest, earnPerSuccess: earnPerSuccess,
+                refundLastRetryOnSuccess: refund, costPerRetry: costPerRetry, costPerTimeoutRetry: costPerTimeoutRetry,
+                costPerFailure: costPerFailure, threshold: threshold)), scope: scope)
+        case "ratio":
+            let ratio = r.number("ratio", in: 0...1000, default: 0.2, expected: "retries per request, a number from 0 to 1000")
+            let minPerSecond = r.number("minPerSecond", in: 0...1e9, default: 10)
+            let window = r.duration("window", default: .seconds(10), positive: true)
+            guard let ratio, let minPerSecond, let window else { return nil }
+            return ScopedBudget(budget: .ratio(ratio: ratio, minPerSecond: minPerSecond, window: window), scope: scope)
+        case "concurrency":
+            let fraction = r.number("fraction", in: 0...1000, default: 0.2)
+            let minimum = r.integer("minimum", in: 0...ScenarioLimits.maxClients, default: 3)
+            guard let fraction, let minimum else { return nil }
+            return ScopedBudget(budget: .concurrency(fraction: fraction, minimum: minimum), scope: scope)
+        default:
+            let k = r.number("k", in: 1...1000, default: 2, expected: "a number from 1 to 1000 (2 in the SRE book)")
+            let window = r.duration("window", default: .seconds(120), positive: true)
+            guard let k, let window else { return nil }
+            return ScopedBudget(budget: .adaptiveThrottling(k: k, window: window), scope: scope)
+        }
+    }
+
+    static func decodeBreaker(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ScopedBreaker? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.breaker, context: context) else { return nil }
+        let scope = scope(r, default: .client)
+        let trip = r.required("trip", expected: "an object with a \"type\"").flatMap { decodeTrip($0, at: path.appending("trip"), context: context) }
+        let openFor = r.duration("openFor", default: .seconds(60), positive: true)
+        let probes = r.integer("probes", in: 1...1_000_000, default: 1)
+        let close = r.choice("close", among: CircuitBreaker.CloseRule.allCases.map(\.rawValue), default: "consecutive")
+        let countRetries = r.bool("countRetries", default: true)
+        guard let scope, let trip, let openFor, let probes, let close, let countRetries else { return nil }
+        return ScopedBreaker(breaker: CircuitBreaker(
+            trip: trip, openFor: openFor, probes: probes, closeRule: CircuitBreaker.CloseRule(rawValue: close)!,
+            countRetries: countRetries), scope: scope)
+    }
+
+    static func decodeTrip(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> CircuitBreaker.Trip? {
+        guard let type = typeField(json, at: path, key: "type", among: ScenarioKeys.tripTypes, context: context),
+            let r = ObjectReader(json, at: path, allowed: ScenarioKeys.trip[type]!, context: context)
+        else { return nil }
+        if type == "consecutive" {
+            return r.integer("failures", in: 1...1_000_000, default: 6).map { .consecutive(failures: $0) }
+        }
+        let windowKind = r.choice("window", among: ["count", "time"], default: "count")
+        var window: CircuitBreaker.RateTrip.Window?
+        if windowKind == "count" {
+            window = r.integer("calls", in: 1...1_000_000, default: 100).map { .count(calls: $0) }
+        } else if windowKind == "time" {
+            let length = r.duration("length", default: .seconds(10), positive: true)
+            let buckets = r.integer("buckets", in: 1...10_000, default: 10)
+            if let length, let buckets { window = .time(length: length, buckets: buckets) }
+        }
+        let minCalls = r.integer("minCalls", in: 1...1_000_000, default: 100)
+        let threshold = r.number("threshold", in: 0...1, default: 0.5, expected: "a failure rate from 0 to 1")
+        let check = r.choice("check", among: CircuitBreaker.RateTrip.Check.allCases.map(\.rawValue), default: "call")
+        let snapshotEvery = r.duration("snapshotEvery", default: .milliseconds(500), positive: true)
+        let integerPercent = r.bool("integerPercent", default: false)
+        guard let window, let minCalls, let threshold, let check, let snapshotEvery, let integerPercent else { return nil }
+        return .rate(.init(
+            window: window, minCalls: minCalls, threshold: threshold, check: CircuitBreaker.RateTrip.Check(rawValue: check)!,
+            snapshotEvery: snapshotEvery, integerPercent: integerPercent))
+    }
+
+    static func decodeRateLimiter(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ScopedRateLimiter? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.rateLimiter, context: context) else { return nil }
+        let scope = scope(r, default: .host)
+        let rate = r.number("rate", in: 1e-6...1e12, expected: "tokens per second, a number from 1e-6 to 1e12")
+        let burst = r.number("burst", in: 1...1e12, default: 1, expected: "a number from 1 to 1e12")
+        let appliesTo = r.choice("appliesTo", among: RateLimiter.AppliesTo.allCases.map(\.rawValue), default: "attempts")
+        let adaptive = r.bool("adaptive", default: false)
+        guard let scope, let rate, let burst, let appliesTo, let adaptive else { return nil }
+        return ScopedRateLimiter(
+            limiter: RateLimiter(rate: rate, burst: burst, appliesTo: RateLimiter.AppliesTo(rawValue: appliesTo)!, adaptive: adaptive),
+            scope: scope)
+    }
+}

@@ -1,0 +1,29 @@
+import StormSim
+
+/// `stormsim presets [NAME]`: the real-world policies stormsim reproduces, with their parameters and sources.
+struct PresetsCommand {
+    var name: String?
+
+    init(_ args: inout Arguments) throws(CommandError) {
+        let names = try args.positionals()
+        guard names.count <= 1 else { throw args.usage("expected at most one preset NAME, found \(names.count)") }
+        name = names.first
+        if let name, Preset.named(name) == nil {
+            throw args.usage("no preset named '\(name)'; 'stormsim presets' lists them")
+        }
+    }
+
+    func execute() {
+        let chosen = name.map { [Preset.named($0)!] } ?? Preset.all
+        var blocks: [String] = []
+        for preset in chosen {
+            var lines = ["\(preset.name)", "  \(preset.summary)", "  source: \(preset.source)"]
+            lines.append("  keys:   " + preset.policy.compactText)
+            blocks.append(lines.joined(separator: "\n"))
+        }
+        print(blocks.joined(separator: "\n\n"))
+        if name == nil {
+            print("\nUse one with \"policy\": {\"preset\": \"NAME\", ...}; keys beside it override the preset's.")
+        }
+    }
+}
