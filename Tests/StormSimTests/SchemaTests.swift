@@ -42,7 +42,7 @@ import Testing
             ("metrics", ScenarioKeys.metrics), ("network", ScenarioKeys.network), ("clients", ScenarioKeys.clients),
             ("policy", ScenarioKeys.policy), ("backoff", ScenarioKeys.backoff), ("service", ScenarioKeys.service),
             ("queue", ScenarioKeys.queue), ("breaker", ScenarioKeys.breaker), ("rateLimiter", ScenarioKeys.rateLimiter),
-            ("serviceRateLimit", ScenarioKeys.serviceRateLimit),
+            ("serviceRateLimit", ScenarioKeys.serviceRateLimit), ("occService", ScenarioKeys.occService),
         ]
         for (name, decoderKeys) in pairs {
             #expect(keys(definition(name)) == decoderKeys.sorted(), "$defs.\(name)")
@@ -54,6 +54,7 @@ import Testing
         #expect(branches("distribution", discriminator: "dist") == ScenarioKeys.distribution.mapValues { $0.sorted() })
         #expect(branches("budget", discriminator: "type") == ScenarioKeys.budget.mapValues { $0.sorted() })
         #expect(branches("trip", discriminator: "type") == ScenarioKeys.trip.mapValues { $0.sorted() })
+        #expect(branches("fault", discriminator: "type") == ScenarioKeys.fault.mapValues { $0.sorted() })
         guard case .array(let jitter)? = definition("jitter")?["anyOf"] else {
             Issue.record("$defs.jitter.anyOf missing")
             return

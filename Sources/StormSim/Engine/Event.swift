@@ -14,6 +14,12 @@ public enum EventKind: UInt8, Sendable {
     case retryDue
     /// A request's wait for the client-side rate limiter is over: transmit the attempt (`a` = request slot).
     case attemptReady
+    /// Optimistic concurrency: the version read reaches the client, which sends its write (`a` = attempt slot).
+    case versionRead
+    /// Optimistic concurrency: a conditional write reaches the row (`a` = attempt slot).
+    case writeArrives
+    /// A fault window opens or closes (`a` = service index, `b` = fault index, high bit set when it closes).
+    case faultChanges
 }
 
 /// A pending event: a small value type, 24 bytes, with no references.

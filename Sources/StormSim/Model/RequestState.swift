@@ -37,6 +37,10 @@ struct AttemptState {
     var breakerGeneration: UInt32?
     /// The Retry-After hint of a throttled response.
     var retryAfter: SimDuration
+    /// Optimistic concurrency: the row version the attempt read.
+    var readVersion: UInt64 = 0
+    /// Swallowed by an outage that never answers: nothing will arrive for it, so its timeout frees it.
+    var blackholed = false
 }
 
 /// How a served or refused attempt ended, carried by the response event.
@@ -50,9 +54,13 @@ enum Outcome: UInt32 {
     case nonRetryable = 3
     /// 429 from the service's rate limit, with a Retry-After hint.
     case throttled = 4
+    /// An optimistic-concurrency write that lost the race.
+    case conflict = 5
 
-    /// Whether the backend accepted the attempt (adaptive throttling's "accepts"): anything but an overload signal.
-    var accepted: Bool { self == .success || self == .serverError || self == .nonRetryable }
+    /// Whether the backend accepted the attempt (adaptive throttling's "accepts"): it did the work and answered
+    /// with a success, a client error or a conflict. Server errors, rejections and throttles are not accepts (as
+    /// in Envoy's admission control), so throttling backs off from a failing backend, not only an overloaded one.
+    var accepted: Bool { self == .success || self == .nonRetryable || self == .conflict }
 }
 
 /// Why a request stopped without success.

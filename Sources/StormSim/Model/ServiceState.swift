@@ -1,6 +1,6 @@
 /// The live state of one service: busy workers and the bounded queue.
 struct ServiceState {
-    let config: Service
+    var config: Service
     var busy = 0
     /// Attempt slots waiting for a worker.
     var queue: RingBuffer<UInt32>
@@ -12,6 +12,19 @@ struct ServiceState {
     var queueGauge: Gauge
     /// Columns of this service in the time series.
     let columns: ServiceColumns
+
+    /// What the active faults make of the service right now.
+    var workersNow: Int
+    var slowdown = 1.0
+    var errorRateNow: Double
+    /// nil: no outage; true: attempts are answered with an error at once; false: never answered.
+    var outageAnswered: Bool?
+    var activeFaults: [Bool]
+    var blackholed = 0
+
+    /// Optimistic concurrency: the row's version, bumped by every write that lands.
+    var version: UInt64 = 0
+    var conflicts = 0
 
     /// Rate limit bucket.
     var limitTokens: Double
@@ -29,6 +42,9 @@ struct ServiceState {
     init(config: Service, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config
         self.columns = columns
+        workersNow = config.workers
+        errorRateNow = config.errorRate
+        activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
         queue = RingBuffer(minimumCapacity: Swift.min(config.queueCapacity, 1024))
         timeSalt = streams.key("service/\(config.name)/time")
@@ -50,5 +66,30 @@ extension ServiceState {
             return nil
         }
         return limit.retryAfter ?? SimDuration(saturating: (1 - limitTokens) / limit.rate * 1e9)
+    }
+}
+
+extension ServiceState {
+    /// Recomputes the effective parameters from the faults now active.
+    mutating func applyFaults() {
+        workersNow = config.workers
+        slowdown = 1
+        errorRateNow = config.errorRate
+        outageAnswered = nil
+        for (fault, active) in zip(config.faults, activeFaults) where active {
+            switch fault.effect {
+            case .outage(let answered): outageAnswered = (outageAnswered ?? true) && answered
+            case .capacity(let workers): workersNow = min(workersNow, workers)
+            case .slowdown(let factor): slowdown *= factor
+            case .errorRate(let rate): errorRateNow = max(errorRateNow, rate)
+            }
+        }
+    }
+}
+
+extension ServiceState {
+    /// The next queued attempt by the service's discipline.
+    mutating func popQueued() -> UInt32? {
+        config.discipline == .fifo ? queue.popFirst() : queue.popLast()
     }
 }

@@ -20,6 +20,9 @@ struct World: EventHandler {
     /// Salts of the keyed draws for network latency, out to the service and back.
     let latencyOutSalt: UInt64
     let latencyBackSalt: UInt64
+    /// Optimistic concurrency: the write and its reply are two more messages, with their own draws.
+    let occWriteSalt: UInt64
+    let occReplySalt: UInt64
     /// Key of the family of request keys: request n of client c has key child(child(requestFamily, c), n).
     let requestFamily: UInt64
 
@@ -53,7 +56,7 @@ struct World: EventHandler {
     struct Totals {
         var requests = 0, attempts = 0, retries = 0, succeeded = 0, failed = 0
         var timeouts = 0, rejected = 0, errors = 0, throttled = 0, nonRetryable = 0
-        var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0
+        var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0, conflicts = 0
         var lastFinish: SimTime? = nil
     }
 
@@ -67,6 +70,8 @@ struct World: EventHandler {
         target = scenario.targetIndex
         latencyOutSalt = streams.key("network/out")
         latencyBackSalt = streams.key("network/back")
+        occWriteSalt = streams.key("network/write")
+        occReplySalt = streams.key("network/write-back")
         requestFamily = streams.key("request")
         jitterFamily = StreamFamily(streams: streams, label: "client/jitter")
         traceLimit = traceRequests
@@ -104,8 +109,14 @@ struct World: EventHandler {
         }
     }
 
-    /// Schedules the first events: each client's first request.
+    /// Schedules the first events: each client's first request, and every fault window's edges.
     mutating func start(queue: inout EventQueue) {
+        for (s, service) in services.enumerated() {
+            for (f, fault) in service.config.faults.enumerated() {
+                queue.schedule(.faultChanges, at: .zero + fault.from, a: UInt32(s), b: UInt32(f))
+                queue.schedule(.faultChanges, at: .zero + fault.to, a: UInt32(s), b: UInt32(f) | 0x8000_0000)
+            }
+        }
         switch arrival {
         case .burst:
             if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
@@ -131,6 +142,9 @@ struct World: EventHandler {
         case .attemptTimeout: attemptTimedOut(event.a, generation: event.b, now: now, queue: &queue)
         case .retryDue: sendAttempt(event.a, now: now, queue: &queue)
         case .attemptReady: transmitAttempt(event.a, now: now, queue: &queue)
+        case .versionRead: versionRead(event.a, now: now, queue: &queue)
+        case .writeArrives: writeArrives(event.a, now: now, queue: &queue)
+        case .faultChanges: faultChanges(service: Int(event.a), fault: Int(event.b & 0x7FFF_FFFF), opens: event.b & 0x8000_0000 == 0, now: now, queue: &queue)
         }
     }
 
@@ -267,6 +281,10 @@ struct World: EventHandler {
             totals.throttled += 1
             series.add(ClientColumn.throttled, at: now)
             attemptFailed(request, .throttled, hint: state.retryAfter, now: now, queue: &queue)
+        case .conflict:
+            totals.conflicts += 1
+            series.add(ClientColumn.errors, at: now)
+            attemptFailed(request, .conflict, hint: nil, now: now, queue: &queue)
         }
     }
 
@@ -276,6 +294,8 @@ struct World: EventHandler {
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
         let request = attempts[attempt].request
+        let blackholed = attempts[attempt].blackholed
+        defer { if blackholed { releaseAttempt(attempt) } }
         totals.timeouts += 1
         series.add(ClientColumn.timeouts, at: now)
         attemptEnded(request, attempts[attempt], failed: true, now: now)
@@ -401,12 +421,27 @@ struct World: EventHandler {
         let s = target
         services[s].arrivals += 1
         series.add(services[s].columns.attempts, at: now)
-        if let hint = services[s].throttle(now: now) {
+        if services[s].config.kind == .occ {
+            // Read the row's version; the reply crosses the network back.
+            attempts[attempt].readVersion = services[s].version
+            sendMessage(.versionRead, a: attempt, b: 0, salt: latencyBackSalt, now: now, queue: &queue)
+            return
+        }
+        if let answered = services[s].outageAnswered {
+            if answered {
+                sendMessage(.responseArrives, a: attempt, b: Outcome.serverError.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+            } else if attempts[attempt].abandoned {
+                releaseAttempt(attempt)  // the caller already gave up: nobody will ever look at it again
+            } else {
+                attempts[attempt].blackholed = true  // freed when the caller times out
+                services[s].blackholed += 1
+            }
+        } else if let hint = services[s].throttle(now: now) {
             services[s].throttled += 1
             series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-        } else if services[s].busy < services[s].config.workers {
+        } else if services[s].busy < services[s].workersNow {
             startService(attempt, service: s, now: now, queue: &queue)
         } else if services[s].queue.count < services[s].config.queueCapacity {
             services[s].queue.append(attempt)
@@ -423,7 +458,8 @@ struct World: EventHandler {
         services[s].busyGauge.change(by: 1, at: now, in: &series)
         attempts[attempt].serviceStart = now
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
-        let time = services[s].config.serviceTime.sample(&draw)
+        var time = services[s].config.serviceTime.sample(&draw)
+        if services[s].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * services[s].slowdown) }
         queue.schedule(.serviceDone, at: now + time, a: attempt)
     }
 
@@ -443,19 +479,61 @@ struct World: EventHandler {
             series.add(services[s].columns.wasted, at: now)
         }
         let config = services[s].config
+        let errorRate = services[s].errorRateNow
         let outcome: Outcome =
-            u < config.errorRate ? .serverError : u < config.errorRate + config.nonRetryableRate ? .nonRetryable : .success
+            u < errorRate ? .serverError : u < errorRate + config.nonRetryableRate ? .nonRetryable : .success
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
 
-        let next: UInt32?
-        switch services[s].config.discipline {
-        case .fifo: next = services[s].queue.popFirst()
-        case .lifo: next = services[s].queue.popLast()
+        if services[s].busy < services[s].workersNow, let next = services[s].popQueued() {
+            startQueued(service: s, now: now, queue: &queue, first: next)
         }
-        if let next {
+    }
+
+    /// Starts queued attempts while workers are free (`first` is one already taken off the queue).
+    mutating func startQueued(service s: Int, now: SimTime, queue: inout EventQueue, first: UInt32?) {
+        var next = first
+        while let attempt = next {
             services[s].queueGauge.change(by: -1, at: now, in: &series)
-            startService(next, service: s, now: now, queue: &queue)
+            startService(attempt, service: s, now: now, queue: &queue)
+            guard services[s].busy < services[s].workersNow else { return }
+            next = services[s].popQueued()
         }
+    }
+
+    /// A fault window opens or closes: recompute the service's effective parameters and use freed capacity.
+    mutating func faultChanges(service s: Int, fault f: Int, opens: Bool, now: SimTime, queue: inout EventQueue) {
+        services[s].activeFaults[f] = opens
+        services[s].applyFaults()
+        if services[s].busy < services[s].workersNow, services[s].outageAnswered == nil, let first = services[s].popQueued() {
+            startQueued(service: s, now: now, queue: &queue, first: first)
+        }
+    }
+
+    // MARK: optimistic concurrency
+
+    /// The client has the version: it sends its conditional write (unless it has given up on the attempt).
+    mutating func versionRead(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+        if attempts[attempt].abandoned {
+            releaseAttempt(attempt)  // timed out while reading: the client never writes
+            return
+        }
+        sendMessage(.writeArrives, a: attempt, b: 0, salt: occWriteSalt, now: now, queue: &queue)
+    }
+
+    /// The write lands if nobody wrote since this attempt's read; either way the answer crosses the network back.
+    mutating func writeArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+        let s = target
+        let outcome: Outcome
+        if services[s].version == attempts[attempt].readVersion {
+            services[s].version &+= 1
+            services[s].served += 1
+            series.add(services[s].columns.served, at: now)
+            outcome = .success
+        } else {
+            services[s].conflicts += 1
+            outcome = .conflict
+        }
+        sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: occReplySalt, now: now, queue: &queue)
     }
 
     // MARK: statistics

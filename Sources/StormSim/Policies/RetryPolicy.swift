@@ -11,6 +11,8 @@ public struct RetryPolicy: Equatable, Sendable {
         case error
         /// The service's rate limit refused it (429), with a Retry-After hint.
         case throttled
+        /// An optimistic-concurrency write lost the race.
+        case conflict
     }
 
     /// What to do with a Retry-After hint on a throttled response.

@@ -70,6 +70,7 @@ public enum Runner {
             ("rejected", .integer(t.rejected)),
             ("errors", .integer(t.errors)),
             ("throttled", .integer(t.throttled)),
+            ("conflicts", .integer(t.conflicts)),
             ("non_retryable", .integer(t.nonRetryable)),
             ("fast_failed", .integer(t.fastFailed)),
             ("budget_refused", .integer(t.budgetRefused)),

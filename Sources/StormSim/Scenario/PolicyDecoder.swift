@@ -91,9 +91,9 @@ extension ScenarioDecoder {
 
     static func decodeBudget(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ScopedBudget? {
         guard let type = typeField(json, at: path, key: "type", among: ScenarioKeys.budgetTypes, context: context),
-            let r = ObjectReader(json, at: path, allowed: ScenarioKeys.budget[type]!, context: context),
-            let scope = scope(r, default: .client)
+            let r = ObjectReader(json, at: path, allowed: ScenarioKeys.budget[type]!, context: context)
         else { return nil }
+        let scope = scope(r, default: .client)
         switch type {
         case "tokenBucket":
             let capacity = r.number("capacity", in: 0...1e12, expected: "tokens, a number from 0 to 1e12")
@@ -110,8 +110,8 @@ extension ScenarioDecoder {
                 context.fail(path.appending("initial"), "\(NumberFormat.shortest(initial)) is above capacity (\(NumberFormat.shortest(capacity)))")
                 return nil
             }
-            guard let capacity, let initial, let earnPerRequest, let earnPerSuccess, let costPerRetry, let costPerTimeoutRetry,
-                let costPerFailure, let refund, let threshold
+            guard let scope, let capacity, let initial, let earnPerRequest, let earnPerSuccess, let costPerRetry,
+                let costPerTimeoutRetry, let costPerFailure, let refund, let threshold
             else { return nil }
             return ScopedBudget(budget: .tokenBucket(.init(
                 capacity: capacity, initial: initial, earnPerRequest: earnPerRequest, earnPerSuccess: earnPerSuccess,
@@ -121,17 +121,17 @@ extension ScenarioDecoder {
             let ratio = r.number("ratio", in: 0...1000, default: 0.2, expected: "retries per request, a number from 0 to 1000")
             let minPerSecond = r.number("minPerSecond", in: 0...1e9, default: 10)
             let window = r.duration("window", default: .seconds(10), positive: true)
-            guard let ratio, let minPerSecond, let window else { return nil }
+            guard let scope, let ratio, let minPerSecond, let window else { return nil }
             return ScopedBudget(budget: .ratio(ratio: ratio, minPerSecond: minPerSecond, window: window), scope: scope)
         case "concurrency":
             let fraction = r.number("fraction", in: 0...1000, default: 0.2)
             let minimum = r.integer("minimum", in: 0...ScenarioLimits.maxClients, default: 3)
-            guard let fraction, let minimum else { return nil }
+            guard let scope, let fraction, let minimum else { return nil }
             return ScopedBudget(budget: .concurrency(fraction: fraction, minimum: minimum), scope: scope)
         default:
             let k = r.number("k", in: 1...1000, default: 2, expected: "a number from 1 to 1000 (2 in the SRE book)")
             let window = r.duration("window", default: .seconds(120), positive: true)
-            guard let k, let window else { return nil }
+            guard let scope, let k, let window else { return nil }
             return ScopedBudget(budget: .adaptiveThrottling(k: k, window: window), scope: scope)
         }
     }

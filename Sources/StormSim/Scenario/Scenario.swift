@@ -63,8 +63,17 @@ public enum Arrival: Equatable, Sendable {
 
 public struct Service: Equatable, Sendable {
     public enum Discipline: String, Sendable, CaseIterable { case fifo, lifo }
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Workers and a bounded queue.
+        case queue
+        /// Optimistic concurrency on one shared row: an attempt reads the row's version, then writes it
+        /// conditionally; the write fails with a conflict if another write landed in between. Each of the four
+        /// messages crosses the network once; the row itself takes no time and has no capacity limit.
+        case occ
+    }
 
     public var name: String
+    public var kind: Kind
     /// Attempts served at once.
     public var workers: Int
     /// Attempts that may wait for a worker; one more is rejected at once.
@@ -77,13 +86,16 @@ public struct Service: Equatable, Sendable {
     public var nonRetryableRate: Double
     /// A token bucket on arriving attempts: past it, attempts are throttled (429) at once with a Retry-After hint.
     public var rateLimit: ServiceRateLimit?
+    /// Changes that apply within time windows.
+    public var faults: [Fault] = []
 
     public init(
-        name: String, workers: Int, queueCapacity: Int, discipline: Discipline = .fifo,
+        name: String, kind: Kind = .queue, workers: Int, queueCapacity: Int, discipline: Discipline = .fifo,
         serviceTime: Distribution, errorRate: Double = 0, nonRetryableRate: Double = 0, rateLimit: ServiceRateLimit? = nil
     ) {
         self.nonRetryableRate = nonRetryableRate
         self.rateLimit = rateLimit
+        self.kind = kind
         self.name = name
         self.workers = workers
         self.queueCapacity = queueCapacity
@@ -104,5 +116,29 @@ public struct ServiceRateLimit: Equatable, Sendable {
         self.rate = rate
         self.burst = burst
         self.retryAfter = retryAfter
+    }
+}
+
+/// Something wrong with a service between `from` and `to`. Overlapping faults combine: the fewest workers, the
+/// product of slowdowns, the highest error rate; an outage overrides everything.
+public struct Fault: Equatable, Sendable {
+    public enum Effect: Equatable, Sendable {
+        /// Attempts fail: answered at once with a server error, or never answered (the caller times out).
+        case outage(answered: Bool)
+        /// Fewer workers; attempts already in service finish.
+        case capacity(workers: Int)
+        /// Service time multiplied by `factor` (for attempts that start serving within the window).
+        case slowdown(factor: Double)
+        /// Served attempts fail with this probability instead of the service's own error rate.
+        case errorRate(Double)
+    }
+    public var from: SimDuration
+    public var to: SimDuration
+    public var effect: Effect
+
+    public init(from: SimDuration, to: SimDuration, effect: Effect) {
+        self.from = from
+        self.to = to
+        self.effect = effect
     }
 }

@@ -318,11 +318,24 @@ public enum ScenarioDecoder {
     }
 
     static func decodeService(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Service? {
-        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.service, context: context) else { return nil }
+        var kind = Service.Kind.queue
+        if case .object = json, let k = json["kind"] {
+            guard case .string(let text) = k, let parsed = Service.Kind(rawValue: text) else {
+                context.fail(path.appending("kind"), "expected one of \"queue\", \"occ\", found \(k.kindDescription)")
+                return nil
+            }
+            kind = parsed
+        }
+        let allowed = kind == .occ ? ScenarioKeys.occService : ScenarioKeys.service
+        guard let reader = ObjectReader(json, at: path, allowed: allowed, context: context) else { return nil }
         var name = reader.string("name")
         if let n = name, let problem = FileSafeName.problem(n, allowDots: false) {
             context.fail(path.appending("name"), "\(JSONValue.quote(n)) \(problem); service names become CSV column prefixes")
             name = nil
+        }
+        if kind == .occ {
+            guard let name else { return nil }
+            return Service(name: name, kind: .occ, workers: 1, queueCapacity: 0, serviceTime: .constant(value: .zero))
         }
         let workers = reader.integer("workers", in: 1...ScenarioLimits.maxWorkers)
         var capacity: Int? = 1000
@@ -342,11 +355,51 @@ public enum ScenarioDecoder {
         }
         var rateLimit: ServiceRateLimit?? = .some(nil)
         if let r = reader.value("rateLimit") { rateLimit = decodeServiceRateLimit(r, at: path.appending("rateLimit"), context: context).map { .some($0) } }
-        guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit
+        var faults: [Fault]? = []
+        if let f = reader.value("faults") { faults = decodeFaults(f, at: path.appending("faults"), context: context) }
+        guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
+            let faults
         else { return nil }
-        return Service(
+        var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
             serviceTime: serviceTime, errorRate: errorRate, nonRetryableRate: nonRetryable, rateLimit: rateLimit)
+        service.faults = faults
+        return service
+    }
+
+    static func decodeFaults(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [Fault]? {
+        guard case .array(let items) = json else {
+            context.fail(path, "expected an array of faults, found \(json.kindDescription)")
+            return nil
+        }
+        var faults: [Fault] = []
+        var failed = false
+        for (i, item) in items.enumerated() {
+            let here = path.appending(i)
+            guard let type = typeField(item, at: here, key: "type", among: ScenarioKeys.faultTypes, context: context),
+                let r = ObjectReader(item, at: here, allowed: ScenarioKeys.fault[type]!, context: context),
+                let from = r.duration("from"), let to = r.duration("to")
+            else { failed = true; continue }
+            if to <= from {
+                context.fail(here.appending("to"), "\(DurationText.format(to)) is not after from (\(DurationText.format(from)))")
+                failed = true
+                continue
+            }
+            let effect: Fault.Effect?
+            switch type {
+            case "outage":
+                effect = r.choice("answer", among: ["error", "never"], default: "error").map { .outage(answered: $0 == "error") }
+            case "capacity":
+                effect = r.integer("workers", in: 0...ScenarioLimits.maxWorkers).map { .capacity(workers: $0) }
+            case "slowdown":
+                effect = r.number("factor", in: 0...1e6, expected: "a factor from 0 to 1e6").map { .slowdown(factor: $0) }
+            default:
+                effect = r.number("errorRate", in: 0...1, expected: "a probability from 0 to 1").map { .errorRate($0) }
+            }
+            guard let effect else { failed = true; continue }
+            faults.append(Fault(from: from, to: to, effect: effect))
+        }
+        return failed ? nil : faults
     }
 
     static func decodeServiceRateLimit(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ServiceRateLimit? {

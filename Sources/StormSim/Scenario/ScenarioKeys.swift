@@ -31,7 +31,16 @@ public enum ScenarioKeys {
     public static let backoff = ["type", "base", "multiplier", "max"]
     public static let jitterNames = ["none", "full", "equal", "decorrelated", "decorrelated-finagle"]
     public static let jitterObject = ["type", "fraction"]
-    public static let service = ["name", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit"]
+    public static let service = [
+        "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
+    ]
+    public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate"]
+    public static let fault: [String: [String]] = [
+        "outage": ["type", "from", "to", "answer"], "capacity": ["type", "from", "to", "workers"],
+        "slowdown": ["type", "from", "to", "factor"], "errorRate": ["type", "from", "to", "errorRate"],
+    ]
+    /// An optimistic-concurrency service has no workers, queue or service time.
+    public static let occService = ["name", "kind"]
     public static let serviceRateLimit = ["rate", "burst", "retryAfter"]
     public static let queue = ["capacity", "discipline"]
     public static let distributionNames = ["constant", "exponential", "uniform", "normal", "lognormal"]
