@@ -176,3 +176,35 @@ import Testing
         }
     }
 }
+
+@Suite struct PresetsAndTraceTests {
+    @Test func presetsListsEveryPresetWithItsSource() throws {
+        let r = try stormsim(["presets"])
+        #expect(r.status == 0)
+        for name in ["aws-standard", "aws-legacy", "aws-adaptive", "grpc", "grpc-legacy", "envoy", "finagle", "sre-throttling",
+            "gobreaker", "resilience4j", "polly", "hystrix", "go-retryablehttp", "cenkalti-backoff", "client-go"]
+        {
+            #expect(r.stdout.contains("\n\(name)\n") || r.stdout.hasPrefix("\(name)\n"), "\(name)")
+        }
+        #expect(r.stdout.contains("source: botocore retries/standard.py and quota.py"))
+        let one = try stormsim(["presets", "grpc"])
+        #expect(one.stdout.hasPrefix("grpc\n") && one.stdout.contains(#""threshold":5"#))
+        let bad = try stormsim(["presets", "grcp"])
+        #expect(bad.status == 2 && bad.stderr.contains("no preset named 'grcp'"))
+    }
+
+    @Test func traceWritesTraceCSV() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("s.json"))
+        let r = try stormsim(["run", "s.json", "--trace", "3", "--quiet"], in: dir)
+        #expect(r.status == 0)
+        let trace = try read(dir.appendingPathComponent("results/small/trace.csv")).split(separator: "\n")
+        #expect(trace[0] == "variant,request,client,attempt,time_s,event,detail")
+        #expect(trace[1].hasPrefix("base,0,"))
+        #expect(Set(trace.dropFirst().map { $0.split(separator: ",")[1] }) == ["0", "1", "2"])
+        // A run without --trace removes the stale trace.
+        _ = try stormsim(["run", "s.json", "--quiet"], in: dir)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/small/trace.csv").path))
+    }
+}
