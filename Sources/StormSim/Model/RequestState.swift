@@ -9,9 +9,6 @@ struct RequestState {
     var attemptsSent: Int32
     /// Decorrelated jitter's previous sleep, in ns.
     var previousSleep: Double
-    /// The request's own jitter stream, derived from (seed, client, request number): the same request draws the
-    /// same jitter whatever other clients do.
-    var jitterRng: Xoshiro256
     /// Whether the last retry followed a timeout (token buckets charge it differently and refund what it cost);
     /// nil before any retry.
     var lastRetryAfterTimeout: Bool?

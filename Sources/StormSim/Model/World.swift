@@ -29,7 +29,8 @@ struct World: EventHandler {
     /// Per client: its arrival stream (poisson and closed) and how many requests it has sent.
     var clientArrivalRng: [Xoshiro256]
     var clientRequestCount: [UInt32]
-    let jitterFamily: StreamFamily
+    /// Salt of the keyed draw of each retry's jitter: retry n of a request draws the same in every variant.
+    let jitterSalt: UInt64
     /// Burst arrivals in time order: (time, client).
     var burst: [(time: SimTime, client: UInt32)] = []
     var policyState: ClientPolicyState
@@ -73,7 +74,7 @@ struct World: EventHandler {
         occWriteSalt = streams.key("network/write")
         occReplySalt = streams.key("network/write-back")
         requestFamily = streams.key("request")
-        jitterFamily = StreamFamily(streams: streams, label: "client/jitter")
+        jitterSalt = streams.key("client/jitter")
         traceLimit = traceRequests
         policyState = ClientPolicyState(
             policy: policy, clients: scenario.clients.count, hosts: scenario.clients.hosts, streams: streams)
@@ -170,7 +171,6 @@ struct World: EventHandler {
         let request = requests.insert(RequestState(
             client: client, key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
             start: now, attemptsSent: 0, previousSleep: Double(policy.backoff.base.nanoseconds),
-            jitterRng: jitterFamily.stream(UInt64(client), UInt64(number)),
             lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: traceId))
         totals.requests += 1
         series.add(ClientColumn.requests, at: now)
@@ -339,9 +339,8 @@ struct World: EventHandler {
             giveUp(request, reason: .attempts, now: now, queue: &queue)
             return
         }
-        var state = requests[request]
-        var delay = policy.retryDelay(retry: sent, previous: &state.previousSleep, rng: &state.jitterRng)
-        requests[request] = state
+        var draw = DrawKey.source(DrawKey.child(requests[request].key, UInt64(sent)), jitterSalt)
+        var delay = policy.retryDelay(retry: sent, previous: &requests[request].previousSleep, rng: &draw)
         if let hint {
             switch policy.retryAfter {
             case .ignore: break

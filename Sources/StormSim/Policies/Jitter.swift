@@ -31,8 +31,8 @@ public enum Jitter: Equatable, Sendable {
     /// - Parameters:
     ///   - delay: the backoff's wait before jitter, in ns.
     ///   - previous: the previous sleep of this request (decorrelated only); updated.
-    public func apply(
-        delay: Double, backoff: Backoff, previous: inout Double, rng: inout Xoshiro256
+    public func apply<R: RandomSource>(
+        delay: Double, backoff: Backoff, previous: inout Double, rng: inout R
     ) -> Double {
         switch self {
         case .none:

@@ -71,7 +71,7 @@ public struct RetryPolicy: Equatable, Sendable {
 
     /// The wait before retry `n` (1 = first retry), with jitter.
     /// - Parameter previous: per-request state for decorrelated jitter, in ns; start it at `backoff.base`.
-    public func retryDelay(retry n: Int, previous: inout Double, rng: inout Xoshiro256) -> SimDuration {
+    public func retryDelay<R: RandomSource>(retry n: Int, previous: inout Double, rng: inout R) -> SimDuration {
         let raw = backoff.delay(retry: n)
         return SimDuration(saturating: jitter.apply(delay: raw, backoff: backoff, previous: &previous, rng: &rng))
     }
