@@ -11,6 +11,7 @@ enum Usage {
           run FILE        simulate a scenario and write CSV results
           validate FILE.. check scenario files without running them
           presets [NAME]  list the real-world retry policies, with their defaults and sources
+          bench           measure events/s, wall time and peak memory on the standard workloads
           help [COMMAND]  show help for a command
 
         OPTIONS:
@@ -33,6 +34,22 @@ enum Usage {
         Lists the policies of real systems that a scenario can start from ("policy": {"preset": "NAME"}),
         with what each one sets and where its defaults come from. Keys beside "preset" override the
         preset's; objects merge key by key.
+        """
+
+    static let bench = """
+        USAGE: stormsim bench [--quick] [--check] [--scenarios DIR]
+
+        Runs the standard workloads (the bundled thundering-herd and bench-overload scenarios, and a burst of
+        1,000,000 clients) each in its own process, and prints events/s, wall time and peak memory, with the
+        machine and build. Then times real-world-presets on 1 and 2 jobs. Use a release build:
+            swift build -c release && .build/release/stormsim bench
+
+        OPTIONS:
+          --quick            skip the million-client burst and the scaling runs
+          --check            CI guard: fail (exit 1) only on a gross regression, judged as a ratio against a
+                             baseline loop timed in the same process (never an absolute time)
+          --scenarios DIR    where the bundled scenarios are (default: scenarios)
+          -h, --help         show this help
         """
 
     static let validate = """

@@ -19,6 +19,7 @@ func runMain(_ argv: [String]) -> ExitCode {
             case "run": print(Usage.run)
             case "validate": print(Usage.validate)
             case "presets": print(Usage.presets)
+            case "bench": print(Usage.bench)
             case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
             }
         case "--version", "version":
@@ -31,6 +32,10 @@ func runMain(_ argv: [String]) -> ExitCode {
             var args = Arguments(rest, command: "presets")
             if args.wantsHelp() { print(Usage.presets); return .success }
             try PresetsCommand(&args).execute()
+        case "bench":
+            var args = Arguments(rest, command: "bench")
+            if args.wantsHelp() { print(Usage.bench); return .success }
+            try BenchCommand(&args).execute()
         case "validate":
             var args = Arguments(rest, command: "validate")
             if args.wantsHelp() { print(Usage.validate); return .success }

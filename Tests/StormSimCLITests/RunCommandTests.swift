@@ -208,3 +208,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/small/trace.csv").path))
     }
 }
+
+@Suite struct BenchCommandTests {
+    @Test func benchHelpAndErrors() throws {
+        let help = try stormsim(["bench", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: stormsim bench"))
+        let bad = try stormsim(["bench", "--workload", "nosuch"])
+        #expect(bad.status == 2 && bad.stderr.contains("no workload named 'nosuch'"))
+        let elsewhere = try stormsim(["bench", "--workload", "thundering-herd", "--scenarios", "/nonexistent"])
+        #expect(elsewhere.status == 3 && elsewhere.stderr.contains("bench needs the bundled scenarios"))
+    }
+
+    /// One workload in-process, as the parent runs each child: a parseable line with events, wall and memory.
+    @Test func oneWorkloadPrintsAResultLine() throws {
+        let r = try stormsim(["bench", "--workload", "thundering-herd", "--scenarios", repositoryRoot.appendingPathComponent("scenarios").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("events=204230 wall="))
+        #expect(r.stdout.contains(" rss_mb="))
+    }
+}

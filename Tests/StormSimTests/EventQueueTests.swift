@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: [7, 8, 9])
     func matchesStableSortWhenFilledThenDrained(seed: UInt64) {
         var rng = Xoshiro256(seed: seed)
-        var queue = EventQueue(lanes: 1)
+        var queue = EventQueue()
         var reference: [(time: Int64, id: UInt32)] = []
         for id in 0..<3_000 {
             let time = Int64(rng.nextInt(below: 50))
@@ -27,7 +27,7 @@ import Testing
     /// Interleaved pushes and pops: each pop is the minimum of what is pending.
     @Test func eachPopIsThePendingMinimum() {
         var rng = Xoshiro256(seed: 99)
-        var queue = EventQueue(lanes: 1)
+        var queue = EventQueue()
         var pending: [(time: Int64, id: UInt32)] = []
         var now: Int64 = 0
         var id: UInt32 = 0
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func ringBufferIsADeque() {
-        var ring = RingBuffer<Int>(initialCapacity: 4)
+        var ring = RingBuffer<Int>(initialCapacity: 4, filler: -1)
         for i in 0..<100 { ring.append(i) }
         #expect(ring.popFirst() == 0)
         #expect(ring.popLast() == 99)

@@ -1,14 +1,19 @@
 /// A growable double-ended queue in one contiguous buffer.
 ///
 /// Used for service queues (FIFO and LIFO) and for the event queue's FIFO lanes. Capacity doubles when full and
-/// never shrinks, so a run reaches a steady state with no allocation.
+/// never shrinks, so a run reaches a steady state with no allocation. Slots hold plain values (a `filler` marks
+/// unused ones), so an element takes exactly its own size.
 public struct RingBuffer<Element> {
-    var storage: [Element?]
+    var storage: ContiguousArray<Element>
     var head = 0
     var countStored = 0
+    let filler: Element
 
-    public init(initialCapacity: Int = 16) {
-        storage = Array(repeating: nil, count: Swift.max(4, initialCapacity))
+    public init(initialCapacity: Int = 16, filler: Element) {
+        var capacity = 4
+        while capacity < initialCapacity { capacity <<= 1 }
+        storage = ContiguousArray(repeating: filler, count: capacity)
+        self.filler = filler
     }
 
     public var count: Int { countStored }
@@ -30,7 +35,6 @@ public struct RingBuffer<Element> {
     public mutating func popFirst() -> Element? {
         guard countStored > 0 else { return nil }
         let element = storage[head]
-        storage[head] = nil
         head = (head + 1) & (storage.count - 1)
         countStored -= 1
         return element
@@ -39,26 +43,14 @@ public struct RingBuffer<Element> {
     /// - Complexity: O(1).
     public mutating func popLast() -> Element? {
         guard countStored > 0 else { return nil }
-        let index = (head + countStored - 1) & (storage.count - 1)
-        let element = storage[index]
-        storage[index] = nil
         countStored -= 1
-        return element
+        return storage[(head + countStored) & (storage.count - 1)]
     }
 
     mutating func grow() {
-        var bigger = [Element?](repeating: nil, count: storage.count * 2)
+        var bigger = ContiguousArray(repeating: filler, count: storage.count * 2)
         for i in 0..<countStored { bigger[i] = storage[(head + i) & (storage.count - 1)] }
         storage = bigger
         head = 0
-    }
-}
-
-extension RingBuffer {
-    /// Creates a buffer whose capacity is the next power of two at or above `minimumCapacity`.
-    public init(minimumCapacity: Int) {
-        var capacity = 4
-        while capacity < minimumCapacity { capacity <<= 1 }
-        self.init(initialCapacity: capacity)
     }
 }

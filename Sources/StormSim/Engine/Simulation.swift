@@ -20,33 +20,31 @@ public struct Simulation<Model: EventHandler> {
         self.queue = queue
     }
 
-    /// Runs every event with time before `end`; events at or after `end` stay pending.
+    /// Runs every event with time before `end`.
     /// - Parameters:
     ///   - checkpointEvery: how many events between checkpoints; a power of two.
     ///   - checkpoint: called every `checkpointEvery` events with the current simulated time (for progress
     ///     reports); return true to stop early (e.g. on Ctrl-C).
+    /// - Returns: false when a checkpoint stopped the run before `end`.
+    @discardableResult
     public mutating func run(
         until end: SimTime, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
-    ) {
+    ) -> Bool {
         precondition(checkpointEvery > 0 && checkpointEvery & (checkpointEvery - 1) == 0)
         let mask = checkpointEvery - 1
-        while let next = queue.peekTime(), next < end {
-            let event = queue.popMin()!
+        while let event = queue.popMin() {
+            // The first event at or after `end` is not handled; the queue is not used after a run ends.
+            guard event.time < end else { return true }
             now = event.time
             eventsProcessed &+= 1
             model.handle(event, queue: &queue)
-            if eventsProcessed & mask == 0 && checkpoint(now) { return }
+            if eventsProcessed & mask == 0 && checkpoint(now) { return false }
         }
+        return true
     }
 }
 
 extension EventQueue {
     /// The time of the earliest event.
-    public func peekTime() -> SimTime? {
-        var best = heap.first?.time
-        for lane in lanes {
-            if let head = lane.first, best == nil || head.time < best! { best = head.time }
-        }
-        return best
-    }
+    public func peekTime() -> SimTime? { peek()?.time }
 }

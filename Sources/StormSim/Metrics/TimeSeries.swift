@@ -10,6 +10,11 @@ public struct TimeSeries: Sendable {
     public let columns: Int
     /// Row-major: `values[row * columns + column]`.
     public private(set) var values: [Double]
+    /// The row that `add` used last, and the span of time it covers: event times only grow, so a division is
+    /// needed only when a row ends.
+    var cachedRowStart: Int64 = 0
+    var cachedRowEnd: Int64
+    var cachedBase = 0
 
     public init(interval: SimDuration, end: SimDuration, columns: Int) {
         self.interval = interval.nanoseconds
@@ -18,13 +23,22 @@ public struct TimeSeries: Sendable {
         self.rows = Int(Swift.max(1, r))
         self.columns = columns
         values = [Double](repeating: 0, count: rows * columns)
+        cachedRowEnd = rows == 1 ? Int64.max : interval.nanoseconds
     }
 
     func row(at t: Int64) -> Int { Swift.min(rows - 1, Int(t / interval)) }
 
     /// Adds `amount` to `column` in the row that holds time `t`. - Complexity: O(1).
+    @inline(__always)
     public mutating func add(_ column: Int, at t: SimTime, _ amount: Double = 1) {
-        values[row(at: t.nanoseconds) &* columns &+ column] += amount
+        let ns = t.nanoseconds
+        if ns >= cachedRowEnd || ns < cachedRowStart {
+            let r = row(at: ns)
+            cachedRowStart = Int64(r) * interval
+            cachedRowEnd = r == rows - 1 ? Int64.max : cachedRowStart + interval
+            cachedBase = r * columns
+        }
+        values[cachedBase &+ column] += amount
     }
 
     public subscript(row: Int, column: Int) -> Double {

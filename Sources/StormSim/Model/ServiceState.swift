@@ -46,7 +46,7 @@ struct ServiceState {
         errorRateNow = config.errorRate
         activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
-        queue = RingBuffer(minimumCapacity: Swift.min(config.queueCapacity, 1024))
+        queue = RingBuffer(initialCapacity: Swift.min(config.queueCapacity, 1024), filler: 0)
         timeSalt = streams.key("service/\(config.name)/time")
         outcomeSalt = streams.key("service/\(config.name)/outcome")
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)

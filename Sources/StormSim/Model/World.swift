@@ -8,6 +8,10 @@ import Foundation
 /// flight.
 struct World: EventHandler {
     let policy: RetryPolicy
+    /// `policy.retryOn` as bits (1 << the failure's index): a set lookup would hash on every failure.
+    let retryMask: UInt8
+    /// False when the policy has neither a breaker nor a token bucket, so no policy gauge needs updating.
+    let hasPolicyGauges: Bool
     let arrival: Arrival
     let latency: Distribution
     let end: SimTime
@@ -64,6 +68,7 @@ struct World: EventHandler {
     init(scenario: Scenario, traceRequests: Int = 0) {
         let streams = RandomStreams(seed: scenario.seed)
         policy = scenario.clients.policy
+        retryMask = scenario.clients.policy.retryOn.reduce(0) { $0 | $1.bit }
         arrival = scenario.clients.arrival
         latency = scenario.networkLatency
         end = SimTime.zero + scenario.duration
@@ -78,6 +83,7 @@ struct World: EventHandler {
         traceLimit = traceRequests
         policyState = ClientPolicyState(
             policy: policy, clients: scenario.clients.count, hosts: scenario.clients.hosts, streams: streams)
+        hasPolicyGauges = policyState.breaker != nil || policyState.tokenBudget != nil
 
         attemptColumns = min(policy.maxAttempts, ClientColumn.maxAttemptColumns)
         let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
@@ -121,14 +127,16 @@ struct World: EventHandler {
         switch arrival {
         case .burst:
             if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
-        case .poisson(let rate):
+        case .poisson(let rate, let until):
             let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / rate))
             for c in clientArrivalRng.indices {
-                queue.schedule(.clientArrival, at: .zero + mean.sample(&clientArrivalRng[c]), a: UInt32(c))
+                let first = SimTime.zero + mean.sample(&clientArrivalRng[c])
+                if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
             }
-        case .closed(let think):
+        case .closed(let think, let until):
             for c in clientArrivalRng.indices {
-                queue.schedule(.clientArrival, at: .zero + think.sample(&clientArrivalRng[c]), a: UInt32(c))
+                let first = SimTime.zero + think.sample(&clientArrivalRng[c])
+                if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
             }
         }
     }
@@ -158,10 +166,11 @@ struct World: EventHandler {
             client = burst[Int(a)].client
             let next = Int(a) + 1
             if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
-        case .poisson(let rate):
+        case .poisson(let rate, let until):
             client = a
             let gap = -PortableMath.log(1 - clientArrivalRng[Int(a)].nextUnit()) * 1e9 / rate
-            queue.schedule(.clientArrival, at: now + SimDuration(saturating: gap), a: a)
+            let next = now + SimDuration(saturating: gap)
+            if next < .zero + until { queue.schedule(.clientArrival, at: next, a: a) }
         case .closed:
             client = a
         }
@@ -234,6 +243,7 @@ struct World: EventHandler {
 
     /// Brings the breaker and token gauges up to date after policy state changed.
     mutating func syncPolicyGauges(_ now: SimTime) {
+        guard hasPolicyGauges else { return }
         if let open = policyState.breakerOpenFraction { breakerGauge.set(open, at: now, in: &series) }
         if let tokens = policyState.meanTokens { tokenGauge.set(tokens, at: now, in: &series) }
     }
@@ -329,7 +339,7 @@ struct World: EventHandler {
         _ request: UInt32, _ failure: RetryPolicy.Failure, hint: SimDuration?, now: SimTime, queue: inout EventQueue
     ) {
         let client = requests[request].client
-        guard policy.retryOn.contains(failure) else {
+        guard retryMask & failure.bit != 0 else {
             giveUp(request, reason: .notRetryable, now: now, queue: &queue)
             return
         }
@@ -408,9 +418,9 @@ struct World: EventHandler {
         policyState.requestFinished(
             client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
         requests.remove(request)
-        if case .closed(let think) = arrival {
-            let wait = think.sample(&clientArrivalRng[Int(client)])
-            queue.schedule(.clientArrival, at: now + wait, a: client)
+        if case .closed(let think, let until) = arrival {
+            let next = now + think.sample(&clientArrivalRng[Int(client)])
+            if next < .zero + until { queue.schedule(.clientArrival, at: next, a: client) }
         }
     }
 

@@ -13,6 +13,17 @@ public struct RetryPolicy: Equatable, Sendable {
         case throttled
         /// An optimistic-concurrency write lost the race.
         case conflict
+
+        /// A bit of its own, for sets of failures kept as masks.
+        public var bit: UInt8 {
+            switch self {
+            case .timeout: return 1
+            case .rejected: return 2
+            case .error: return 4
+            case .throttled: return 8
+            case .conflict: return 16
+            }
+        }
     }
 
     /// What to do with a Retry-After hint on a throttled response.

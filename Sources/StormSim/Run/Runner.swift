@@ -21,12 +21,12 @@ public enum Runner {
     ) -> RunResult {
         let scenario = variant.scenario
         var world = World(scenario: scenario, traceRequests: traceRequests)
-        var queue = EventQueue(lanes: 2)
+        var queue = EventQueue()
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
         let end = SimTime.zero + scenario.duration
-        simulation.run(until: end, checkpointEvery: checkpointEvery, checkpoint: checkpoint)
-        let interrupted = simulation.queue.peekTime().map { $0 < end } ?? false
+        let completed = simulation.run(until: end, checkpointEvery: checkpointEvery, checkpoint: checkpoint)
+        let interrupted = !completed
         world = simulation.model
         world.finishSeries()
         return RunResult(

@@ -54,11 +54,12 @@ public struct Clients: Equatable, Sendable {
 public enum Arrival: Equatable, Sendable {
     /// Each client sends exactly one request, at `at` plus a uniform offset in [0, spread).
     case burst(at: SimDuration, spread: SimDuration)
-    /// Each client independently sends requests as a Poisson process of `rate` per second (open loop).
-    case poisson(ratePerSecond: Double)
+    /// Each client independently sends requests as a Poisson process of `rate` per second (open loop), with no
+    /// new request at or after `until`.
+    case poisson(ratePerSecond: Double, until: SimDuration)
     /// Each client sends its next request once the previous one has finished, after a think time; the first
-    /// request goes out after one think time from the start.
-    case closed(think: Distribution)
+    /// request goes out after one think time from the start, and none at or after `until`.
+    case closed(think: Distribution, until: SimDuration)
 }
 
 public struct Service: Equatable, Sendable {

@@ -169,13 +169,13 @@ public enum ScenarioDecoder {
         let arrivalPath = JSONPath.root.appending("clients").appending("arrival")
         let limit = "the limit is 1e9 per run (about 10 minutes of simulation)"
         switch clients.arrival {
-        case .poisson(let rate):
-            let expected = Double(clients.count) * rate * duration.seconds
+        case .poisson(let rate, let until):
+            let expected = Double(clients.count) * rate * min(duration, until).seconds
             if expected > ScenarioLimits.maxExpectedRequests {
                 context.fail(arrivalPath.appending("rate"),
                     "\(clients.count) clients at \(NumberFormat.shortest(rate))/s for \(DurationText.format(duration)) make about \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or lower the rate")
             }
-        case .closed(let think):
+        case .closed(let think, _):
             guard let target = services.first(where: { $0.name == clients.target }) else { return }
             // A client's fastest cycle: think, then the round trip, or the timeout if that is shorter.
             var roundTrip = target.serviceTime.mean + 2 * latency.mean
@@ -241,12 +241,13 @@ public enum ScenarioDecoder {
             else { return nil }
             return .burst(at: at, spread: spread)
         case "poisson":
-            guard let rate = reader.number("rate", in: 1e-9...1e9, expected: "requests per second per client, a number from 1e-9 to 1e9")
-            else { return nil }
-            return .poisson(ratePerSecond: rate)
+            let rate = reader.number("rate", in: 1e-9...1e9, expected: "requests per second per client, a number from 1e-9 to 1e9")
+            guard let rate, let until = reader.duration("until", default: .max) else { return nil }
+            return .poisson(ratePerSecond: rate, until: until)
         default:
-            guard let think = decodeDistribution(reader, "think", default: .constant(value: .zero)) else { return nil }
-            return .closed(think: think)
+            let think = decodeDistribution(reader, "think", default: .constant(value: .zero))
+            guard let think, let until = reader.duration("until", default: .max) else { return nil }
+            return .closed(think: think, until: until)
         }
     }
 

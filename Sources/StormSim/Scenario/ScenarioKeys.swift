@@ -7,7 +7,7 @@ public enum ScenarioKeys {
     public static let clients = ["count", "hosts", "target", "arrival", "policy"]
     public static let arrivalTypes = ["burst", "poisson", "closed"]
     public static let arrival: [String: [String]] = [
-        "burst": ["type", "at", "spread"], "poisson": ["type", "rate"], "closed": ["type", "think"],
+        "burst": ["type", "at", "spread"], "poisson": ["type", "rate", "until"], "closed": ["type", "think", "until"],
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
