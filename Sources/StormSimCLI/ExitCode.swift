@@ -7,6 +7,8 @@ enum ExitCode: Int32 {
     case usage = 2
     /// A scenario file is missing, unreadable, not JSON or not a valid scenario.
     case invalidScenario = 3
+    /// The run finished and wrote its outputs, but a variant missed one of the scenario's expectations.
+    case expectationFailed = 4
     /// Stopped by Ctrl-C (SIGINT) or SIGTERM; earlier outputs are left untouched.
     case interrupted = 130
 }

@@ -12,35 +12,37 @@ final class Progress: @unchecked Sendable {
     private let started: ContinuousClock.Instant
     private var lastDrawn: ContinuousClock.Instant
     private var drawn = false
-    /// Per variant: the fraction of its simulated time done.
+    /// Per job: the fraction of its simulated time done.
     private var fractions: [Double]
     private var finished = 0
+    private let durations: [Double]
+    private let variants: Int
 
-    init(label: String, variants: [Variant], enabled: Bool) {
+    /// - Parameter jobs: the simulated duration of each job (variant × replication) this process runs.
+    init(label: String, jobs: [SimDuration], variants: Int, enabled: Bool) {
         self.label = label
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
-        fractions = Array(repeating: 0, count: variants.count)
-        durations = variants.map { $0.scenario.duration.seconds }
-        total = Double(variants.count)
+        fractions = Array(repeating: 0, count: jobs.count)
+        durations = jobs.map(\.seconds)
+        total = Double(max(1, jobs.count))
+        self.variants = variants
         started = clock.now
         lastDrawn = started
     }
 
-    private let durations: [Double]
-
-    func update(variant: Int, simulated now: SimTime) {
+    func update(job: Int, simulated now: SimTime) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
-        fractions[variant] = min(1, now.seconds / durations[variant])
+        fractions[job] = min(1, now.seconds / durations[job])
         draw()
     }
 
-    func variantFinished(_ variant: Int) {
+    func jobFinished(_ job: Int) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
-        fractions[variant] = 1
+        fractions[job] = 1
         finished += 1
         draw()
     }
@@ -54,7 +56,9 @@ final class Progress: @unchecked Sendable {
         let fraction = fractions.reduce(0, +) / total
         let elapsed = seconds(wallNow - started)
         var line = "\(label): \(Int(fraction * 100))%"
-        if fractions.count > 1 { line += ", \(finished) of \(fractions.count) variants done" }
+        if fractions.count > 1 {
+            line += fractions.count == variants ? ", \(finished) of \(fractions.count) variants done" : ", \(finished) of \(fractions.count) runs (variants × replications) done"
+        }
         line += ", \(NumberFormat.rounded(elapsed, digits: 1)) s elapsed"
         if fraction > 0.01 { line += ", about \(Int((elapsed / fraction - elapsed).rounded())) s left" }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))

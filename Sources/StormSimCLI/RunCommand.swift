@@ -1,12 +1,18 @@
 import Foundation
 import StormSim
 
-/// `stormsim run FILE`: simulate every variant, write the CSVs atomically, print a summary.
+/// `stormsim run FILE`: simulate every variant (and replication), write the CSVs atomically, print a summary,
+/// check the scenario's expectations. With `--shard K/N`, run one share of the jobs and write partial outputs
+/// for `stormsim merge`.
 struct RunCommand {
     var file: String
     var outDir: String?
     var seed: UInt64?
+    var seedText: String?
     var jobs: Int
+    var replications: Int
+    var shard: Shard?
+    var overrideTexts: [String]
     var overrides: [Override]
     var quiet: Bool
     var trace: Int
@@ -18,6 +24,7 @@ struct RunCommand {
                 throw args.usage("--seed expects an integer from 0 to 18446744073709551615, found '\(text)'")
             }
             seed = s
+            seedText = text
         }
         jobs = ProcessInfo.processInfo.activeProcessorCount
         if let text = try args.value("--jobs") {
@@ -26,6 +33,17 @@ struct RunCommand {
             }
             jobs = j
         }
+        replications = 1
+        if let text = try args.value("--replications") {
+            guard let r = Int(text), r >= 1, r <= 100_000 else {
+                throw args.usage("--replications expects an integer from 1 to 100000, found '\(text)'")
+            }
+            replications = r
+        }
+        if let text = try args.value("--shard") {
+            guard let s = Shard(text) else { throw args.usage("--shard expects K/N with 1 <= K <= N (for example 2/4), found '\(text)'") }
+            shard = s
+        }
         trace = 0
         if let text = try args.value("--trace") {
             guard let n = Int(text), n >= 0, n <= 100_000 else {
@@ -33,7 +51,12 @@ struct RunCommand {
             }
             trace = n
         }
-        overrides = try args.overrides()
+        if shard != nil && trace > 0 { throw args.usage("--trace cannot be combined with --shard; trace a single-machine run") }
+        overrideTexts = try args.values("--set")
+        overrides = []
+        for text in overrideTexts {
+            do { overrides.append(try Override.parse(text)) } catch { throw args.usage(error.message) }
+        }
         quiet = args.flag("--quiet")
         let files = try args.positionals()
         guard files.count == 1 else {
@@ -52,40 +75,163 @@ struct RunCommand {
         if let seed {
             for i in set.variants.indices { set.variants[i].scenario.seed = seed }
         }
+        let allJobs = Replications.jobs(variants: set.variants.count, replications: replications)
+        let myJobs = shard.map { s in allJobs.filter { s.contains($0) } } ?? allJobs
 
         Interrupt.shared.install()
         let clock = ContinuousClock()
         let started = clock.now
-        let progress = Progress(label: set.name, variants: set.variants, enabled: !quiet)
-        let results = BatchRunner.run(
-            set.variants, jobs: jobs, traceRequests: trace,
-            checkpoint: { variant, now in
-                progress.update(variant: variant, simulated: now)
-                return Interrupt.shared.isRaised
-            },
-            finished: { progress.variantFinished($0) })
-        progress.finish()
-        let wall = clock.now - started
-        if Interrupt.shared.isRaised || results.contains(where: \.interrupted) {
-            throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
+        let progress = Progress(label: set.name, jobs: myJobs.map { set.variants[$0.variant].scenario.duration }, variants: set.variants.count, enabled: !quiet)
+        let positions = Dictionary(uniqueKeysWithValues: myJobs.enumerated().map { ($1.index, $0) })
+        let counter = EventCounter()
+
+        if let shard {
+            let dir = outDir ?? "results/\(set.name)/shard-\(shard.k)-of-\(shard.n)"
+            let stream: StreamingFile
+            do { stream = try StreamingFile(path: "\(dir)/jobs.jsonl") } catch { throw CommandError(code: .failure, message: error.description) }
+            let ordered = InOrder<String>(count: myJobs.count) { stream.write($0) }
+            runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
+                ordered.add(PartialResults.line(job: job.index, result), at: positions[job.index]!)
+            }
+            progress.finish()
+            guard !Interrupt.shared.isRaised, ordered.complete else {
+                stream.discard()
+                throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
+            }
+            let manifest = PartialResults.Manifest(
+                scenarioText: (try? String(contentsOfFile: file, encoding: .utf8)) ?? "", scenarioFile: file,
+                overrides: overrideTexts, seed: seedText, replications: replications, shard: shard, jobs: allJobs.count)
+            do {
+                try stream.commit()
+                try AtomicFile.write(PartialResults.manifestText(manifest), to: "\(dir)/shard.json")
+            } catch {
+                throw CommandError(code: .failure, message: error.description)
+            }
+            if !quiet {
+                print("shard \(shard) of \(set.name): \(myJobs.count) of \(allJobs.count) jobs, written to \(dir)")
+                print(TerminalSummary.speed(events: counter.total, wall: clock.now - started, jobs: min(jobs, max(1, myJobs.count))))
+                print("combine the shards with: stormsim merge \(dir.replacingOccurrences(of: "shard-\(shard.k)-of", with: "shard-*-of")) --out results/\(set.name)")
+            }
+            return
         }
 
         let dir = outDir ?? "results/\(set.name)"
+        var replicationFile: StreamingFile?
+        if replications > 1 {
+            do { replicationFile = try StreamingFile(path: "\(dir)/replications.csv") } catch { throw CommandError(code: .failure, message: error.description) }
+        }
+        let aggregator = Aggregator(set: set, replications: replications) { [replicationFile] in replicationFile?.write($0) }
+        let traces = TraceBox(count: set.variants.count)
+        runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
+            if job.replication == 0 && trace > 0 { traces.store(result.trace, at: job.variant) }
+            aggregator.add(result, job: job.index)
+        }
+        progress.finish()
+        guard !Interrupt.shared.isRaised, aggregator.complete else {
+            replicationFile?.discard()
+            throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
+        }
+        try RunOutput.finish(
+            set: set, aggregator: aggregator, dir: dir, replicationFile: replicationFile,
+            traces: trace > 0 ? zip(set.variants, traces.all).map { ($0.name, $1) } : nil,
+            events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet)
+    }
+
+    func runJobs(
+        _ jobs: [Replications.Job], set: ScenarioSet, progress: Progress, positions: [Int: Int], counter: EventCounter,
+        deliver: @escaping @Sendable (Replications.Job, RunResult) -> Void
+    ) {
+        BatchRunner.run(
+            jobs: jobs, of: set, workers: self.jobs, traceRequests: trace,
+            checkpoint: { index, now in
+                progress.update(job: positions[index]!, simulated: now)
+                return Interrupt.shared.isRaised
+            },
+            deliver: { job, result in
+                counter.add(result.events)
+                progress.jobFinished(positions[job.index]!)
+                if !result.interrupted { deliver(job, result) }
+            })
+    }
+}
+
+/// Shared by `run` and `merge`: write the outputs, print the summary, check the expectations.
+enum RunOutput {
+    static func finish(
+        set: ScenarioSet, aggregator: Aggregator, dir: String, replicationFile: StreamingFile?,
+        traces: [(variant: String, events: [TraceEvent])]?, events: Int, wall: Duration?, jobs: Int, quiet: Bool
+    ) throws(CommandError) {
+        let outputs = aggregator.finished.map { $0! }
         let written: [String]
         do {
-            written = try ResultWriter.write(results, to: dir, trace: trace > 0)
+            written = try ResultWriter.write(outputs, names: set.variants.map(\.name), to: dir, replications: replicationFile, trace: traces)
         } catch {
             throw CommandError(code: .failure, message: error.description)
         }
         if !quiet {
-            if results.count == 1 {
-                print(TerminalSummary.text(results[0], scenario: set.variants[0].scenario))
+            let views = zip(outputs, set.variants).map { TerminalSummary.view($0, variant: $1.name) }
+            let scenario = set.variants[0].scenario
+            if views.count == 1 && aggregator.replications == 1 {
+                print(TerminalSummary.text(views[0], scenario: scenario))
                 print("wrote " + written.joined(separator: ", "))
             } else {
-                print(TerminalSummary.table(results, scenario: set.variants[0].scenario))
-                print("wrote \(dir)/summary.csv and \(results.count) time series in \(dir)/timeseries/")
+                print(TerminalSummary.table(views, scenario: scenario, replications: aggregator.replications))
+                var what = "\(dir)/summary.csv and \(outputs.count) time series in \(dir)/timeseries/"
+                if aggregator.replications > 1 { what += ", per replication in \(dir)/replications.csv" }
+                print("wrote \(what)")
             }
-            print(TerminalSummary.speed(events: results.reduce(0) { $0 + $1.events }, wall: wall, jobs: min(jobs, results.count)))
+            if let wall { print(TerminalSummary.speed(events: events, wall: wall, jobs: jobs)) }
+        }
+        let violations = ExpectationCheck.violations(outputs, set: set)
+        if !violations.isEmpty {
+            let count = set.variants.reduce(0) { $0 + $1.scenario.expectations.count }
+            throw CommandError(
+                code: .expectationFailed,
+                message: "\(violations.count) of \(count) expectation(s) not met:\n" + violations.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        if !quiet, set.variants.contains(where: { !$0.scenario.expectations.isEmpty }) {
+            print("expectations: all met")
         }
     }
+}
+
+/// Collects items by position and hands them on in order, as soon as every earlier one has arrived.
+final class InOrder<Item>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [Int: Item] = [:]
+    private var next = 0
+    private let count: Int
+    private let sink: (Item) -> Void
+
+    init(count: Int, sink: @escaping (Item) -> Void) {
+        self.count = count
+        self.sink = sink
+    }
+
+    func add(_ item: Item, at position: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        pending[position] = item
+        while let item = pending.removeValue(forKey: next) {
+            sink(item)
+            next += 1
+        }
+    }
+
+    var complete: Bool { next == count }
+}
+
+final class EventCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
+    var total: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+final class TraceBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[TraceEvent]]
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func store(_ events: [TraceEvent], at i: Int) { lock.lock(); slots[i] = events; lock.unlock() }
+    var all: [[TraceEvent]] { slots }
 }

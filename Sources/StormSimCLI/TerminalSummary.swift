@@ -27,9 +27,23 @@ enum TerminalSummary {
         return "\(events) events in \(NumberFormat.rounded(seconds, digits: 3)) s (\(NumberFormat.rounded(rate / 1e6, digits: 2)) M events/s\(across))"
     }
 
+    /// A variant's aggregated output seen as a run result, for display: with replications, each metric's mean
+    /// stands under its plain name (pooled latency percentiles keep theirs).
+    static func view(_ output: Aggregator.VariantOutput, variant: String) -> RunResult {
+        var summary = output.summary
+        let plain = Set(summary.map(\.column))
+        for (column, cell) in output.summary where column.hasSuffix("_mean") {
+            let name = String(column.dropLast(5))
+            if !plain.contains(name) { summary.append((name, cell)) }
+        }
+        return RunResult(
+            scenario: "", variant: variant, seed: 0, summary: summary, seriesHeader: output.seriesHeader,
+            seriesRows: output.seriesRows, latency: Histogram(), events: 0, interrupted: false)
+    }
+
     /// One row per variant: amplification, success rate, p99, makespan and a sparkline of attempts over time.
     /// Sparklines share one scale, so their heights compare across rows.
-    static func table(_ results: [RunResult], scenario: Scenario) -> String {
+    static func table(_ results: [RunResult], scenario: Scenario, replications: Int = 1) -> String {
         let width = 40
         // Bin only up to the last interval with any attempt in any variant: a storm that is over in 6 s of a
         // 120 s run still gets the whole width, and every row keeps the same time axis.
@@ -51,7 +65,8 @@ enum TerminalSummary {
             ])
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
-        let header = "\(scenario.name): \(results.count) variants, seed \(scenario.seed), \(DurationText.format(scenario.duration)) simulated"
+        var header = "\(scenario.name): \(results.count) variant(s), seed \(scenario.seed), \(DurationText.format(scenario.duration)) simulated"
+        if replications > 1 { header += ", \(replications) replications (means; p99 pooled)" }
         return ([header] + rows.map { row in
             row.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)

@@ -10,6 +10,7 @@ enum Usage {
         COMMANDS:
           run FILE        simulate a scenario and write CSV results
           validate FILE.. check scenario files without running them
+          merge DIR...    combine the shard folders of a run into its outputs
           presets [NAME]  list the real-world retry policies, with their defaults and sources
           bench           measure events/s, wall time and peak memory on the standard workloads
           help [COMMAND]  show help for a command
@@ -23,6 +24,7 @@ enum Usage {
           1    runtime failure (for example, outputs could not be written)
           2    usage error (unknown command or option, missing argument)
           3    invalid scenario (missing file, bad JSON, invalid values)
+          4    a variant missed one of the scenario's expectations (outputs were written)
           130  interrupted (Ctrl-C); earlier results are left untouched
 
         See 'stormsim <command> --help' for a command's options.
@@ -34,6 +36,15 @@ enum Usage {
         Lists the policies of real systems that a scenario can start from ("policy": {"preset": "NAME"}),
         with what each one sets and where its defaults come from. Keys beside "preset" override the
         preset's; objects merge key by key.
+        """
+
+    static let merge = """
+        USAGE: stormsim merge DIR... [--out DIR] [--quiet]
+
+        Combines the shard folders written by 'stormsim run FILE --shard K/N' (every K from 1 to N) into
+        exactly the files a single-machine run would have written, byte for byte, in DIR (default:
+        results/<name>). Checks that the shards belong to one run and that every job is present once.
+        Exit codes as for 'run' (4 when an expectation is missed).
         """
 
     static let bench = """
@@ -65,19 +76,27 @@ enum Usage {
         """
 
     static let run = """
-        USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--set PATH=VALUE]... [--trace N] [--quiet]
+        USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--replications R] [--shard K/N]
+                            [--set PATH=VALUE]... [--trace N] [--quiet]
 
         Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
         in DIR (default: results/<name>):
           summary.csv              one row per variant: requests, success, amplification, latency percentiles, ...
           timeseries/<variant>.csv one row per metrics interval: load, outcomes, queue length, utilization, ...
           trace.csv                with --trace N only
+          replications.csv         with --replications R > 1 only
         The README documents every column. A short summary, the wall time and events/s go to stdout.
 
         OPTIONS:
           --out DIR            write results into DIR instead of results/<name>
           --seed N             use root seed N (0 to 18446744073709551615) instead of the scenario's
           --jobs N             run N variants at once (default: the number of cores); outputs do not depend on N
+          --replications R     run each variant R times with independent seeds (replication r of every variant
+                               uses the same seed); summary.csv gets mean and 95% CI columns, replications.csv
+                               the per-replication rows
+          --shard K/N          run only share K of N of the (variant x replication) jobs and write partial
+                               outputs (default folder: results/<name>/shard-K-of-N) for 'stormsim merge'
+
           --set PATH=VALUE     override a scenario key before validation; PATH as in error messages
                                (clients.count, services[0].workers); VALUE is JSON, or a bare string
                                (--set clients.policy.jitter=none). May be repeated.

@@ -20,6 +20,7 @@ func runMain(_ argv: [String]) -> ExitCode {
             case "validate": print(Usage.validate)
             case "presets": print(Usage.presets)
             case "bench": print(Usage.bench)
+            case "merge": print(Usage.merge)
             case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
             }
         case "--version", "version":
@@ -32,6 +33,10 @@ func runMain(_ argv: [String]) -> ExitCode {
             var args = Arguments(rest, command: "presets")
             if args.wantsHelp() { print(Usage.presets); return .success }
             try PresetsCommand(&args).execute()
+        case "merge":
+            var args = Arguments(rest, command: "merge")
+            if args.wantsHelp() { print(Usage.merge); return .success }
+            try MergeCommand(&args).execute()
         case "bench":
             var args = Arguments(rest, command: "bench")
             if args.wantsHelp() { print(Usage.bench); return .success }

@@ -154,7 +154,7 @@ import Testing
         #expect(summary[1].hasPrefix("small,none_2,none,2,3,200,"))
         #expect(summary[8].hasPrefix("small,decorrelated_4,decorrelated,4,3,200,"))
         // The terminal shows a table with one row per variant.
-        #expect(one.stdout.contains("small: 8 variants, seed 3, 5s simulated"))
+        #expect(one.stdout.contains("small: 8 variant(s), seed 3, 5s simulated"))
         #expect(one.stdout.contains("\nfull_4 "))
     }
 

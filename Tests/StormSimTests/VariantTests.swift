@@ -54,8 +54,8 @@ import Testing
     @Test func badVaryIsReported() {
         #expect(problems(#"[1, 2]"#) == ["vary: expected an object of PATH: [values], found an array"])
         #expect(problems(#"{ "clients..count": [1] }"#) == [#"vary.clients..count: "clients..count" is not a path (expected keys and indices such as services[0].workers)"#])
-        #expect(problems(#"{ "clients.count": [] }"#) == ["vary.clients.count: expected a non-empty array of values, found an empty array"])
-        #expect(problems(#"{ "clients.count": 5 }"#) == ["vary.clients.count: expected a non-empty array of values, found a number (5)"])
+        #expect(problems(#"{ "clients.count": [] }"#) == ["vary.clients.count: expected a non-empty array of values or a range {\"from\", \"to\", \"step\" or \"count\"}, found an empty array"])
+        #expect(problems(#"{ "clients.count": 5 }"#) == ["vary.clients.count: expected a non-empty array of values or a range {\"from\", \"to\", \"step\" or \"count\"}, found a number (5)"])
         #expect(problems(#"{ "services[4].workers": [1] }"#) == ["vary.services[4].workers: services has 1 element(s), so [4] does not exist"])
         #expect(problems(#"{ "clients.count": [1, 1.0] }"#) == [#"vary: variants 1 and 2 are both named "1"; give their values distinct labels ({"label": ..., "value": ...})"#])
         #expect(problems(#"{ "clients.count": [{"label": "../x", "value": 1}] }"#).first?.hasPrefix(#"vary.clients.count[0].label: "../x" may contain only"#) == true)

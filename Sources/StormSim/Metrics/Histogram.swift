@@ -17,6 +17,24 @@ public struct Histogram: Equatable, Sendable {
 
     public init() { counts = [UInt64](repeating: 0, count: Histogram.bucketCount) }
 
+    /// Rebuilds a histogram from its parts (buckets as (index, count) pairs), as written by `parts`.
+    public init?(buckets: [(Int, UInt64)], count: UInt64, sum: Double, min: Int64, max: Int64) {
+        self.init()
+        for (i, c) in buckets {
+            guard i >= 0, i < Histogram.bucketCount else { return nil }
+            counts[i] = c
+        }
+        self.count = count
+        self.sum = sum
+        self.min = min
+        self.max = max
+    }
+
+    /// The non-empty buckets as (index, count) pairs.
+    public var nonEmptyBuckets: [(Int, UInt64)] {
+        counts.enumerated().filter { $0.element > 0 }.map { ($0.offset, $0.element) }
+    }
+
     static func index(of value: Int64) -> Int {
         let v = UInt64(Swift.max(0, value))
         if v < 256 { return Int(v) }

@@ -29,3 +29,49 @@ public enum AtomicFile {
         }
     }
 }
+
+/// A file written piece by piece and published atomically at the end: the text goes to a temporary file in the
+/// target's folder, renamed over the target by `commit`, deleted by `discard`. Rows stream to disk instead of
+/// piling up in memory.
+public final class StreamingFile: @unchecked Sendable {
+    public let path: String
+    let temporary: String
+    let handle: FileHandle
+    private let lock = NSLock()
+
+    public init(path: String) throws(AtomicFile.WriteError) {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw AtomicFile.WriteError(path: path, reason: "cannot create the folder \(folder.path) (\(error.localizedDescription))")
+        }
+        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let h = FileHandle(forWritingAtPath: temporary) else {
+            throw AtomicFile.WriteError(path: path, reason: "cannot create a file in \(folder.path)")
+        }
+        handle = h
+    }
+
+    public func write(_ text: String) {
+        lock.lock()
+        handle.write(Data(text.utf8))
+        lock.unlock()
+    }
+
+    public func commit() throws(AtomicFile.WriteError) {
+        try? handle.close()
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw AtomicFile.WriteError(path: path, reason: reason)
+        }
+    }
+
+    public func discard() {
+        try? handle.close()
+        unlink(temporary)
+    }
+}

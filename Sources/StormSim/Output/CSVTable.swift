@@ -14,7 +14,7 @@ public struct CSVTable: Equatable, Sendable {
         case text(String)
         case empty
 
-        var text: String {
+        public var text: String {
             switch self {
             case .number(let d): return NumberFormat.shortest(d)
             case .integer(let i): return String(i)
@@ -39,7 +39,7 @@ public struct CSVTable: Equatable, Sendable {
         return out
     }
 
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

@@ -1,29 +1,52 @@
 import Foundation
 
-/// Writes a run's results into a folder: `summary.csv` and `timeseries/<variant>.csv`, each atomically.
-///
-/// Time series go first and the summary last, so a summary never points at time series from another run.
+/// Writes a run's outputs into a folder, each file atomically: `timeseries/<variant>.csv` first, then
+/// `trace.csv` (or its removal), and `summary.csv` last, so a summary never points at time series from another
+/// run. `replications.csv` is streamed by the caller and committed here.
 public enum ResultWriter {
     /// - Returns: the paths written, summary first.
     @discardableResult
-    public static func write(_ results: [RunResult], to dir: String, trace: Bool = false) throws(AtomicFile.WriteError) -> [String] {
+    public static func write(
+        _ outputs: [Aggregator.VariantOutput], names: [String], to dir: String, replications: StreamingFile? = nil,
+        trace: [(variant: String, events: [TraceEvent])]? = nil
+    ) throws(AtomicFile.WriteError) -> [String] {
         var written: [String] = []
+        for (output, name) in zip(outputs, names) {
+            let path = "\(dir)/timeseries/\(name).csv"
+            var table = CSVTable(header: output.seriesHeader)
+            for row in output.seriesRows { table.append(row.map { .number($0) }) }
+            try AtomicFile.write(table.text, to: path)
+            written.append(path)
+        }
         let tracePath = "\(dir)/trace.csv"
-        if trace {
-            try AtomicFile.write(traceTable(results).text, to: tracePath)
+        if let trace {
+            try AtomicFile.write(traceTable(trace).text, to: tracePath)
             written.append(tracePath)
         } else {
             try? FileManager.default.removeItem(atPath: tracePath)
         }
-        for result in results {
-            let path = "\(dir)/timeseries/\(result.variant).csv"
-            try AtomicFile.write(result.timeSeries.text, to: path)
-            written.append(path)
+        let replicationsPath = "\(dir)/replications.csv"
+        if let replications {
+            try replications.commit()
+            written.append(replicationsPath)
+        } else {
+            try? FileManager.default.removeItem(atPath: replicationsPath)
         }
         let summaryPath = "\(dir)/summary.csv"
-        try AtomicFile.write(summaryTable(results).text, to: summaryPath)
-        removeStaleTimeSeries(in: "\(dir)/timeseries", keeping: Set(results.map { "\($0.variant).csv" }))
+        var summary = CSVTable(header: outputs.first?.summary.map(\.column) ?? [])
+        for output in outputs { summary.append(output.summary.map(\.value)) }
+        try AtomicFile.write(summary.text, to: summaryPath)
+        removeStaleTimeSeries(in: "\(dir)/timeseries", keeping: Set(names.map { "\($0).csv" }))
         return [summaryPath] + written
+    }
+
+    /// Single runs, without replications (for tests and library users).
+    @discardableResult
+    public static func write(_ results: [RunResult], to dir: String, trace: Bool = false) throws(AtomicFile.WriteError) -> [String] {
+        let outputs = results.map {
+            Aggregator.VariantOutput(summary: $0.summary, seriesHeader: $0.seriesHeader, seriesRows: $0.seriesRows, means: [:])
+        }
+        return try write(outputs, names: results.map(\.variant), to: dir, trace: trace ? results.map { ($0.variant, $0.trace) } : nil)
     }
 
     /// Removes time series of variants that this run no longer has (an earlier run with other variants wrote
@@ -36,11 +59,11 @@ public enum ResultWriter {
     }
 
     /// Every traced step: variant, request, client, attempt, time_s, event, detail.
-    public static func traceTable(_ results: [RunResult]) -> CSVTable {
+    public static func traceTable(_ traces: [(variant: String, events: [TraceEvent])]) -> CSVTable {
         var table = CSVTable(header: ["variant", "request", "client", "attempt", "time_s", "event", "detail"])
-        for r in results {
-            for e in r.trace {
-                table.append([.text(r.variant), .integer(e.request), .integer(e.client), .integer(e.attempt),
+        for (variant, events) in traces {
+            for e in events {
+                table.append([.text(variant), .integer(e.request), .integer(e.client), .integer(e.attempt),
                     .number(e.time.seconds), .text(e.event), .text(e.detail)])
             }
         }

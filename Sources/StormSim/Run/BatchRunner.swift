@@ -1,46 +1,66 @@
 import Dispatch
 import Foundation
 
-/// Runs many variants on several threads. Each run is independent (it owns all its state), and results are
-/// stored by index, so the output is byte-identical whatever the number of jobs or the order runs finish in.
+/// Runs many jobs (variant × replication) on several threads. Each run is independent (it owns all its state);
+/// results are handed over as they finish, and whoever collects them orders them by job index, so the output
+/// is byte-identical whatever the number of threads or the order runs finish in.
 public enum BatchRunner {
+    /// Runs `jobs` of `set` on `workers` threads.
     /// - Parameters:
-    ///   - jobs: runs at once (at least 1).
-    ///   - checkpoint: called from the worker threads with (variant index, simulated time); return true to stop
-    ///     every run (Ctrl-C).
-    ///   - finished: called from the worker threads with the variant index when a run completes.
+    ///   - traceRequests: trace the first N requests of replication 0 of each variant.
+    ///   - checkpoint: called from the worker threads with (job index, simulated time); return true to stop.
+    ///   - deliver: called from the worker threads with each finished job and its result.
     public static func run(
-        _ variants: [Variant], jobs: Int, traceRequests: Int = 0,
+        jobs: [Replications.Job], of set: ScenarioSet, workers: Int, traceRequests: Int = 0,
         checkpoint: @escaping @Sendable (Int, SimTime) -> Bool = { _, _ in false },
-        finished: @escaping @Sendable (Int) -> Void = { _ in }
-    ) -> [RunResult] {
-        let box = ResultBox(count: variants.count)
-        let workers = max(1, min(jobs, variants.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = box.claim() {
-                let result = Runner.run(variants[i], traceRequests: traceRequests) { now in checkpoint(i, now) }
-                box.store(result, at: i)
-                finished(i)
+        deliver: @escaping @Sendable (Replications.Job, RunResult) -> Void
+    ) {
+        let queue = JobQueue(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, jobs.count))) { _ in
+            while let i = queue.claim() {
+                let job = jobs[i]
+                var variant = set.variants[job.variant]
+                variant.scenario.seed = Replications.seed(base: variant.scenario.seed, replication: job.replication)
+                let trace = job.replication == 0 ? traceRequests : 0
+                let result = Runner.run(variant, traceRequests: trace) { now in checkpoint(job.index, now) }
+                deliver(job, result)
             }
+        }
+    }
+
+    /// Runs each variant once and returns the results in order (for callers that want them all at once).
+    public static func run(_ variants: [Variant], jobs workers: Int) -> [RunResult] {
+        let set = ScenarioSet(name: variants.first?.scenario.name ?? "", variedPaths: [], variants: variants)
+        let box = ResultBox(count: variants.count)
+        run(jobs: Replications.jobs(variants: variants.count, replications: 1), of: set, workers: workers) { job, result in
+            box.store(result, at: job.index)
         }
         return box.results()
     }
 
-    /// Hands out indices and collects results under a lock.
-    final class ResultBox: @unchecked Sendable {
+    /// Hands out job indices under a lock.
+    final class JobQueue: @unchecked Sendable {
         private let lock = NSLock()
-        private var slots: [RunResult?]
+        private let count: Int
         private var next = 0
 
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        init(count: Int) { self.count = count }
 
         func claim() -> Int? {
             lock.lock()
             defer { lock.unlock() }
-            guard next < slots.count else { return nil }
+            guard next < count else { return nil }
             next += 1
             return next - 1
         }
+    }
+
+    /// Collects results by index under a lock.
+    final class ResultBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [RunResult?]
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
 
         func store(_ result: RunResult, at i: Int) {
             lock.lock()

@@ -3,15 +3,36 @@ public struct RunResult: Sendable {
     public var scenario: String
     public var variant: String
     public var seed: UInt64
-    /// Summary columns in output order.
+    /// Summary columns in output order: `scenario`, `variant`, one per varied path, `seed`, then the metrics.
     public var summary: [(column: String, value: CSVTable.Cell)]
-    public var timeSeries: CSVTable
+    /// Time-series column names and values, one row per interval (NaN for an empty cell).
+    public var seriesHeader: [String]
+    public var seriesRows: [[Double]]
+    /// Completion times of succeeded requests: merged exactly across replications.
+    public var latency: Histogram
     /// Events popped from the event queue.
     public var events: Int
     /// True when the run was stopped early (Ctrl-C); its results are incomplete and must not be written.
     public var interrupted: Bool
     /// Every step of the traced requests, in time order.
     public var trace: [TraceEvent] = []
+
+    public init(
+        scenario: String, variant: String, seed: UInt64, summary: [(column: String, value: CSVTable.Cell)],
+        seriesHeader: [String], seriesRows: [[Double]], latency: Histogram, events: Int, interrupted: Bool,
+        trace: [TraceEvent] = []
+    ) {
+        self.scenario = scenario
+        self.variant = variant
+        self.seed = seed
+        self.summary = summary
+        self.seriesHeader = seriesHeader
+        self.seriesRows = seriesRows
+        self.latency = latency
+        self.events = events
+        self.interrupted = interrupted
+        self.trace = trace
+    }
 
     /// A summary value by column name (for tests and the terminal summary).
     public func value(_ column: String) -> Double? {
@@ -22,6 +43,16 @@ public struct RunResult: Sendable {
         default: return nil
         }
     }
+
+    /// The time series as a CSV table.
+    public var timeSeries: CSVTable {
+        var table = CSVTable(header: seriesHeader)
+        for row in seriesRows { table.append(row.map { .number($0) }) }
+        return table
+    }
+
+    /// Index of the first metric column in `summary` (after `seed`).
+    public var firstMetricIndex: Int { (summary.firstIndex { $0.column == "seed" } ?? -1) + 1 }
 }
 
 extension CSVTable.Cell: @unchecked Sendable {}

@@ -32,8 +32,9 @@ public enum Runner {
         return RunResult(
             scenario: scenario.name, variant: variant.name, seed: scenario.seed,
             summary: summaryRow(world, variant: variant, events: simulation.eventsProcessed),
-            timeSeries: timeSeriesTable(world, scenario: scenario),
-            events: simulation.eventsProcessed, interrupted: interrupted, trace: world.trace)
+            seriesHeader: timeSeriesHeader(scenario), seriesRows: timeSeriesRows(world),
+            latency: world.latencyHistogram, events: simulation.eventsProcessed, interrupted: interrupted,
+            trace: world.trace)
     }
 
     static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
@@ -104,6 +105,20 @@ public enum Runner {
         return row
     }
 
+    /// The metric columns of summary.csv (after `seed`), for services with these names.
+    public static func metricColumns(services: [String]) -> [String] {
+        var columns = ["requests", "succeeded", "failed", "unfinished", "success_rate", "attempts", "retries",
+            "amplification", "timeouts", "rejected", "errors", "throttled", "conflicts", "non_retryable", "fast_failed",
+            "budget_refused", "breaker_trips", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
+            "latency_p999_ms", "latency_max_ms", "makespan_s", "wasted_work_fraction", "peak_to_mean_100ms",
+            "retry_peak_to_mean_100ms", "events"]
+        for name in services {
+            columns += ["attempts", "amplification", "served", "rejected", "throttled", "wasted", "wasted_work_fraction",
+                "utilization"].map { "\(name)_\($0)" }
+        }
+        return columns
+    }
+
     /// Time-series column names, in order, for a scenario.
     public static func timeSeriesHeader(_ scenario: Scenario) -> [String] {
         var header = ["time_s", "requests", "attempts", "retries", "successes", "failures", "timeouts", "rejected",
@@ -119,36 +134,35 @@ public enum Runner {
         return header
     }
 
-    static func timeSeriesTable(_ w: World, scenario: Scenario) -> CSVTable {
-        var table = CSVTable(header: timeSeriesHeader(scenario))
+    static func timeSeriesRows(_ w: World) -> [[Double]] {
         let series = w.series
+        var rows: [[Double]] = []
+        rows.reserveCapacity(series.rows)
         for row in 0..<series.rows {
             let width = Double(series.width(ofRow: row))
-            var cells: [CSVTable.Cell] = [.number(Double(Int64(row) * series.interval) / 1e9)]
+            var cells: [Double] = [Double(Int64(row) * series.interval) / 1e9]
             for c in [ClientColumn.requests, ClientColumn.attempts, ClientColumn.retries, ClientColumn.successes,
                 ClientColumn.failures, ClientColumn.timeouts, ClientColumn.rejected, ClientColumn.errors,
                 ClientColumn.throttled, ClientColumn.nonRetryable, ClientColumn.fastFailed, ClientColumn.budgetRefused,
                 ClientColumn.inFlightEnd]
             {
-                cells.append(.number(series[row, c]))
+                cells.append(series[row, c])
             }
             let successes = series[row, ClientColumn.successes]
-            cells.append(successes > 0 ? .number(series[row, ClientColumn.latencySum] / successes / 1e6) : .empty)
-            cells.append(w.policyState.breaker == nil ? .empty : .number(series[row, ClientColumn.breakerOpenEnd]))
-            cells.append(w.policyState.tokenBudget == nil ? .empty : .number(series[row, ClientColumn.tokensEnd]))
-            for n in 0..<w.attemptColumns { cells.append(.number(series[row, ClientColumn.count + n])) }
+            cells.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
+            cells.append(w.policyState.breaker == nil ? .nan : series[row, ClientColumn.breakerOpenEnd])
+            cells.append(w.policyState.tokenBudget == nil ? .nan : series[row, ClientColumn.tokensEnd])
+            for n in 0..<w.attemptColumns { cells.append(series[row, ClientColumn.count + n]) }
             for s in w.services {
                 let c = s.columns
                 cells += [
-                    .number(series[row, c.attempts]), .number(series[row, c.rejected]), .number(series[row, c.throttled]),
-                    .number(series[row, c.served]),
-                    .number(series[row, c.queueLength] / width),
-                    .number(series[row, c.utilization] / width / Double(s.config.workers)),
-                    .number(series[row, c.wasted]),
+                    series[row, c.attempts], series[row, c.rejected], series[row, c.throttled], series[row, c.served],
+                    series[row, c.queueLength] / width, series[row, c.utilization] / width / Double(s.config.workers),
+                    series[row, c.wasted],
                 ]
             }
-            table.append(cells)
+            rows.append(cells)
         }
-        return table
+        return rows
     }
 }

@@ -11,6 +11,8 @@ public struct Scenario: Equatable, Sendable {
     public var networkLatency: Distribution
     public var clients: Clients
     public var services: [Service]
+    /// Expectations a CI gate checks after the run.
+    public var expectations: [Expectation] = []
 
     public init(
         name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
@@ -141,5 +143,19 @@ public struct Fault: Equatable, Sendable {
         self.from = from
         self.to = to
         self.effect = effect
+    }
+}
+
+/// A bound on a summary metric: `"expect": {"amplification": {"max": 1.5}}`. With replications, the mean is
+/// checked (and its confidence interval reported).
+public struct Expectation: Equatable, Sendable {
+    public var metric: String
+    public var min: Double?
+    public var max: Double?
+
+    public init(metric: String, min: Double?, max: Double?) {
+        self.metric = metric
+        self.min = min
+        self.max = max
     }
 }

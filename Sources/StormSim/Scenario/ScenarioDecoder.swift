@@ -154,11 +154,60 @@ public enum ScenarioDecoder {
         if let duration, let clients, let services, let latency {
             checkWorkload(duration: duration, clients: clients, services: services, latency: latency, context: context)
         }
-        guard let name, let description, let seed, let duration, let interval, let latency, let services, let clients
+        var expectations: [Expectation]? = []
+        if let e = top.value("expect"), let services {
+            expectations = decodeExpectations(e, at: .root.appending("expect"), services: services, context: context)
+        }
+        guard let name, let description, let seed, let duration, let interval, let latency, let services, let clients,
+            let expectations
         else { return nil }
-        return Scenario(
+        var scenario = Scenario(
             name: name, description: description, seed: UInt64(seed), duration: duration, metricsInterval: interval,
             networkLatency: latency, clients: clients, services: services)
+        scenario.expectations = expectations
+        return scenario
+    }
+
+    /// `"expect": { METRIC: {"min": x, "max": y}, ... }`, METRIC a summary column.
+    static func decodeExpectations(_ json: JSONValue, at path: JSONPath, services: [Service], context: DecodeContext) -> [Expectation]? {
+        guard case .object(let members) = json else {
+            context.fail(path, "expected an object of METRIC: {\"min\": x, \"max\": y}, found \(json.kindDescription)")
+            return nil
+        }
+        let known = Runner.metricColumns(services: services.map(\.name))
+        var result: [Expectation] = []
+        var failed = false
+        for member in members {
+            let here = path.appending(member.key)
+            guard known.contains(member.key) else {
+                var message = "unknown metric"
+                if let guess = Suggest.closest(to: member.key, among: known) { message += "; did you mean \"\(guess)\"?" }
+                else { message += "; expected a summary.csv column such as amplification, success_rate or latency_p99_ms" }
+                context.fail(here, message)
+                failed = true
+                continue
+            }
+            guard let r = ObjectReader(member.value, at: here, allowed: ScenarioKeys.expectation, context: context) else {
+                failed = true
+                continue
+            }
+            let range = -1e300...1e300
+            let lo = r.has("min") ? r.number("min", in: range, expected: "a number") : nil
+            let hi = r.has("max") ? r.number("max", in: range, expected: "a number") : nil
+            if (r.has("min") && lo == nil) || (r.has("max") && hi == nil) { failed = true; continue }
+            if lo == nil && hi == nil {
+                context.fail(here, "expected \"min\", \"max\" or both")
+                failed = true
+                continue
+            }
+            if let lo, let hi, lo > hi {
+                context.fail(here.appending("max"), "\(NumberFormat.shortest(hi)) is below min (\(NumberFormat.shortest(lo)))")
+                failed = true
+                continue
+            }
+            result.append(Expectation(metric: member.key, min: lo, max: hi))
+        }
+        return failed ? nil : result
     }
 
     /// Refuses runs that would not finish on a laptop: too many requests, or a closed loop that never lets

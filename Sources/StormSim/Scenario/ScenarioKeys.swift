@@ -1,7 +1,8 @@
 /// The keys each object of the scenario format accepts. The decoder rejects any other key, and a test keeps this
 /// table, the decoder and `scenarios/schema.json` in step.
 public enum ScenarioKeys {
-    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary"]
+    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary", "expect"]
+    public static let expectation = ["min", "max"]
     public static let metrics = ["interval"]
     public static let network = ["latency"]
     public static let clients = ["count", "hosts", "target", "arrival", "policy"]

@@ -58,8 +58,13 @@ enum VariantExpansion {
                 context.fail(here, "vary cannot vary itself")
                 continue
             }
-            guard case .array(let items) = member.value, !items.isEmpty else {
-                context.fail(here, "expected a non-empty array of values, found \(member.value.kindDescription)")
+            var values = member.value
+            if case .object = values {
+                guard let expanded = expandRange(values, at: here, context: context) else { continue }
+                values = .array(expanded)
+            }
+            guard case .array(let items) = values, !items.isEmpty else {
+                context.fail(here, "expected a non-empty array of values or a range {\"from\", \"to\", \"step\" or \"count\"}, found \(member.value.kindDescription)")
                 continue
             }
             var choices: [(String, JSONValue)] = []
@@ -81,6 +86,94 @@ enum VariantExpansion {
             return nil
         }
         return result
+    }
+
+    /// Most values one range may make.
+    static let maxRangeValues = 10_000
+
+    /// A range: `{"from": 0.05, "to": 0.5, "step": 0.05}`, or `{"from": "10ms", "to": "10s", "count": 7,
+    /// "scale": "log"}`. Numbers or durations; both ends included; log scale spaces values by equal ratios.
+    static func expandRange(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [JSONValue]? {
+        guard let r = ObjectReader(json, at: path, allowed: ["from", "to", "step", "count", "scale"], context: context) else { return nil }
+        let scale = r.choice("scale", among: ["linear", "log"], default: "linear")
+        guard let fromValue = r.required("from", expected: "a number or a duration"),
+            let toValue = r.required("to", expected: "a number or a duration")
+        else { return nil }
+        // Numbers, or durations (then values are durations too, in nanoseconds until formatted).
+        let isDuration: Bool
+        var from = 0.0, to = 0.0
+        switch (fromValue, toValue) {
+        case (.number(let a), .number(let b)):
+            isDuration = false
+            (from, to) = (a, b)
+        case (.string, .string):
+            guard case .success(let a) = DurationText.parse(fromValue), case .success(let b) = DurationText.parse(toValue) else {
+                context.fail(path, "from and to must both be numbers or both be durations such as \"10ms\"")
+                return nil
+            }
+            isDuration = true
+            (from, to) = (Double(a.nanoseconds), Double(b.nanoseconds))
+        default:
+            context.fail(path, "from and to must both be numbers or both be durations such as \"10ms\"")
+            return nil
+        }
+        var points: [Double] = []
+        if r.has("count") {
+            guard let n = r.integer("count", in: 2...maxRangeValues) else { return nil }
+            if scale == "log" {
+                guard from > 0, to > 0 else {
+                    context.fail(path, "a log-scale range needs from and to above zero")
+                    return nil
+                }
+                let ratio = to / from
+                points = (0..<n).map { i in i == n - 1 ? to : from * PortableMath.exp(PortableMath.log(ratio) * Double(i) / Double(n - 1)) }
+            } else {
+                points = (0..<n).map { i in i == n - 1 ? to : from + (to - from) * Double(i) / Double(n - 1) }
+            }
+        } else if r.has("step") {
+            guard scale == "linear" else {
+                context.fail(path.appending("step"), "a log-scale range takes \"count\", not \"step\"")
+                return nil
+            }
+            var step = 0.0
+            if isDuration {
+                guard case .success(let d) = DurationText.parse(r.value("step")!), d.nanoseconds > 0 else {
+                    context.fail(path.appending("step"), "expected a positive duration such as \"10ms\"")
+                    return nil
+                }
+                step = Double(d.nanoseconds)
+            } else {
+                guard let s = r.number("step", in: 1e-300...1e300, expected: "a positive number") else { return nil }
+                step = s
+            }
+            let n = ((to - from) / step * (1 + 1e-12)).rounded(.down) + 1
+            guard to >= from else {
+                context.fail(path.appending("to"), "is below from; a range with a step counts upwards")
+                return nil
+            }
+            guard n <= Double(maxRangeValues) else {
+                context.fail(path, "makes \(NumberFormat.scientific(n)) values; at most \(maxRangeValues)")
+                return nil
+            }
+            // Each value from the start (not by repeated addition), rounded to 12 significant digits, so that
+            // 0.05 + 5 * 0.05 is 0.3, not 0.30000000000000004.
+            points = (0..<Int(n)).map { from + step * Double($0) }
+        } else {
+            context.fail(path, "a range needs \"step\" or \"count\"")
+            return nil
+        }
+        return points.map { x in
+            let rounded = roundSignificant(x, digits: 12)
+            if isDuration { return .string(DurationText.format(SimDuration(nanoseconds: Int64(rounded.rounded())))) }
+            return .number(rounded)
+        }
+    }
+
+    static func roundSignificant(_ x: Double, digits: Int) -> Double {
+        guard x != 0, x.isFinite else { return x }
+        let magnitude = Double(Int((PortableMath.log(abs(x)) / PortableMath.log(10)).rounded(.down)))
+        let scale = PortableMath.power(10, max(0, digits - 1 - Int(magnitude)))
+        return scale > 1e300 ? x : (x * scale).rounded() / scale
     }
 
     /// A file-safe label from a value: strings and numbers as written, objects from their scalar members.

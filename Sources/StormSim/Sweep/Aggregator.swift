@@ -1,0 +1,165 @@
+import Foundation
+
+/// Folds the replications of each variant into its outputs, in a canonical order whatever order the jobs
+/// finish in: results wait until every earlier job has been folded, so sums are always taken in the same order
+/// and the bytes never depend on threads, shards or timing. Memory holds one accumulator per variant, plus the
+/// results that arrived early; replication rows are streamed out as they are folded.
+public final class Aggregator: @unchecked Sendable {
+    public let set: ScenarioSet
+    public let replications: Int
+    let lock = NSLock()
+    var pending: [Int: RunResult] = [:]
+    var nextJob = 0
+    var accumulators: [Accumulator?]
+    /// Summary row and time series per variant, once complete.
+    public private(set) var finished: [VariantOutput?]
+    /// Per-replication rows (only with more than one replication), streamed in job order.
+    let replicationSink: ((String) -> Void)?
+    public private(set) var replicationHeader: [String]?
+
+    public struct VariantOutput: Sendable {
+        public var summary: [(column: String, value: CSVTable.Cell)]
+        public var seriesHeader: [String]
+        public var seriesRows: [[Double]]
+        /// Values of each metric per replication, for the expectations.
+        public var means: [String: (mean: Double, ci95: Double)]
+    }
+
+    /// - Parameter replicationRow: receives each line of `replications.csv` (header first) in order.
+    public init(set: ScenarioSet, replications: Int, replicationRow: ((String) -> Void)? = nil) {
+        self.set = set
+        self.replications = replications
+        accumulators = Array(repeating: nil, count: set.variants.count)
+        finished = Array(repeating: nil, count: set.variants.count)
+        replicationSink = replications > 1 ? replicationRow : nil
+    }
+
+    /// Hands over the result of job `index`; folds every job that is now next in order.
+    public func add(_ result: RunResult, job index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        pending[index] = result
+        while let next = pending.removeValue(forKey: nextJob) {
+            fold(next, job: nextJob)
+            nextJob += 1
+        }
+    }
+
+    /// True when every job has been folded.
+    public var complete: Bool { nextJob == set.variants.count * replications }
+
+    func fold(_ r: RunResult, job: Int) {
+        let v = job / replications
+        if replications > 1 { streamRow(r, replication: job % replications) }
+        if accumulators[v] == nil { accumulators[v] = Accumulator(first: r) }
+        accumulators[v]!.add(r)
+        if accumulators[v]!.count == replications {
+            finished[v] = accumulators[v]!.output(replications: replications, seed: set.variants[v].scenario.seed)
+            accumulators[v] = nil
+        }
+    }
+
+    func streamRow(_ r: RunResult, replication: Int) {
+        guard let sink = replicationSink else { return }
+        let metricStart = r.firstMetricIndex
+        if replicationHeader == nil {
+            let header = r.summary[..<(metricStart - 1)].map(\.column) + ["replication", "seed"] + r.summary[metricStart...].map(\.column)
+            replicationHeader = header
+            sink(header.map(CSVTable.escape).joined(separator: ",") + "\n")
+        }
+        let cells = Array(r.summary[..<(metricStart - 1)].map(\.value)) + [.integer(replication), .text(String(r.seed))]
+            + r.summary[metricStart...].map(\.value)
+        sink(cells.map(\.text).joined(separator: ",") + "\n")
+    }
+
+    /// The running sums of one variant's replications.
+    struct Accumulator {
+        var count = 0
+        let leading: [(column: String, value: CSVTable.Cell)]
+        let metricColumns: [String]
+        var welford: [(mean: Double, m2: Double, n: Int)]
+        var latency = Histogram()
+        var seriesHeader: [String]
+        var seriesSums: [[Double]]
+        var seriesCounts: [[Int]]
+        var single: RunResult?
+
+        init(first r: RunResult) {
+            let start = r.firstMetricIndex
+            leading = Array(r.summary[..<start])
+            metricColumns = r.summary[start...].map(\.column)
+            welford = Array(repeating: (0, 0, 0), count: metricColumns.count)
+            seriesHeader = r.seriesHeader
+            seriesSums = r.seriesRows.map { Array(repeating: 0, count: $0.count) }
+            seriesCounts = r.seriesRows.map { Array(repeating: 0, count: $0.count) }
+        }
+
+        mutating func add(_ r: RunResult) {
+            count += 1
+            if count == 1 { single = r } else { single = nil }
+            let start = r.firstMetricIndex
+            for (i, entry) in r.summary[start...].enumerated() {
+                let cell = entry.value
+                guard let x = cell.numericValue, x.isFinite else { continue }
+                // Welford's update: the same operations in the same order give the same bits.
+                var w = welford[i]
+                w.n += 1
+                let delta = x - w.mean
+                w.mean += delta / Double(w.n)
+                w.m2 += delta * (x - w.mean)
+                welford[i] = w
+            }
+            latency.merge(r.latency)
+            for (row, values) in r.seriesRows.enumerated() where row < seriesSums.count {
+                for (c, x) in values.enumerated() where c < seriesSums[row].count && !x.isNaN {
+                    seriesSums[row][c] += x
+                    seriesCounts[row][c] += 1
+                }
+            }
+        }
+
+        func output(replications: Int, seed: UInt64) -> VariantOutput {
+            if replications == 1, let r = single {
+                var means: [String: (Double, Double)] = [:]
+                for (column, cell) in r.summary[r.firstMetricIndex...] { means[column] = (cell.numericValue ?? .nan, .nan) }
+                return VariantOutput(summary: r.summary, seriesHeader: r.seriesHeader, seriesRows: r.seriesRows, means: means)
+            }
+            var summary = Array(leading.dropLast())  // scenario, variant, varied paths (seed is re-added)
+            summary.append(("seed", .text(String(seed))))
+            summary.append(("replications", .integer(replications)))
+            // Latency pooled over every replication from the merged histogram.
+            func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
+            summary += [
+                ("latency_mean_ms", ms(latency.mean)), ("latency_p50_ms", ms(latency.quantile(0.5))),
+                ("latency_p90_ms", ms(latency.quantile(0.9))), ("latency_p99_ms", ms(latency.quantile(0.99))),
+                ("latency_p999_ms", ms(latency.quantile(0.999))),
+                ("latency_max_ms", latency.count == 0 ? .empty : ms(Double(latency.max))),
+            ]
+            var means: [String: (Double, Double)] = [:]
+            for (i, column) in metricColumns.enumerated() {
+                let w = welford[i]
+                let mean = w.n == 0 ? Double.nan : w.mean
+                let sd = w.n < 2 ? Double.nan : (w.m2 / Double(w.n - 1)).squareRoot()
+                let ci = StudentT.halfWidth(sd: sd, n: w.n)
+                summary.append(("\(column)_mean", .number(mean)))
+                summary.append(("\(column)_ci95", .number(ci)))
+                means[column] = (mean, ci)
+            }
+            let rows = zip(seriesSums, seriesCounts).map { sums, counts in
+                zip(sums, counts).map { $1 == 0 ? Double.nan : $0 / Double($1) }
+            }
+            return VariantOutput(summary: summary, seriesHeader: seriesHeader, seriesRows: rows, means: means)
+        }
+    }
+}
+
+extension CSVTable.Cell {
+    /// The number in a numeric cell.
+    public var numericValue: Double? {
+        switch self {
+        case .number(let d): return d
+        case .integer(let i): return Double(i)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import StormSim
+
+/// `stormsim merge DIR...`: combines the shard folders of one run into exactly the outputs a single-machine run
+/// would have written.
+struct MergeCommand {
+    var folders: [String]
+    var outDir: String?
+    var quiet: Bool
+
+    init(_ args: inout Arguments) throws(CommandError) {
+        outDir = try args.value("--out")
+        quiet = args.flag("--quiet")
+        folders = try args.positionals()
+        guard !folders.isEmpty else { throw args.usage("missing the shard folders (written by 'stormsim run --shard K/N')") }
+    }
+
+    func execute() throws(CommandError) {
+        var manifests: [PartialResults.Manifest] = []
+        var results: [Int: RunResult] = [:]
+        for folder in folders {
+            let (manifest, jobs): (PartialResults.Manifest, [(job: Int, result: RunResult)])
+            do { (manifest, jobs) = try PartialResults.read(folder: folder) } catch {
+                throw CommandError(code: .failure, message: error.description)
+            }
+            if let first = manifests.first, !first.sameRun(as: manifest) {
+                throw CommandError(code: .failure, message: "\(folder) is a shard of another run than \(folders[0]) (the scenario, overrides, seed, replications or shard count differ)")
+            }
+            if let same = manifests.firstIndex(where: { $0.shard == manifest.shard }) {
+                throw CommandError(code: .failure, message: "\(folder) and \(folders[same]) are both shard \(manifest.shard)")
+            }
+            manifests.append(manifest)
+            for (job, result) in jobs {
+                guard job < manifest.jobs, manifest.shard.contains(jobIndex: job) else {
+                    throw CommandError(code: .failure, message: "\(folder): job \(job) does not belong to shard \(manifest.shard)")
+                }
+                guard results[job] == nil else { throw CommandError(code: .failure, message: "\(folder): job \(job) appears twice") }
+                results[job] = result
+            }
+        }
+        let m = manifests[0]
+        let missingShards = Set(1...m.shard.n).subtracting(manifests.map(\.shard.k))
+        if !missingShards.isEmpty {
+            throw CommandError(code: .failure, message: "shard(s) \(missingShards.sorted().map { "\($0)/\(m.shard.n)" }.joined(separator: ", ")) missing; every shard of the run is needed")
+        }
+        if let missing = (0..<m.jobs).first(where: { results[$0] == nil }) {
+            throw CommandError(code: .failure, message: "job \(missing) is missing from the shards (an interrupted shard?)")
+        }
+
+        let overrides: [Override]
+        do { overrides = try m.overrides.map { text throws(OverrideError) in try Override.parse(text) } } catch {
+            throw CommandError(code: .failure, message: "shard manifest: \(error.message)")
+        }
+        var set: ScenarioSet
+        do { set = try ScenarioDecoder.decodeSet(text: m.scenarioText, file: m.scenarioFile, overrides: overrides) } catch {
+            throw CommandError(code: .invalidScenario, message: "the scenario stored in the shards no longer decodes\n\(error)")
+        }
+        if let text = m.seed, let seed = UInt64(text) {
+            for i in set.variants.indices { set.variants[i].scenario.seed = seed }
+        }
+        guard set.variants.count * m.replications == m.jobs else {
+            throw CommandError(code: .failure, message: "the shards list \(m.jobs) jobs but their scenario makes \(set.variants.count * m.replications)")
+        }
+        let dir = outDir ?? "results/\(set.name)"
+        var replicationFile: StreamingFile?
+        if m.replications > 1 {
+            do { replicationFile = try StreamingFile(path: "\(dir)/replications.csv") } catch { throw CommandError(code: .failure, message: error.description) }
+        }
+        let aggregator = Aggregator(set: set, replications: m.replications) { [replicationFile] in replicationFile?.write($0) }
+        for job in 0..<m.jobs { aggregator.add(results.removeValue(forKey: job)!, job: job) }
+        try RunOutput.finish(
+            set: set, aggregator: aggregator, dir: dir, replicationFile: replicationFile, traces: nil, events: 0, wall: nil,
+            jobs: 1, quiet: quiet)
+        if !quiet { print("merged \(manifests.count) shard(s), \(m.jobs) jobs") }
+    }
+}
