@@ -164,7 +164,9 @@ enum RunOutput {
         let outputs = aggregator.finished.map { $0! }
         let written: [String]
         do {
-            written = try ResultWriter.write(outputs, names: set.variants.map(\.name), to: dir, replications: replicationFile, trace: traces)
+            written = try ResultWriter.write(
+                outputs, names: set.variants.map(\.name), to: dir, replications: replicationFile, trace: traces,
+                description: ResultWriter.runDescription(set, replications: aggregator.replications))
         } catch {
             throw CommandError(code: .failure, message: error.description)
         }
@@ -173,7 +175,7 @@ enum RunOutput {
             let scenario = set.variants[0].scenario
             if views.count == 1 && aggregator.replications == 1 {
                 print(TerminalSummary.text(views[0], scenario: scenario))
-                print("wrote " + written.joined(separator: ", "))
+                print("wrote " + written.filter { !$0.hasSuffix("run.json") }.joined(separator: ", "))
             } else {
                 print(TerminalSummary.table(views, scenario: scenario, replications: aggregator.replications))
                 var what = "\(dir)/summary.csv and \(outputs.count) time series in \(dir)/timeseries/"

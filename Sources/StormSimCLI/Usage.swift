@@ -11,6 +11,7 @@ enum Usage {
           run FILE        simulate a scenario and write CSV results
           validate FILE.. check scenario files without running them
           merge DIR...    combine the shard folders of a run into its outputs
+          plot DIR        draw a results folder with gnuplot
           presets [NAME]  list the real-world retry policies, with their defaults and sources
           bench           measure events/s, wall time and peak memory on the standard workloads
           help [COMMAND]  show help for a command
@@ -36,6 +37,22 @@ enum Usage {
         Lists the policies of real systems that a scenario can start from ("policy": {"preset": "NAME"}),
         with what each one sets and where its defaults come from. Keys beside "preset" override the
         preset's; objects merge key by key.
+        """
+
+    static let plot = """
+        USAGE: stormsim plot RESULTS_DIR [--format png|svg] [--out FILE] [--script FILE]
+
+        Writes a gnuplot script (default RESULTS_DIR/plot.gp) that draws a dashboard of the results: load over
+        time per variant, amplification, success rate and p99 per variant (with 95% intervals when replicated),
+        latency percentiles, goodput and queue length around the fault windows (shaded), and heatmaps for
+        two-parameter sweeps. Then runs gnuplot, when it is installed, to render it (default
+        RESULTS_DIR/plot.png). Without gnuplot it says how to install it and how to run the script.
+
+        OPTIONS:
+          --format png|svg     the image format (default png)
+          --out FILE           where the image goes
+          --script FILE        where the script goes; its data paths are relative to its folder
+          -h, --help           show this help
         """
 
     static let merge = """

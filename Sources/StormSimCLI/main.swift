@@ -21,6 +21,7 @@ func runMain(_ argv: [String]) -> ExitCode {
             case "presets": print(Usage.presets)
             case "bench": print(Usage.bench)
             case "merge": print(Usage.merge)
+            case "plot": print(Usage.plot)
             case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
             }
         case "--version", "version":
@@ -33,6 +34,10 @@ func runMain(_ argv: [String]) -> ExitCode {
             var args = Arguments(rest, command: "presets")
             if args.wantsHelp() { print(Usage.presets); return .success }
             try PresetsCommand(&args).execute()
+        case "plot":
+            var args = Arguments(rest, command: "plot")
+            if args.wantsHelp() { print(Usage.plot); return .success }
+            try PlotCommand(&args).execute()
         case "merge":
             var args = Arguments(rest, command: "merge")
             if args.wantsHelp() { print(Usage.merge); return .success }

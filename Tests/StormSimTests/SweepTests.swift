@@ -90,6 +90,7 @@ import Testing
         #expect(expand(#"{"from": 1, "to": 1000, "count": 4, "scale": "log"}"#) == [1, 10, 100, 1000].map { .number($0) })
         #expect(expand(#"{"from": "100ms", "to": "1s", "step": "300ms"}"#) == ["100ms", "400ms", "700ms", "1s"].map { .string($0) })
         #expect(expand(#"{"from": "1ms", "to": "1s", "count": 4, "scale": "log"}"#) == ["1ms", "10ms", "100ms", "1s"].map { .string($0) })
+        #expect(expand(#"{"from": "100ms", "to": "10s", "count": 5, "scale": "log"}"#) == ["100ms", "316ms", "1s", "3.16s", "10s"].map { .string($0) })
         #expect(expand(#"{"from": 2, "to": 4, "count": 3}"#) == [2, 3, 4].map { .number($0) })
         #expect(context.issues.isEmpty)
         #expect(expand(#"{"from": 0, "to": 10, "count": 3, "scale": "log"}"#) == nil)

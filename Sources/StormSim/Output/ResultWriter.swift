@@ -8,9 +8,13 @@ public enum ResultWriter {
     @discardableResult
     public static func write(
         _ outputs: [Aggregator.VariantOutput], names: [String], to dir: String, replications: StreamingFile? = nil,
-        trace: [(variant: String, events: [TraceEvent])]? = nil
+        trace: [(variant: String, events: [TraceEvent])]? = nil, description: String? = nil
     ) throws(AtomicFile.WriteError) -> [String] {
         var written: [String] = []
+        if let description {
+            try AtomicFile.write(description, to: "\(dir)/run.json")
+            written.append("\(dir)/run.json")
+        }
         for (output, name) in zip(outputs, names) {
             let path = "\(dir)/timeseries/\(name).csv"
             var table = CSVTable(header: output.seriesHeader)
@@ -56,6 +60,47 @@ public enum ResultWriter {
         for name in names where name.hasSuffix(".csv") && !keeping.contains(name) {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
         }
+    }
+
+    /// `run.json`: what was run, for plots and for the record: the scenario, the variants with their varied
+    /// values, the interval, the replications, and the fault windows (the triggers a timeline shades).
+    public static func runDescription(_ set: ScenarioSet, replications: Int) -> String {
+        let first = set.variants[0].scenario
+        var triggers: [JSONValue] = []
+        for service in first.services {
+            for f in service.faults {
+                let kind: String
+                switch f.effect {
+                case .outage: kind = "outage"
+                case .capacity: kind = "capacity drop"
+                case .slowdown: kind = "slowdown"
+                case .errorRate: kind = "error rate"
+                }
+                triggers.append(.object([
+                    JSONMember(key: "from_s", value: .number(f.from.seconds)), JSONMember(key: "to_s", value: .number(f.to.seconds)),
+                    JSONMember(key: "what", value: .string("\(service.name) \(kind)")),
+                ]))
+            }
+        }
+        let variants: [JSONValue] = set.variants.map { v in
+            .object([
+                JSONMember(key: "name", value: .string(v.name)),
+                JSONMember(key: "values", value: .array(v.parameters.map { .string($0.label) })),
+            ])
+        }
+        let json = JSONValue.object([
+            JSONMember(key: "scenario", value: .string(set.name)),
+            JSONMember(key: "description", value: .string(first.description)),
+            JSONMember(key: "seed", value: .string(String(first.seed))),
+            JSONMember(key: "replications", value: .number(Double(replications))),
+            JSONMember(key: "duration_s", value: .number(first.duration.seconds)),
+            JSONMember(key: "interval_s", value: .number(first.metricsInterval.seconds)),
+            JSONMember(key: "target", value: .string(first.clients.target)),
+            JSONMember(key: "varied", value: .array(set.variedPaths.map { .string($0) })),
+            JSONMember(key: "variants", value: .array(variants)),
+            JSONMember(key: "triggers", value: .array(triggers)),
+        ])
+        return json.compactText + "\n"
     }
 
     /// Every traced step: variant, request, client, attempt, time_s, event, detail.

@@ -92,7 +92,8 @@ enum VariantExpansion {
     static let maxRangeValues = 10_000
 
     /// A range: `{"from": 0.05, "to": 0.5, "step": 0.05}`, or `{"from": "10ms", "to": "10s", "count": 7,
-    /// "scale": "log"}`. Numbers or durations; both ends included; log scale spaces values by equal ratios.
+    /// "scale": "log"}`. Numbers or durations; both ends included; log scale spaces values by equal ratios, rounded
+    /// to 3 significant digits.
     static func expandRange(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [JSONValue]? {
         guard let r = ObjectReader(json, at: path, allowed: ["from", "to", "step", "count", "scale"], context: context) else { return nil }
         let scale = r.choice("scale", among: ["linear", "log"], default: "linear")
@@ -162,8 +163,10 @@ enum VariantExpansion {
             context.fail(path, "a range needs \"step\" or \"count\"")
             return nil
         }
+        // Log-spaced values are rounded to 3 significant digits (316ms, not 316.227766ms); linear ones to 12.
+        let digits = scale == "log" ? 3 : 12
         return points.map { x in
-            let rounded = roundSignificant(x, digits: 12)
+            let rounded = roundSignificant(x, digits: digits)
             if isDuration { return .string(DurationText.format(SimDuration(nanoseconds: Int64(rounded.rounded())))) }
             return .number(rounded)
         }

@@ -1,0 +1,248 @@
+import Foundation
+
+/// Builds a gnuplot script that draws a dashboard of one results folder: load over time, amplification, success
+/// and p99 per variant (with 95% intervals when replicated), latency percentiles, a timeline with the fault
+/// windows shaded, and a heatmap for two-parameter sweeps. Which panels appear depends on what the results hold.
+public enum PlotScript {
+    public enum Format: String, Sendable, CaseIterable { case png, svg }
+
+    public struct PlotError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    struct Run {
+        var scenario: String
+        var replications: Int
+        var interval: Double
+        var target: String
+        var varied: [String]
+        var variants: [(name: String, values: [String])]
+        var triggers: [(from: Double, to: Double, what: String)]
+        var summaryColumns: [String]
+        /// `set xrange` for time panels: up to a little after the last attempt in any variant (a herd that is
+        /// over in 6 s of a 120 s run should fill the panel), or empty for the whole run.
+        var timeRange: String
+    }
+
+    /// - Parameters:
+    ///   - results: the results folder (with run.json, summary.csv, timeseries/).
+    ///   - dataPrefix: how the script reaches that folder from where gnuplot runs ("" when beside the data).
+    ///   - output: the image path as the script writes it.
+    public static func make(results: String, dataPrefix: String, output: String, format: Format) throws(PlotError) -> String {
+        let run = try load(results)
+        var panels: [String] = []
+        // Lines stay readable up to 16 variants (16 line styles); bars up to 30; beyond, a sweep is a heatmap.
+        let tooManyLines = run.variants.count > 16, tooManyBars = run.variants.count > 30
+        let data = { (file: String) in JSONValue.quote(dataPrefix + file) }
+        // 16 distinguishable line styles: 8 colours, solid then dashed.
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+        let styles = (0..<16).map { "set linetype \($0 + 1) lc rgb \"\(colors[$0 % 8])\" lw 2 dt \($0 < 8 ? 1 : 2)" }.joined(separator: "\n")
+        let line = "set datafile separator \",\"\nset datafile columnheaders\n" + styles + "\n"
+
+        // Load over time.
+        if run.variants.count == 1 {
+            let f = data("timeseries/\(run.variants[0].name).csv")
+            panels.append("""
+                set title "Load and outcomes over time"
+                set xlabel "time (s)"; set ylabel "per second"; set key top right
+                \(shade(run))plot \(f) using (column("time_s")):(column("attempts")/\(run.interval)) with lines lw 2 title "attempts", \\
+                     '' using (column("time_s")):(column("retries")/\(run.interval)) with lines lw 2 title "retries", \\
+                     '' using (column("time_s")):(column("successes")/\(run.interval)) with lines lw 2 title "successes (goodput)", \\
+                     '' using (column("time_s")):(column("timeouts")/\(run.interval)) with lines lw 1 dt 2 title "timeouts", \\
+                     '' using (column("time_s")):(column("rejected")/\(run.interval)) with lines lw 1 dt 3 title "rejected"
+                unset object
+                """)
+            panels.append("""
+                set title "\(run.target): queue and utilization"
+                set xlabel "time (s)"; set ylabel "queue length (mean)"; set y2label "utilization"; set y2range [0:1.05]
+                set ytics nomirror; set y2tics; set key top right
+                \(shade(run))plot \(f) using (column("time_s")):(column("\(run.target)_queue_length")) with lines lw 2 title "queue length", \\
+                     '' using (column("time_s")):(column("\(run.target)_utilization")) axes x1y2 with lines lw 2 title "utilization", \\
+                     '' using (column("time_s")):(column("\(run.target)_wasted")/\(run.interval)) with lines lw 1 dt 2 title "wasted (per s)"
+                unset object; unset y2tics; unset y2label; set ytics mirror; set autoscale y2
+                """)
+        } else if !tooManyLines {
+            let lines = run.variants.map { v in
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"attempts\")/\(run.interval)) with lines lw 2 title \(JSONValue.quote(v.name))"
+            }
+            panels.append("""
+                set title "Attempts per second, by variant"
+                set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
+                \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
+                unset object
+                """)
+        }
+
+        // Bars per variant.
+        if !tooManyBars && run.variants.count > 1 {
+            let suffix = run.replications > 1 ? "_mean" : ""
+            for (metric, title, ylabel) in [
+                ("amplification", "Amplification (attempts per request)", "attempts per request"),
+                ("success_rate", "Success rate", "succeeded / requests"),
+            ] {
+                panels.append(bars(run, data: data("summary.csv"), metric: metric + suffix,
+                                   ci: run.replications > 1 ? metric + "_ci95" : nil, title: title, ylabel: ylabel))
+            }
+            panels.append(bars(run, data: data("summary.csv"), metric: "latency_p99_ms", ci: nil,
+                               title: run.replications > 1 ? "p99 latency (pooled over replications)" : "p99 latency", ylabel: "ms"))
+            panels.append(bars(run, data: data("summary.csv"), metric: "makespan_s" + suffix,
+                               ci: run.replications > 1 ? "makespan_s_ci95" : nil, title: "Makespan: when the last request finished", ylabel: "s"))
+        }
+
+        // Latency percentiles.
+        if !tooManyLines {
+            let s = data("summary.csv")
+            panels.append("""
+                set title "Latency percentiles of succeeded requests"
+                set style data histogram; set style histogram clustered gap 1; set style fill solid 0.8 border -1
+                set logscale y; set ylabel "ms"; set xlabel ""; set key top left; set xtics rotate by -30
+                plot \(s) using (column("latency_p50_ms")):xtic(stringcolumn("variant")) title "p50", \\
+                     '' using (column("latency_p90_ms")) title "p90", \\
+                     '' using (column("latency_p99_ms")) title "p99", \\
+                     '' using (column("latency_p999_ms")) title "p99.9"
+                unset logscale y; set style data lines; set xtics norotate; set xtics autofreq
+                """)
+        }
+
+        // Timeline with the trigger shaded: goodput of each variant.
+        if !run.triggers.isEmpty && run.variants.count > 1 && run.variants.count <= 16 {
+            let lines = run.variants.map { v in
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"successes\")/\(run.interval)) with lines lw 2 title \(JSONValue.quote(v.name))"
+            }
+            let queues = run.variants.map { v in
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"\(run.target)_queue_length\")) with lines lw 2 title \(JSONValue.quote(v.name))"
+            }
+            let what = run.triggers.map(\.what).joined(separator: ", ")
+            panels.append("""
+                set title "Goodput around the trigger (shaded: \(what))"
+                set xlabel "time (s)"; set ylabel "successes per second"; set key top right
+                \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
+                unset object
+                """)
+            panels.append("""
+                set title "\(run.target) queue length around the trigger"
+                set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
+                \(shade(run))plot \(queues.joined(separator: ", \\\n     "))
+                unset object
+                """)
+        }
+
+        // Heatmaps for two-parameter sweeps.
+        if run.varied.count == 2 {
+            let xs = unique(run.variants.map { $0.values[0] }), ys = unique(run.variants.map { $0.values[1] })
+            if xs.count * ys.count == run.variants.count {
+                let suffix = run.replications > 1 ? "_mean" : ""
+                // Red is bad in both: low success, high amplification.
+                for (metric, title, higherIsBetter) in [("success_rate", "Success rate", true), ("amplification", "Amplification", false)] {
+                    panels.append(heatmap(run, data: data("summary.csv"), metric: metric + suffix, title: title, xs: xs, ys: ys,
+                                          higherIsBetter: higherIsBetter))
+                }
+            }
+        }
+        guard !panels.isEmpty else { throw PlotError(message: "\(results): nothing to plot") }
+
+        let columns = panels.count == 1 ? 1 : 2
+        let rows = (panels.count + columns - 1) / columns
+        let width = columns == 1 ? 1000 : 1600, height = 420 * rows
+        let terminal = format == .png
+            ? "set terminal pngcairo size \(width),\(height) font \"sans,10\" noenhanced"
+            : "set terminal svg size \(width),\(height) font \"sans,10\" noenhanced dynamic"
+        var script = """
+            # Generated by stormsim plot from \(run.scenario) results. Run it from this file's folder: gnuplot THIS.gp
+            \(terminal)
+            set output \(JSONValue.quote(output))
+            \(line)set grid; set style data lines
+            set multiplot layout \(rows),\(columns) title \(JSONValue.quote("stormsim: \(run.scenario)" + (run.replications > 1 ? " (\(run.replications) replications)" : "")))
+
+            """
+        for panel in panels {
+            script += panel + "\nreset session\n" + line + "set grid; set style data lines\n\n"
+        }
+        script += "unset multiplot\n"
+        return script
+    }
+
+    static func shade(_ run: Run) -> String {
+        run.timeRange + run.triggers.enumerated().map { i, t in
+            "set object \(i + 1) rect from first \(NumberFormat.shortest(t.from)), graph 0 to first \(NumberFormat.shortest(t.to)), graph 1 fc rgb \"#f4cccc\" fs solid 0.6 noborder behind\n"
+        }.joined()
+    }
+
+    static func bars(_ run: Run, data: String, metric: String, ci: String?, title: String, ylabel: String) -> String {
+        let error = ci.map { ", '' using 0:(column(\"\(metric)\")):(column(\"\($0)\")) with yerrorbars lc rgb \"black\" pt 0 title \"95% CI\"" } ?? ""
+        return """
+            set title "\(title)"
+            set style fill solid 0.7 border -1; set boxwidth 0.7; set ylabel "\(ylabel)"; set xlabel ""; set key top right
+            set yrange [0:*]; set xtics rotate by -30
+            plot \(data) using 0:(column("\(metric)")):xtic(stringcolumn("variant")) with boxes lc rgb "#4a7ebb" notitle\(error)
+            set xtics norotate
+            """
+    }
+
+    static func heatmap(_ run: Run, data: String, metric: String, title: String, xs: [String], ys: [String], higherIsBetter: Bool) -> String {
+        let palette = higherIsBetter
+            ? "(0 \"#b2182b\", 0.5 \"#f7f7f7\", 1 \"#2166ac\")" : "(0 \"#2166ac\", 0.5 \"#f7f7f7\", 1 \"#b2182b\")"
+        let xtics = xs.enumerated().map { "\(JSONValue.quote($1)) \($0)" }.joined(separator: ", ")
+        let ytics = ys.enumerated().map { "\(JSONValue.quote($1)) \($0)" }.joined(separator: ", ")
+        return """
+            set title "\(title) by \(run.varied[0]) and \(run.varied[1])"
+            set xlabel "\(run.varied[0])"; set ylabel "\(run.varied[1])"
+            set xtics (\(xtics)) rotate by -30; set ytics (\(ytics))
+            set xrange [-0.5:\(xs.count) - 0.5]; set yrange [-0.5:\(ys.count) - 0.5]
+            set palette defined \(palette); set cblabel "\(metric)"
+            plot \(data) using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(column("\(metric)")) with image notitle, \\
+                 '' using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(sprintf("%.2f", column("\(metric)"))) with labels font ",7" notitle
+            """
+    }
+
+    static func unique(_ values: [String]) -> [String] {
+        var seen: [String] = []
+        for v in values where !seen.contains(v) { seen.append(v) }
+        return seen
+    }
+
+    static func load(_ results: String) throws(PlotError) -> Run {
+        guard let data = FileManager.default.contents(atPath: "\(results)/run.json"),
+            let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
+            case .string(let scenario)? = json["scenario"], case .number(let replications)? = json["replications"],
+            case .number(let interval)? = json["interval_s"], case .string(let target)? = json["target"],
+            case .array(let variedItems)? = json["varied"], case .array(let variantItems)? = json["variants"],
+            case .array(let triggerItems)? = json["triggers"]
+        else {
+            throw PlotError(message: "\(results): not a results folder of 'stormsim run' (no readable run.json)")
+        }
+        guard let summary = FileManager.default.contents(atPath: "\(results)/summary.csv"),
+            let header = String(decoding: summary, as: UTF8.self).split(separator: "\n").first
+        else { throw PlotError(message: "\(results)/summary.csv: missing") }
+        let strings = { (items: [JSONValue]) in items.compactMap { if case .string(let s) = $0 { return s } else { return nil } } }
+        let variants: [(String, [String])] = variantItems.compactMap { item in
+            guard case .string(let name)? = item["name"], case .array(let values)? = item["values"] else { return nil }
+            return (name, strings(values))
+        }
+        let triggers: [(Double, Double, String)] = triggerItems.compactMap { item in
+            guard case .number(let from)? = item["from_s"], case .number(let to)? = item["to_s"], case .string(let what)? = item["what"] else { return nil }
+            return (from, to, what)
+        }
+        var lastActive = 0.0, end = 0.0
+        for (name, _) in variants.prefix(16) {
+            guard let series = FileManager.default.contents(atPath: "\(results)/timeseries/\(name).csv") else { continue }
+            let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
+            guard let head = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
+                let attempts = head.firstIndex(of: "attempts")
+            else { continue }
+            for line in lines.dropFirst() {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard let t = Double(cells[0]) else { continue }
+                end = max(end, t + interval)
+                if attempts < cells.count, let a = Double(cells[attempts]), a > 0 { lastActive = max(lastActive, t + interval) }
+            }
+        }
+        for t in triggers { lastActive = max(lastActive, t.1) }  // keep the whole fault window in view
+        let limit = lastActive * 1.1 + interval
+        let timeRange = lastActive > 0 && limit < 0.8 * end ? "set xrange [0:\(NumberFormat.shortest((limit * 1000).rounded() / 1000))]\n" : ""
+        return Run(
+            scenario: scenario, replications: Int(replications), interval: interval, target: target, varied: strings(variedItems),
+            variants: variants, triggers: triggers, summaryColumns: header.split(separator: ",").map(String.init), timeRange: timeRange)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// Width and height of a PNG, or nil if the bytes are not a PNG (signature, then the IHDR chunk).
+func pngSize(_ data: Data) -> (width: Int, height: Int)? {
+    let bytes = [UInt8](data)
+    guard bytes.count > 24, bytes[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], bytes[12..<16] == [0x49, 0x48, 0x44, 0x52]
+    else { return nil }
+    let be = { (i: Int) in Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]) }
+    return (be(16), be(20))
+}
+
+@Suite struct PlotTests {
+    /// Every bundled scenario's committed results have a rendered dashboard in plots/, and each is a real picture:
+    /// a valid PNG of at least 1000 x 400 pixels and more than 20 KB (a blank or broken render is far smaller).
+    @Test func committedPlotsAreValidPictures() throws {
+        let results = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("results").path)
+            .filter { FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent("results/\($0)/run.json").path) }
+        #expect(results.count >= 6)
+        for name in results {
+            let url = repositoryRoot.appendingPathComponent("plots/\(name).png")
+            let data = try Data(contentsOf: url)
+            let size = pngSize(data)
+            #expect(size != nil, "\(name).png is not a PNG")
+            #expect((size?.width ?? 0) >= 1000 && (size?.height ?? 0) >= 400, "\(name).png is \(String(describing: size))")
+            #expect(data.count > 20_000, "\(name).png has only \(data.count) bytes")
+            let script = try read(repositoryRoot.appendingPathComponent("plots/\(name).gp"))
+            #expect(script.contains("../results/\(name)/"))
+        }
+    }
+
+    /// `stormsim plot` writes a script beside the data and renders it with gnuplot, or, where gnuplot is not
+    /// installed (CI installs it), says how to install it and how to run the script.
+    @Test func plotRendersOrExplains() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let varied = smallScenario.replacingOccurrences(of: #"{ "name": "small","#, with: #"{ "name": "small", "vary": { "clients.policy.jitter": ["none", "full"] },"#)
+        try write(varied, to: dir.appendingPathComponent("s.json"))
+        #expect(try stormsim(["run", "s.json", "--quiet"], in: dir).status == 0)
+        let r = try stormsim(["plot", "results/small"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let script = try read(dir.appendingPathComponent("results/small/plot.gp"))
+        #expect(script.contains(#"set output "plot.png""#) && script.contains(#""timeseries/full.csv""#))
+        if r.stdout.contains("gnuplot is not installed") {
+            #expect(r.stdout.contains("apt-get install gnuplot-nox") && r.stdout.contains("brew install gnuplot"))
+        } else {
+            let png = try Data(contentsOf: dir.appendingPathComponent("results/small/plot.png"))
+            #expect(pngSize(png).map { $0.width >= 1000 } == true)
+            let svg = try stormsim(["plot", "results/small", "--format", "svg", "--out", "small.svg"], in: dir)
+            #expect(svg.status == 0)
+            #expect(try read(dir.appendingPathComponent("small.svg")).contains("<svg"))
+        }
+    }
+
+    @Test func plotErrors() throws {
+        let missing = try stormsim(["plot", "/nonexistent/results"])
+        #expect(missing.status == 1 && missing.stderr.contains("not a results folder of 'stormsim run'"))
+        let format = try stormsim(["plot", "x", "--format", "gif"])
+        #expect(format.status == 2 && format.stderr.contains("--format expects png or svg"))
+    }
+}
