@@ -172,11 +172,17 @@ enum VariantExpansion {
         }
     }
 
+    /// `x` rounded to `digits` significant digits (by powers of ten computed exactly, so results are portable).
     static func roundSignificant(_ x: Double, digits: Int) -> Double {
         guard x != 0, x.isFinite else { return x }
-        let magnitude = Double(Int((PortableMath.log(abs(x)) / PortableMath.log(10)).rounded(.down)))
-        let scale = PortableMath.power(10, max(0, digits - 1 - Int(magnitude)))
-        return scale > 1e300 ? x : (x * scale).rounded() / scale
+        let magnitude = Int((PortableMath.log(abs(x)) / PortableMath.log(10)).rounded(.down))
+        let shift = digits - 1 - magnitude
+        if shift >= 0 {
+            let scale = PortableMath.power(10, shift)
+            return scale > 1e300 ? x : (x * scale).rounded() / scale
+        }
+        let scale = PortableMath.power(10, -shift)
+        return (x / scale).rounded() * scale
     }
 
     /// A file-safe label from a value: strings and numbers as written, objects from their scalar members.
