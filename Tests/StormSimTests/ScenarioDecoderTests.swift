@@ -49,7 +49,7 @@ import Testing
         #expect(issues(text) == [
             #"clients.policy.jiter: unknown key; did you mean "jitter"?"#,
             #"clients.policy.maxAtempts: unknown key; did you mean "maxAttempts"?"#,
-            "clients.policy.colour: unknown key; expected one of: preset, timeout, maxAttempts, backoff, jitter, retryOn, retryAfter, maxElapsed, budget, breaker, rateLimiter",
+            "clients.policy.colour: unknown key; expected one of: preset, timeout, maxAttempts, backoff, jitter, retryOn, retryAfter, maxElapsed, budget, breaker, rateLimiter, deadlineAware",
         ])
     }
 
@@ -66,7 +66,7 @@ import Testing
             #"duration: expected a duration greater than zero, found "0s""#,
             "services[0].workers: expected an integer from 1 to 10000000, found 0",
             "services[0].queue.capacity: expected an integer from 0 to 100000000, found -1",
-            #"services[0].queue.discipline: expected one of "fifo", "lifo", found a string ("random")"#,
+            #"services[0].queue.discipline: expected one of "fifo", "lifo", "adaptive-lifo", found a string ("random")"#,
             "services[0].serviceTime.value: unknown key; expected one of: dist, mean",
             #"services[0].serviceTime.mean: missing; expected a duration string such as "250ms" (units: ns, us, ms, s, m, h)"#,
             "services[0].errorRate: expected a probability from 0 to 1, found a number (1.5)",

@@ -43,6 +43,7 @@ import Testing
             ("policy", ScenarioKeys.policy), ("backoff", ScenarioKeys.backoff), ("service", ScenarioKeys.service),
             ("queue", ScenarioKeys.queue), ("breaker", ScenarioKeys.breaker), ("rateLimiter", ScenarioKeys.rateLimiter),
             ("serviceRateLimit", ScenarioKeys.serviceRateLimit), ("occService", ScenarioKeys.occService),
+            ("proxyService", ScenarioKeys.proxyService), ("codel", ScenarioKeys.codel), ("loadChange", ScenarioKeys.loadChange),
         ]
         for (name, decoderKeys) in pairs {
             #expect(keys(definition(name)) == decoderKeys.sorted(), "$defs.\(name)")

@@ -6,6 +6,8 @@ public enum EventKind: UInt8, Sendable {
     case attemptArrives
     /// A worker finishes serving an attempt (`a` = attempt slot).
     case serviceDone
+    /// A service's time before its downstream calls is over: it makes them (`a` = attempt slot).
+    case callReady
     /// A response reaches the client (`a` = attempt slot).
     case responseArrives
     /// A per-attempt timeout expires (`a` = attempt slot, `b` = the slot's generation when armed).

@@ -31,7 +31,9 @@ public struct ServiceColumns: Sendable {
     public let utilization: Int
     public let wasted: Int
     public let throttled: Int
-    public static let width = 7
+    public let retries: Int
+    public let dropped: Int
+    public static let width = 9
 
     public init(base: Int) {
         attempts = base
@@ -41,6 +43,8 @@ public struct ServiceColumns: Sendable {
         utilization = base + 4
         wasted = base + 5
         throttled = base + 6
+        retries = base + 7
+        dropped = base + 8
     }
 
     /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.

@@ -26,7 +26,8 @@ struct ClientPolicyState {
     let tokenBudget: Int?
     var tokenSum: Double = 0
 
-    init(policy: RetryPolicy, clients: Int, hosts: Int, streams: RandomStreams) {
+    /// - Parameter label: keeps the draws of different callers apart ("" for the clients).
+    init(policy: RetryPolicy, clients: Int, hosts: Int, streams: RandomStreams, label: String = "") {
         self.clients = clients
         self.hosts = hosts
         func count(_ scope: PolicyScope) -> Int {
@@ -38,7 +39,7 @@ struct ClientPolicyState {
         }
         budgets = policy.budgets.enumerated().map { i, b in
             Budget(config: b, instances: Array(repeating: BudgetState(b.budget), count: count(b.scope)),
-                   salt: streams.key("client/throttle/\(i)"))
+                   salt: streams.key("client/throttle/\(label)\(i)"))
         }
         breaker = policy.breaker.map { Breaker(config: $0, instances: Array(repeating: BreakerState($0.breaker), count: count($0.scope))) }
         limiter = policy.rateLimiter.map { Limiter(config: $0, instances: Array(repeating: RateLimiterState($0.limiter), count: count($0.scope))) }

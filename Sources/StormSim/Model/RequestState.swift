@@ -1,5 +1,14 @@
 /// A client's request from its first send until it succeeds, fails or the run ends.
 struct RequestState {
+    /// Who sends it: 0 for the clients, s + 1 for service s calling downstream.
+    var caller: UInt16
+    /// The service it is sent to.
+    var target: UInt16
+    /// For a downstream call, the attempt (at the calling service) it was made for; `RequestState.none` for a
+    /// client's request.
+    var parent: UInt32
+    /// The absolute deadline (`SimTime.never` when none).
+    var deadline: SimTime
     var client: UInt32
     /// The request's identity for keyed draws: (seed, client, request number of that client).
     var key: UInt64
@@ -16,11 +25,24 @@ struct RequestState {
     var holdsRetrySlot: Bool
     /// Index in the trace, or -1 when the request is not traced.
     var traceId: Int32
+
+    static let none = UInt32.max
 }
 
 /// One attempt of a request: a message to a service and, later, its response.
 struct AttemptState {
     var request: UInt32
+    /// The service it is sent to.
+    var service: UInt16
+    /// The deadline it carries downstream (`SimTime.never` unless deadlines propagate).
+    var deadline: SimTime
+    /// When it joined the service's queue (for queue timeouts and CoDel).
+    var enqueuedAt: SimTime = .zero
+    /// Downstream calls still open while the service serves it, and whether one failed.
+    var pendingCalls: UInt16 = 0
+    var downstreamFailed = false
+    /// Worker time spent on it before its downstream calls (asynchronous services release the worker there).
+    var worked: Int64 = 0
     /// Key of this attempt's draws (latencies, service time, outcome): the request's key and the attempt number.
     var key: UInt64
     /// Bumped whenever the slot is freed, so that an event armed for an earlier attempt in this slot (a timeout)
@@ -62,5 +84,5 @@ enum Outcome: UInt32 {
 
 /// Why a request stopped without success.
 enum GiveUp: String {
-    case attempts, budget, breaker, throttled, elapsed, notRetryable = "not-retryable"
+    case attempts, budget, breaker, throttled, elapsed, deadline, notRetryable = "not-retryable"
 }

@@ -36,6 +36,16 @@ struct ServiceState {
     var throttled = 0
     var served = 0
     var wasted = 0
+    var retries = 0
+    var dropped = 0
+    /// Salt of the keyed draw of the time after downstream calls.
+    let afterSalt: UInt64
+    /// Adaptive LIFO: since when the queue has been non-empty.
+    var nonEmptySince: SimTime? = nil
+    /// CoDel: the current interval, its minimum queueing delay so far, and whether the last one was overloaded.
+    var codelIntervalStart = SimTime.zero
+    var codelMinDelay = Int64.max
+    var codelOverloaded = false
     var busyTime: Int64 = 0
     var wastedTime: Int64 = 0
 
@@ -49,6 +59,7 @@ struct ServiceState {
         queue = RingBuffer(initialCapacity: Swift.min(config.queueCapacity, 1024), filler: 0)
         timeSalt = streams.key("service/\(config.name)/time")
         outcomeSalt = streams.key("service/\(config.name)/outcome")
+        afterSalt = streams.key("service/\(config.name)/after")
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
     }
@@ -89,7 +100,33 @@ extension ServiceState {
 
 extension ServiceState {
     /// The next queued attempt by the service's discipline.
-    mutating func popQueued() -> UInt32? {
-        config.discipline == .fifo ? queue.popFirst() : queue.popLast()
+    mutating func popQueued(now: SimTime) -> UInt32? {
+        let next: UInt32?
+        switch config.discipline {
+        case .fifo: next = queue.popFirst()
+        case .lifo: next = queue.popLast()
+        case .adaptiveLifo:
+            let congested = nonEmptySince.map { now - $0 >= config.adaptiveAfter } ?? false
+            next = congested ? queue.popLast() : queue.popFirst()
+        }
+        if queue.isEmpty { nonEmptySince = nil }
+        return next
+    }
+
+    mutating func enqueue(_ attempt: UInt32, now: SimTime) {
+        if queue.isEmpty { nonEmptySince = now }
+        queue.append(attempt)
+    }
+
+    /// CoDel's verdict on an attempt that waited `delay` ns: drop it?
+    mutating func codelDrops(waited delay: Int64, now: SimTime) -> Bool {
+        guard let codel = config.codel else { return false }
+        codelMinDelay = Swift.min(codelMinDelay, delay)
+        if now - codelIntervalStart >= codel.interval {
+            codelOverloaded = codelMinDelay > codel.target.nanoseconds
+            codelIntervalStart = now
+            codelMinDelay = Int64.max
+        }
+        return codelOverloaded && delay > 2 * codel.target.nanoseconds
     }
 }

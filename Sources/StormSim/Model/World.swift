@@ -7,11 +7,18 @@ import Foundation
 /// an event carries only slot indices. Nothing here allocates per event once the pools have grown to the work in
 /// flight.
 struct World: EventHandler {
+    /// The clients' policy (callers[0].policy).
     let policy: RetryPolicy
-    /// `policy.retryOn` as bits (1 << the failure's index): a set lookup would hash on every failure.
-    let retryMask: UInt8
-    /// False when the policy has neither a breaker nor a token bucket, so no policy gauge needs updating.
+    /// False when the clients' policy has neither a breaker nor a token bucket, so no policy gauge needs updating.
     let hasPolicyGauges: Bool
+    /// The clients (0) and every service that calls downstream (s + 1).
+    var callers: [Caller]
+    /// Per-request deadline of the clients, and whether attempts carry it downstream.
+    let deadline: SimDuration?
+    let propagateDeadline: Bool
+    /// Load changes over time (poisson arrivals): candidates are drawn at the peak rate and thinned.
+    let load: [LoadChange]
+    let peakLoad: Double
     let arrival: Arrival
     let latency: Distribution
     let end: SimTime
@@ -20,7 +27,6 @@ struct World: EventHandler {
     let timeoutLane = 1
 
     var services: [ServiceState]
-    let target: Int
     /// Salts of the keyed draws for network latency, out to the service and back.
     let latencyOutSalt: UInt64
     let latencyBackSalt: UInt64
@@ -37,7 +43,6 @@ struct World: EventHandler {
     let jitterSalt: UInt64
     /// Burst arrivals in time order: (time, client).
     var burst: [(time: SimTime, client: UInt32)] = []
-    var policyState: ClientPolicyState
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -61,19 +66,21 @@ struct World: EventHandler {
     struct Totals {
         var requests = 0, attempts = 0, retries = 0, succeeded = 0, failed = 0
         var timeouts = 0, rejected = 0, errors = 0, throttled = 0, nonRetryable = 0
-        var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0, conflicts = 0
+        var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0, conflicts = 0, gaveUpDeadline = 0
         var lastFinish: SimTime? = nil
     }
 
     init(scenario: Scenario, traceRequests: Int = 0) {
         let streams = RandomStreams(seed: scenario.seed)
         policy = scenario.clients.policy
-        retryMask = scenario.clients.policy.retryOn.reduce(0) { $0 | $1.bit }
         arrival = scenario.clients.arrival
+        deadline = scenario.clients.deadline
+        propagateDeadline = scenario.clients.propagateDeadline
+        load = scenario.clients.load
+        peakLoad = scenario.clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
         latency = scenario.networkLatency
         end = SimTime.zero + scenario.duration
         latencyLane = scenario.networkLatency.isConstant ? 0 : nil
-        target = scenario.targetIndex
         latencyOutSalt = streams.key("network/out")
         latencyBackSalt = streams.key("network/back")
         occWriteSalt = streams.key("network/write")
@@ -81,9 +88,17 @@ struct World: EventHandler {
         requestFamily = streams.key("request")
         jitterSalt = streams.key("client/jitter")
         traceLimit = traceRequests
-        policyState = ClientPolicyState(
-            policy: policy, clients: scenario.clients.count, hosts: scenario.clients.hosts, streams: streams)
-        hasPolicyGauges = policyState.breaker != nil || policyState.tokenBudget != nil
+        let names = scenario.services.map(\.name)
+        var callers = [Caller(
+            policy: policy, clients: scenario.clients.count, hosts: scenario.clients.hosts, targets: [scenario.targetIndex],
+            streams: streams, label: "")]
+        for s in scenario.services {
+            callers.append(Caller(
+                policy: s.callPolicy, clients: 1, hosts: 1, targets: s.calls.map { names.firstIndex(of: $0)! },
+                streams: streams, label: "service/\(s.name)/"))
+        }
+        self.callers = callers
+        hasPolicyGauges = callers[0].state.breaker != nil || callers[0].state.tokenBudget != nil
 
         attemptColumns = min(policy.maxAttempts, ClientColumn.maxAttemptColumns)
         let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
@@ -128,7 +143,8 @@ struct World: EventHandler {
         case .burst:
             if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
         case .poisson(let rate, let until):
-            let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / rate))
+            // Candidates come at the peak rate (thinned in clientArrival); without load changes the peak is 1.
+            let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / (rate * peakLoad)))
             for c in clientArrivalRng.indices {
                 let first = SimTime.zero + mean.sample(&clientArrivalRng[c])
                 if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
@@ -146,6 +162,7 @@ struct World: EventHandler {
         switch event.kind {
         case .clientArrival: clientArrival(event.a, now: now, queue: &queue)
         case .attemptArrives: attemptArrives(event.a, now: now, queue: &queue)
+        case .callReady: callReady(event.a, now: now, queue: &queue)
         case .serviceDone: serviceDone(event.a, now: now, queue: &queue)
         case .responseArrives: responseArrives(event.a, outcome: Outcome(rawValue: event.b)!, now: now, queue: &queue)
         case .attemptTimeout: attemptTimedOut(event.a, generation: event.b, now: now, queue: &queue)
@@ -157,7 +174,12 @@ struct World: EventHandler {
         }
     }
 
-    // MARK: clients: new requests and attempts
+    /// The load multiplier at time t (the product of every load change active then).
+    func loadFactor(at t: SimTime) -> Double {
+        load.reduce(1.0) { $0 * $1.factor(at: t) }
+    }
+
+    // MARK: clients: new requests
 
     mutating func clientArrival(_ a: UInt32, now: SimTime, queue: inout EventQueue) {
         let client: UInt32
@@ -168,9 +190,12 @@ struct World: EventHandler {
             if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
         case .poisson(let rate, let until):
             client = a
-            let gap = -PortableMath.log(1 - clientArrivalRng[Int(a)].nextUnit()) * 1e9 / rate
+            // With load changes, candidates come at the peak rate and each is kept with probability
+            // rate(t) / peak (thinning), drawn from the client's own stream.
+            let gap = -PortableMath.log(1 - clientArrivalRng[Int(a)].nextUnit()) * 1e9 / (rate * peakLoad)
             let next = now + SimDuration(saturating: gap)
             if next < .zero + until { queue.schedule(.clientArrival, at: next, a: a) }
+            if !load.isEmpty && clientArrivalRng[Int(a)].nextUnit() * peakLoad >= loadFactor(at: now) { return }
         case .closed:
             client = a
         }
@@ -178,19 +203,24 @@ struct World: EventHandler {
         clientRequestCount[Int(client)] &+= 1
         let traceId: Int32 = totals.requests < traceLimit ? Int32(totals.requests) : -1
         let request = requests.insert(RequestState(
+            caller: 0, target: UInt16(callers[0].targets[0]), parent: RequestState.none,
+            deadline: deadline.map { now + $0 } ?? .never,
             client: client, key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
             start: now, attemptsSent: 0, previousSleep: Double(policy.backoff.base.nanoseconds),
             lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: traceId))
         totals.requests += 1
         series.add(ClientColumn.requests, at: now)
         inFlight.change(by: 1, at: now, in: &series)
-        policyState.requestStarted(client: client, now: now)
+        callers[0].state.requestStarted(client: client, now: now)
         sendAttempt(request, now: now, queue: &queue)
     }
 
-    /// The next attempt is due: wait for the client's rate limiter if it says so, then transmit.
+    // MARK: callers: attempts
+
+    /// The next attempt is due: wait for the caller's rate limiter if it says so, then transmit.
     mutating func sendAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
-        let wait = policyState.limiterDelay(
+        let c = Int(requests[request].caller)
+        let wait = callers[c].state.limiterDelay(
             client: requests[request].client, isRetry: requests[request].attemptsSent > 0, now: now)
         if wait > .zero {
             traceRequest(request, now, "limiter-wait", DurationText.format(wait))
@@ -203,49 +233,62 @@ struct World: EventHandler {
     /// Sends an attempt unless the breaker or adaptive throttling fails it fast (a request failed fast is not
     /// retried).
     mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+        let c = Int(requests[request].caller)
         let client = requests[request].client
         let number = Int(requests[request].attemptsSent) + 1
         let key = DrawKey.child(requests[request].key, UInt64(number - 1))
         var breakerGeneration: UInt32?
-        if policy.breaker != nil && (number == 1 || policy.breaker!.breaker.countRetries) {
-            guard let admitted = policyState.breakerAdmits(client: client, now: now) else {
+        if let breaker = callers[c].policy.breaker, number == 1 || breaker.breaker.countRetries {
+            guard let admitted = callers[c].state.breakerAdmits(client: client, now: now) else {
                 fastFail(request, reason: .breaker, now: now, queue: &queue)
                 return
             }
             breakerGeneration = admitted
         }
-        if policyState.throttleRefuses(client: client, attemptKey: key, now: now) {
+        if callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
             fastFail(request, reason: .throttled, now: now, queue: &queue)
             return
         }
         requests[request].attemptsSent += 1
-        totals.attempts += 1
-        series.add(ClientColumn.attempts, at: now)
-        series.add(ClientColumn.count + min(number, attemptColumns) - 1, at: now)
-        synchrony.record(now)
+        let target = Int(requests[request].target)
         if number > 1 {
-            totals.retries += 1
-            series.add(ClientColumn.retries, at: now)
-            retrySynchrony.record(now)
+            services[target].retries += 1
+            series.add(services[target].columns.retries, at: now)
         }
+        if c == 0 {
+            totals.attempts += 1
+            series.add(ClientColumn.attempts, at: now)
+            series.add(ClientColumn.count + min(number, attemptColumns) - 1, at: now)
+            synchrony.record(now)
+            if number > 1 {
+                totals.retries += 1
+                series.add(ClientColumn.retries, at: now)
+                retrySynchrony.record(now)
+            }
+        }
+        let requestDeadline = requests[request].deadline
         // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
         let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
         let attempt = attempts.insert(AttemptState(
-            request: request, key: key, generation: generation, abandoned: false, serviceStart: .zero,
+            request: request, service: UInt16(target), deadline: propagateDeadline ? requestDeadline : .never,
+            key: key, generation: generation, abandoned: false, serviceStart: .zero,
             breakerGeneration: breakerGeneration, retryAfter: .zero))
         traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
-        if let timeout = policy.timeout {
-            queue.schedule(.attemptTimeout, at: now + timeout, a: attempt, b: generation, lane: timeoutLane)
+        // The attempt times out after the policy's timeout, and at the latest at the request's deadline.
+        var expiry = callers[c].policy.timeout.map { now + $0 } ?? .never
+        if requestDeadline < expiry { expiry = requestDeadline }
+        if expiry < .never {
+            queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
-        syncPolicyGauges(now)
+        if c == 0 { syncPolicyGauges(now) }
     }
 
-    /// Brings the breaker and token gauges up to date after policy state changed.
+    /// Brings the breaker and token gauges up to date after the clients' policy state changed.
     mutating func syncPolicyGauges(_ now: SimTime) {
         guard hasPolicyGauges else { return }
-        if let open = policyState.breakerOpenFraction { breakerGauge.set(open, at: now, in: &series) }
-        if let tokens = policyState.meanTokens { tokenGauge.set(tokens, at: now, in: &series) }
+        if let open = callers[0].state.breakerOpenFraction { breakerGauge.set(open, at: now, in: &series) }
+        if let tokens = callers[0].state.meanTokens { tokenGauge.set(tokens, at: now, in: &series) }
     }
 
     /// Puts a message about `attempt` on the network: it arrives after one latency draw, keyed by the attempt and
@@ -260,40 +303,37 @@ struct World: EventHandler {
         }
     }
 
-    // MARK: clients: how attempts end
+    // MARK: callers: how attempts end
 
     mutating func responseArrives(_ attempt: UInt32, outcome: Outcome, now: SimTime, queue: inout EventQueue) {
         let state = attempts[attempt]
         releaseAttempt(attempt)
         if state.abandoned { return }  // the caller has moved on; the timeout already counted it
         let request = state.request
+        let c = Int(requests[request].caller)
         let client = requests[request].client
         attemptEnded(request, state, failed: outcome != .success && outcome != .nonRetryable, now: now)
-        if outcome.accepted { policyState.recordAccept(client: client, now: now) }
-        policyState.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
+        if outcome.accepted { callers[c].state.recordAccept(client: client, now: now) }
+        callers[c].state.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
         traceRequest(request, now, "response", "\(outcome)")
+        let counts = c == 0
         switch outcome {
         case .success:
             succeed(request, now: now, queue: &queue)
         case .nonRetryable:
-            totals.nonRetryable += 1
-            series.add(ClientColumn.nonRetryable, at: now)
+            if counts { totals.nonRetryable += 1; series.add(ClientColumn.nonRetryable, at: now) }
             giveUp(request, reason: .notRetryable, now: now, queue: &queue)
         case .serverError:
-            totals.errors += 1
-            series.add(ClientColumn.errors, at: now)
+            if counts { totals.errors += 1; series.add(ClientColumn.errors, at: now) }
             attemptFailed(request, .error, hint: nil, now: now, queue: &queue)
         case .rejected:
-            totals.rejected += 1
-            series.add(ClientColumn.rejected, at: now)
+            if counts { totals.rejected += 1; series.add(ClientColumn.rejected, at: now) }
             attemptFailed(request, .rejected, hint: nil, now: now, queue: &queue)
         case .throttled:
-            totals.throttled += 1
-            series.add(ClientColumn.throttled, at: now)
+            if counts { totals.throttled += 1; series.add(ClientColumn.throttled, at: now) }
             attemptFailed(request, .throttled, hint: state.retryAfter, now: now, queue: &queue)
         case .conflict:
-            totals.conflicts += 1
-            series.add(ClientColumn.errors, at: now)
+            if counts { totals.conflicts += 1; series.add(ClientColumn.errors, at: now) }
             attemptFailed(request, .conflict, hint: nil, now: now, queue: &queue)
         }
     }
@@ -306,25 +346,29 @@ struct World: EventHandler {
         let request = attempts[attempt].request
         let blackholed = attempts[attempt].blackholed
         defer { if blackholed { releaseAttempt(attempt) } }
-        totals.timeouts += 1
-        series.add(ClientColumn.timeouts, at: now)
+        let c = Int(requests[request].caller)
+        if c == 0 {
+            totals.timeouts += 1
+            series.add(ClientColumn.timeouts, at: now)
+        }
         attemptEnded(request, attempts[attempt], failed: true, now: now)
-        if policy.rateLimiter?.limiter.adaptive == true {
-            policyState.limiterObserve(client: requests[request].client, throttled: false, now: now)
+        if callers[c].policy.rateLimiter?.limiter.adaptive == true {
+            callers[c].state.limiterObserve(client: requests[request].client, throttled: false, now: now)
         }
         traceRequest(request, now, "timeout", "")
         attemptFailed(request, .timeout, hint: nil, now: now, queue: &queue)
     }
 
-    /// Bookkeeping when an attempt's outcome is known to the client: the breaker hears it, a retry's
+    /// Bookkeeping when an attempt's outcome is known to its caller: the breaker hears it, a retry's
     /// concurrency slot is given back.
     mutating func attemptEnded(_ request: UInt32, _ attempt: AttemptState, failed: Bool, now: SimTime) {
+        let c = Int(requests[request].caller)
         let client = requests[request].client
         if let generation = attempt.breakerGeneration {
-            policyState.breakerRecord(client: client, failed: failed, generation: generation, now: now)
+            callers[c].state.breakerRecord(client: client, failed: failed, generation: generation, now: now)
         }
         if requests[request].holdsRetrySlot {
-            policyState.retryEnded(client: client)
+            callers[c].state.retryEnded(client: client)
             requests[request].holdsRetrySlot = false
         }
     }
@@ -338,13 +382,15 @@ struct World: EventHandler {
     mutating func attemptFailed(
         _ request: UInt32, _ failure: RetryPolicy.Failure, hint: SimDuration?, now: SimTime, queue: inout EventQueue
     ) {
+        let c = Int(requests[request].caller)
         let client = requests[request].client
-        guard retryMask & failure.bit != 0 else {
+        guard callers[c].retryMask & failure.bit != 0 else {
             giveUp(request, reason: .notRetryable, now: now, queue: &queue)
             return
         }
-        policyState.attemptFailed(client: client)
+        callers[c].state.attemptFailed(client: client)
         let sent = Int(requests[request].attemptsSent)
+        let policy = callers[c].policy
         guard sent < policy.maxAttempts else {
             giveUp(request, reason: .attempts, now: now, queue: &queue)
             return
@@ -359,15 +405,28 @@ struct World: EventHandler {
             }
         }
         if let limit = policy.maxElapsed, (now + delay) - requests[request].start > limit {
-            totals.gaveUpElapsed += 1
+            if c == 0 { totals.gaveUpElapsed += 1 }
             giveUp(request, reason: .elapsed, now: now, queue: &queue)
             return
         }
-        if !policyState.budgets.isEmpty {
-            let (allowed, holdsSlot) = policyState.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
+        // No retry starts after the deadline; a deadline-aware policy also skips one that could not finish.
+        let deadline = requests[request].deadline
+        if deadline < .never {
+            let start = now + delay
+            let finish = policy.deadlineAware ? start + (policy.timeout ?? .zero) : start
+            if start >= deadline || finish > deadline {
+                if c == 0 { totals.gaveUpDeadline += 1 }
+                giveUp(request, reason: .deadline, now: now, queue: &queue)
+                return
+            }
+        }
+        if !callers[c].state.budgets.isEmpty {
+            let (allowed, holdsSlot) = callers[c].state.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
             guard allowed else {
-                totals.budgetRefused += 1
-                series.add(ClientColumn.budgetRefused, at: now)
+                if c == 0 {
+                    totals.budgetRefused += 1
+                    series.add(ClientColumn.budgetRefused, at: now)
+                }
                 giveUp(request, reason: .budget, now: now, queue: &queue)
                 return
             }
@@ -376,14 +435,16 @@ struct World: EventHandler {
         }
         traceRequest(request, now, "backoff", DurationText.format(delay))
         queue.schedule(.retryDue, at: now + delay, a: request)
-        syncPolicyGauges(now)
+        if c == 0 { syncPolicyGauges(now) }
     }
 
     mutating func fastFail(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
-        totals.fastFailed += 1
-        series.add(ClientColumn.fastFailed, at: now)
+        if requests[request].caller == 0 {
+            totals.fastFailed += 1
+            series.add(ClientColumn.fastFailed, at: now)
+        }
         if requests[request].holdsRetrySlot {
-            policyState.retryEnded(client: requests[request].client)
+            callers[Int(requests[request].caller)].state.retryEnded(client: requests[request].client)
             requests[request].holdsRetrySlot = false
         }
         giveUp(request, reason: reason, now: now, queue: &queue)
@@ -391,20 +452,34 @@ struct World: EventHandler {
 
     mutating func giveUp(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
         traceRequest(request, now, "give-up", reason.rawValue)
+        let client = requests[request].caller == 0
         finish(request, succeeded: false, now: now, queue: &queue)
-        syncPolicyGauges(now)
+        if client { syncPolicyGauges(now) }
     }
 
     mutating func succeed(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
-        let latency = now - requests[request].start
-        latencyHistogram.record(latency.nanoseconds)
-        series.add(ClientColumn.latencySum, at: now, Double(latency.nanoseconds))
-        traceRequest(request, now, "success", DurationText.format(latency))
+        if requests[request].caller == 0 {
+            let latency = now - requests[request].start
+            latencyHistogram.record(latency.nanoseconds)
+            series.add(ClientColumn.latencySum, at: now, Double(latency.nanoseconds))
+            traceRequest(request, now, "success", DurationText.format(latency))
+        }
+        let client = requests[request].caller == 0
         finish(request, succeeded: true, now: now, queue: &queue)
-        syncPolicyGauges(now)
+        if client { syncPolicyGauges(now) }
     }
 
     mutating func finish(_ request: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
+        let c = Int(requests[request].caller)
+        let client = requests[request].client
+        callers[c].state.requestFinished(
+            client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
+        let parent = requests[request].parent
+        requests.remove(request)
+        guard c == 0 else {
+            downstreamCallFinished(parent, succeeded: succeeded, now: now, queue: &queue)
+            return
+        }
         if succeeded {
             totals.succeeded += 1
             series.add(ClientColumn.successes, at: now)
@@ -414,10 +489,6 @@ struct World: EventHandler {
         }
         totals.lastFinish = now
         inFlight.change(by: -1, at: now, in: &series)
-        let client = requests[request].client
-        policyState.requestFinished(
-            client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
-        requests.remove(request)
         if case .closed(let think, let until) = arrival {
             let next = now + think.sample(&clientArrivalRng[Int(client)])
             if next < .zero + until { queue.schedule(.clientArrival, at: next, a: client) }
@@ -427,7 +498,7 @@ struct World: EventHandler {
     // MARK: services
 
     mutating func attemptArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
-        let s = target
+        let s = Int(attempts[attempt].service)
         services[s].arrivals += 1
         series.add(services[s].columns.attempts, at: now)
         if services[s].config.kind == .occ {
@@ -453,7 +524,8 @@ struct World: EventHandler {
         } else if services[s].busy < services[s].workersNow {
             startService(attempt, service: s, now: now, queue: &queue)
         } else if services[s].queue.count < services[s].config.queueCapacity {
-            services[s].queue.append(attempt)
+            attempts[attempt].enqueuedAt = now
+            services[s].enqueue(attempt, now: now)
             services[s].queueGauge.change(by: 1, at: now, in: &series)
         } else {
             services[s].rejected += 1
@@ -469,43 +541,108 @@ struct World: EventHandler {
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = services[s].config.serviceTime.sample(&draw)
         if services[s].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * services[s].slowdown) }
-        queue.schedule(.serviceDone, at: now + time, a: attempt)
+        let penalty = services[s].config.concurrencyPenalty
+        if penalty > .zero {
+            // Congestive collapse: every other attempt in service makes this one slower.
+            time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty.nanoseconds) * Double(services[s].busy - 1))
+        }
+        let next: EventKind = services[s].config.calls.isEmpty ? .serviceDone : .callReady
+        queue.schedule(next, at: now + time, a: attempt)
+    }
+
+    /// The time before the downstream calls is over: call every service this one calls.
+    mutating func callReady(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+        let s = Int(attempts[attempt].service)
+        if services[s].config.async {
+            // The worker is free while the calls are out; its work so far is accounted now.
+            attempts[attempt].worked = (now - attempts[attempt].serviceStart).nanoseconds
+            releaseWorker(service: s, worked: attempts[attempt].worked, now: now, queue: &queue)
+        }
+        let deadline = attempts[attempt].deadline
+        if deadline <= now && services[s].config.dropExpired {
+            // Nobody waits for the answer any more: do not call downstream.
+            services[s].dropped += 1
+            series.add(services[s].columns.dropped, at: now)
+            attempts[attempt].downstreamFailed = true
+            attempts[attempt].pendingCalls = 1
+            downstreamCallFinished(attempt, succeeded: false, now: now, queue: &queue)
+            return
+        }
+        let targets = callers[s + 1].targets
+        attempts[attempt].pendingCalls = UInt16(targets.count)
+        for (j, target) in targets.enumerated() {
+            let request = requests.insert(RequestState(
+                caller: UInt16(s + 1), target: UInt16(target), parent: attempt, deadline: deadline,
+                client: 0, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)),
+                start: now, attemptsSent: 0, previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds),
+                lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: -1))
+            callers[s + 1].state.requestStarted(client: 0, now: now)
+            sendAttempt(request, now: now, queue: &queue)
+        }
+    }
+
+    /// One downstream call of `attempt` finished; when all have, the time after them begins.
+    mutating func downstreamCallFinished(_ attempt: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
+        if !succeeded { attempts[attempt].downstreamFailed = true }
+        attempts[attempt].pendingCalls -= 1
+        guard attempts[attempt].pendingCalls == 0 else { return }
+        let s = Int(attempts[attempt].service)
+        var draw = DrawKey.source(attempts[attempt].key, services[s].afterSalt)
+        let after = services[s].config.afterCall.sample(&draw)
+        queue.schedule(.serviceDone, at: now + after, a: attempt)
     }
 
     mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
-        let s = target
-        services[s].busy -= 1
-        services[s].busyGauge.change(by: -1, at: now, in: &series)
-        let worked = (now - attempts[attempt].serviceStart).nanoseconds
+        let s = Int(attempts[attempt].service)
+        let config = services[s].config
+        let holdsWorker = !(config.async && !config.calls.isEmpty)
+        let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         services[s].served += 1
-        services[s].busyTime += worked
         series.add(services[s].columns.served, at: now)
-        var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
-        let u = draw.nextUnit()
         if attempts[attempt].abandoned {
             services[s].wasted += 1
             services[s].wastedTime += worked
             series.add(services[s].columns.wasted, at: now)
         }
-        let config = services[s].config
-        let errorRate = services[s].errorRateNow
-        let outcome: Outcome =
-            u < errorRate ? .serverError : u < errorRate + config.nonRetryableRate ? .nonRetryable : .success
-        sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-
-        if services[s].busy < services[s].workersNow, let next = services[s].popQueued() {
-            startQueued(service: s, now: now, queue: &queue, first: next)
+        let outcome: Outcome
+        if attempts[attempt].downstreamFailed {
+            outcome = .serverError  // a failed dependency fails the request
+        } else {
+            var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
+            let u = draw.nextUnit()
+            let errorRate = services[s].errorRateNow
+            outcome = u < errorRate ? .serverError : u < errorRate + config.nonRetryableRate ? .nonRetryable : .success
         }
+        sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        if holdsWorker { releaseWorker(service: s, worked: worked, now: now, queue: &queue) }
     }
 
-    /// Starts queued attempts while workers are free (`first` is one already taken off the queue).
-    mutating func startQueued(service s: Int, now: SimTime, queue: inout EventQueue, first: UInt32?) {
-        var next = first
-        while let attempt = next {
+    /// A worker is free: account its work and start the next queued attempt, if any.
+    mutating func releaseWorker(service s: Int, worked: Int64, now: SimTime, queue: inout EventQueue) {
+        services[s].busy -= 1
+        services[s].busyGauge.change(by: -1, at: now, in: &series)
+        services[s].busyTime += worked
+        if services[s].busy < services[s].workersNow { startQueued(service: s, now: now, queue: &queue) }
+    }
+
+    /// Starts queued attempts while workers are free, dropping on the way those whose deadline passed, that
+    /// waited past the queue timeout, or that CoDel sheds.
+    mutating func startQueued(service s: Int, now: SimTime, queue: inout EventQueue) {
+        while services[s].busy < services[s].workersNow, services[s].outageAnswered == nil,
+            let attempt = services[s].popQueued(now: now)
+        {
             services[s].queueGauge.change(by: -1, at: now, in: &series)
+            let waited = (now - attempts[attempt].enqueuedAt).nanoseconds
+            let config = services[s].config
+            let expired = config.dropExpired && attempts[attempt].deadline <= now
+            let tooLong = config.queueTimeout.map { waited > $0.nanoseconds } ?? false
+            if expired || tooLong || services[s].codelDrops(waited: waited, now: now) {
+                services[s].dropped += 1
+                series.add(services[s].columns.dropped, at: now)
+                sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+                continue
+            }
             startService(attempt, service: s, now: now, queue: &queue)
-            guard services[s].busy < services[s].workersNow else { return }
-            next = services[s].popQueued()
         }
     }
 
@@ -513,9 +650,7 @@ struct World: EventHandler {
     mutating func faultChanges(service s: Int, fault f: Int, opens: Bool, now: SimTime, queue: inout EventQueue) {
         services[s].activeFaults[f] = opens
         services[s].applyFaults()
-        if services[s].busy < services[s].workersNow, services[s].outageAnswered == nil, let first = services[s].popQueued() {
-            startQueued(service: s, now: now, queue: &queue, first: first)
-        }
+        startQueued(service: s, now: now, queue: &queue)
     }
 
     // MARK: optimistic concurrency
@@ -531,7 +666,7 @@ struct World: EventHandler {
 
     /// The write lands if nobody wrote since this attempt's read; either way the answer crosses the network back.
     mutating func writeArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
-        let s = target
+        let s = Int(attempts[attempt].service)
         let outcome: Outcome
         if services[s].version == attempts[attempt].readVersion {
             services[s].version &+= 1

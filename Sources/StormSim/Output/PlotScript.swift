@@ -20,6 +20,10 @@ public enum PlotScript {
         var variants: [(name: String, values: [String])]
         var triggers: [(from: Double, to: Double, what: String)]
         var summaryColumns: [String]
+        /// Whether any variant had a success (latency panels need one).
+        var hasLatency: Bool
+        /// Services with an amplification column, in order (more than one: a call chain).
+        var services: [String]
         /// `set xrange` for time panels: up to a little after the last attempt in any variant (a herd that is
         /// over in 6 s of a 120 s run should fill the panel), or empty for the whole run.
         var timeRange: String
@@ -84,14 +88,30 @@ public enum PlotScript {
                 panels.append(bars(run, data: data("summary.csv"), metric: metric + suffix,
                                    ci: run.replications > 1 ? metric + "_ci95" : nil, title: title, ylabel: ylabel))
             }
-            panels.append(bars(run, data: data("summary.csv"), metric: "latency_p99_ms", ci: nil,
-                               title: run.replications > 1 ? "p99 latency (pooled over replications)" : "p99 latency", ylabel: "ms"))
+            if run.hasLatency {
+                panels.append(bars(run, data: data("summary.csv"), metric: "latency_p99_ms", ci: nil,
+                                   title: run.replications > 1 ? "p99 latency (pooled over replications)" : "p99 latency", ylabel: "ms"))
+            }
             panels.append(bars(run, data: data("summary.csv"), metric: "makespan_s" + suffix,
                                ci: run.replications > 1 ? "makespan_s_ci95" : nil, title: "Makespan: when the last request finished", ylabel: "s"))
         }
 
+        // Per-hop amplification for call chains: attempts reaching each service per client request.
+        if run.services.count > 1 && !tooManyBars {
+            let suffix = run.replications > 1 ? "_mean" : ""
+            let first = run.services[0]
+            let rest = run.services.dropFirst().map { "'' using (column(\"\($0)_amplification\(suffix)\")) title \(JSONValue.quote($0))" }
+            panels.append("""
+                set title "Amplification at each hop (attempts reaching the service per client request)"
+                set style data histogram; set style histogram clustered gap 1; set style fill solid 0.8 border -1
+                set logscale y; set ylabel "attempts per request"; set xlabel ""; set key top left; set xtics rotate by -30
+                plot \(data("summary.csv")) using (column("\(first)_amplification\(suffix)")):xtic(stringcolumn("variant")) title \(JSONValue.quote(first))\(rest.isEmpty ? "" : ", \\\n     " + rest.joined(separator: ", \\\n     "))
+                unset logscale y; set style data lines; set xtics norotate; set xtics autofreq
+                """)
+        }
+
         // Latency percentiles.
-        if !tooManyLines {
+        if !tooManyLines && run.hasLatency {
             let s = data("summary.csv")
             panels.append("""
                 set title "Latency percentiles of succeeded requests"
@@ -215,6 +235,20 @@ public enum PlotScript {
         guard let summary = FileManager.default.contents(atPath: "\(results)/summary.csv"),
             let header = String(decoding: summary, as: UTF8.self).split(separator: "\n").first
         else { throw PlotError(message: "\(results)/summary.csv: missing") }
+        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var hasLatency = false
+        if let p99 = columns.firstIndex(of: "latency_p99_ms") {
+            for line in String(decoding: summary, as: UTF8.self).split(separator: "\n").dropFirst() {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                if p99 < cells.count, !cells[p99].isEmpty { hasLatency = true }
+            }
+        }
+        let services = columns.compactMap { c -> String? in
+            for suffix in ["_amplification", "_amplification_mean"] where c.hasSuffix(suffix) && c != "amplification" && c != "amplification_mean" {
+                return String(c.dropLast(suffix.count))
+            }
+            return nil
+        }
         let strings = { (items: [JSONValue]) in items.compactMap { if case .string(let s) = $0 { return s } else { return nil } } }
         let variants: [(String, [String])] = variantItems.compactMap { item in
             guard case .string(let name)? = item["name"], case .array(let values)? = item["values"] else { return nil }
@@ -243,6 +277,7 @@ public enum PlotScript {
         let timeRange = lastActive > 0 && limit < 0.8 * end ? "set xrange [0:\(NumberFormat.shortest((limit * 1000).rounded() / 1000))]\n" : ""
         return Run(
             scenario: scenario, replications: Int(replications), interval: interval, target: target, varied: strings(variedItems),
-            variants: variants, triggers: triggers, summaryColumns: header.split(separator: ",").map(String.init), timeRange: timeRange)
+            variants: variants, triggers: triggers, summaryColumns: columns, hasLatency: hasLatency, services: services,
+            timeRange: timeRange)
     }
 }

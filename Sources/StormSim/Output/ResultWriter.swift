@@ -63,7 +63,7 @@ public enum ResultWriter {
     }
 
     /// `run.json`: what was run, for plots and for the record: the scenario, the variants with their varied
-    /// values, the interval, the replications, and the fault windows (the triggers a timeline shades).
+    /// values, the interval, the replications, and the fault and load windows (the triggers a timeline shades).
     public static func runDescription(_ set: ScenarioSet, replications: Int) -> String {
         let first = set.variants[0].scenario
         var triggers: [JSONValue] = []
@@ -81,6 +81,14 @@ public enum ResultWriter {
                     JSONMember(key: "what", value: .string("\(service.name) \(kind)")),
                 ]))
             }
+        }
+        for change in first.clients.load {
+            let what = change.rampTo.map { "load ramp x\(NumberFormat.shortest(change.multiplier)) to x\(NumberFormat.shortest($0))" }
+                ?? "load x\(NumberFormat.shortest(change.multiplier))"
+            triggers.append(.object([
+                JSONMember(key: "from_s", value: .number(change.from.seconds)), JSONMember(key: "to_s", value: .number(change.to.seconds)),
+                JSONMember(key: "what", value: .string(what)),
+            ]))
         }
         let variants: [JSONValue] = set.variants.map { v in
             .object([

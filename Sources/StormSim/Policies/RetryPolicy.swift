@@ -54,6 +54,9 @@ public struct RetryPolicy: Equatable, Sendable {
     public var rateLimiter: ScopedRateLimiter?
     /// The preset this policy started from, for the record.
     public var preset: String?
+    /// With a deadline: refuse a retry that could not finish before it (start + timeout past the deadline),
+    /// not only one that would start after it.
+    public var deadlineAware: Bool = false
 
     public init(
         timeout: SimDuration?, maxAttempts: Int, backoff: Backoff, jitter: Jitter,

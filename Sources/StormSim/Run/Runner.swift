@@ -45,10 +45,7 @@ public enum Runner {
         func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
         let busy = w.services.reduce(0) { $0 + Double($1.busyTime) }
         let wasted = w.services.reduce(0) { $0 + Double($1.wastedTime) }
-        var row: [(column: String, value: CSVTable.Cell)] = [
-            ("scenario", .text(scenario.name)),
-            ("variant", .text(variant.name)),
-        ]
+        var row: [(column: String, value: CSVTable.Cell)] = [("scenario", .text(scenario.name)), ("variant", .text(variant.name))]
         // One column per varied path, headed by the path: numbers stay numbers, so plots can use them as axes.
         for p in variant.parameters {
             if case .number(let d) = p.value, p.label == VariantExpansion.autoLabel(p.value) {
@@ -57,37 +54,36 @@ public enum Runner {
                 row.append((p.path, .text(p.label)))
             }
         }
+        let dropped = w.services.reduce(0) { $0 + $1.dropped }
+        let counts: [(String, Int)] = [
+            ("requests", t.requests), ("succeeded", t.succeeded), ("failed", t.failed),
+        ]
+        row.append(("seed", .text(String(scenario.seed))))
+        row += counts.map { ($0.0, .integer($0.1)) }
+        row.append(("unfinished", .integer(t.requests - t.succeeded - t.failed)))
+        row.append(("success_rate", .number(Double(t.succeeded) / requests)))
+        row.append(("attempts", .integer(t.attempts)))
+        row.append(("retries", .integer(t.retries)))
+        row.append(("amplification", .number(Double(t.attempts) / requests)))
+        let outcomes: [(String, Int)] = [
+            ("timeouts", t.timeouts), ("rejected", t.rejected), ("errors", t.errors), ("throttled", t.throttled),
+            ("conflicts", t.conflicts), ("non_retryable", t.nonRetryable), ("fast_failed", t.fastFailed),
+            ("budget_refused", t.budgetRefused), ("breaker_trips", w.callers[0].state.breakerTrips), ("dropped", dropped),
+        ]
+        row += outcomes.map { ($0.0, .integer($0.1)) }
         row += [
-            ("seed", .text(String(scenario.seed))),
-            ("requests", .integer(t.requests)),
-            ("succeeded", .integer(t.succeeded)),
-            ("failed", .integer(t.failed)),
-            ("unfinished", .integer(t.requests - t.succeeded - t.failed)),
-            ("success_rate", .number(Double(t.succeeded) / requests)),
-            ("attempts", .integer(t.attempts)),
-            ("retries", .integer(t.retries)),
-            ("amplification", .number(Double(t.attempts) / requests)),
-            ("timeouts", .integer(t.timeouts)),
-            ("rejected", .integer(t.rejected)),
-            ("errors", .integer(t.errors)),
-            ("throttled", .integer(t.throttled)),
-            ("conflicts", .integer(t.conflicts)),
-            ("non_retryable", .integer(t.nonRetryable)),
-            ("fast_failed", .integer(t.fastFailed)),
-            ("budget_refused", .integer(t.budgetRefused)),
-            ("breaker_trips", .integer(w.policyState.breakerTrips)),
-            ("latency_mean_ms", ms(h.mean)),
-            ("latency_p50_ms", ms(h.quantile(0.5))),
-            ("latency_p90_ms", ms(h.quantile(0.9))),
-            ("latency_p99_ms", ms(h.quantile(0.99))),
-            ("latency_p999_ms", ms(h.quantile(0.999))),
+            ("latency_mean_ms", ms(h.mean)), ("latency_p50_ms", ms(h.quantile(0.5))), ("latency_p90_ms", ms(h.quantile(0.9))),
+            ("latency_p99_ms", ms(h.quantile(0.99))), ("latency_p999_ms", ms(h.quantile(0.999))),
             ("latency_max_ms", h.count == 0 ? .empty : ms(Double(h.max))),
             ("makespan_s", t.lastFinish.map { .number($0.seconds) } ?? .empty),
             ("wasted_work_fraction", .number(wasted / busy)),
             ("peak_to_mean_100ms", .number(w.synchrony.peakToMean)),
             ("retry_peak_to_mean_100ms", .number(w.retrySynchrony.peakToMean)),
-            ("events", .integer(events)),
         ]
+        let recovery = Metastability.recovery(w, scenario: scenario)
+        row.append(("recovered", recovery.map { .integer($0.recovered ? 1 : 0) } ?? .empty))
+        row.append(("recovery_time_s", recovery?.time.map { .number($0) } ?? .empty))
+        row.append(("events", .integer(events)))
         for s in w.services {
             let name = s.config.name
             let capacity = Double(s.config.workers) * Double(scenario.duration.nanoseconds)
@@ -97,6 +93,8 @@ public enum Runner {
                 ("\(name)_served", .integer(s.served)),
                 ("\(name)_rejected", .integer(s.rejected)),
                 ("\(name)_throttled", .integer(s.throttled)),
+                ("\(name)_retries", .integer(s.retries)),
+                ("\(name)_dropped", .integer(s.dropped)),
                 ("\(name)_wasted", .integer(s.wasted)),
                 ("\(name)_wasted_work_fraction", .number(Double(s.wastedTime) / Double(s.busyTime))),
                 ("\(name)_utilization", .number(Double(s.busyTime) / capacity)),
@@ -109,12 +107,12 @@ public enum Runner {
     public static func metricColumns(services: [String]) -> [String] {
         var columns = ["requests", "succeeded", "failed", "unfinished", "success_rate", "attempts", "retries",
             "amplification", "timeouts", "rejected", "errors", "throttled", "conflicts", "non_retryable", "fast_failed",
-            "budget_refused", "breaker_trips", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
-            "latency_p999_ms", "latency_max_ms", "makespan_s", "wasted_work_fraction", "peak_to_mean_100ms",
-            "retry_peak_to_mean_100ms", "events"]
+            "budget_refused", "breaker_trips", "dropped", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
+            "latency_p99_ms", "latency_p999_ms", "latency_max_ms", "makespan_s", "wasted_work_fraction", "peak_to_mean_100ms",
+            "retry_peak_to_mean_100ms", "recovered", "recovery_time_s", "events"]
         for name in services {
-            columns += ["attempts", "amplification", "served", "rejected", "throttled", "wasted", "wasted_work_fraction",
-                "utilization"].map { "\(name)_\($0)" }
+            columns += ["attempts", "amplification", "served", "rejected", "throttled", "retries", "dropped", "wasted",
+                "wasted_work_fraction", "utilization"].map { "\(name)_\($0)" }
         }
         return columns
     }
@@ -129,7 +127,8 @@ public enum Runner {
             header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.maxAttempts > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
         }
         for s in scenario.services {
-            header += ["attempts", "rejected", "throttled", "served", "queue_length", "utilization", "wasted"].map { "\(s.name)_\($0)" }
+            header += ["attempts", "retries", "rejected", "throttled", "dropped", "served", "queue_length", "utilization", "wasted"]
+                .map { "\(s.name)_\($0)" }
         }
         return header
     }
@@ -150,13 +149,14 @@ public enum Runner {
             }
             let successes = series[row, ClientColumn.successes]
             cells.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
-            cells.append(w.policyState.breaker == nil ? .nan : series[row, ClientColumn.breakerOpenEnd])
-            cells.append(w.policyState.tokenBudget == nil ? .nan : series[row, ClientColumn.tokensEnd])
+            cells.append(w.callers[0].state.breaker == nil ? .nan : series[row, ClientColumn.breakerOpenEnd])
+            cells.append(w.callers[0].state.tokenBudget == nil ? .nan : series[row, ClientColumn.tokensEnd])
             for n in 0..<w.attemptColumns { cells.append(series[row, ClientColumn.count + n]) }
             for s in w.services {
                 let c = s.columns
                 cells += [
-                    series[row, c.attempts], series[row, c.rejected], series[row, c.throttled], series[row, c.served],
+                    series[row, c.attempts], series[row, c.retries], series[row, c.rejected], series[row, c.throttled],
+                    series[row, c.dropped], series[row, c.served],
                     series[row, c.queueLength] / width, series[row, c.utilization] / width / Double(s.config.workers),
                     series[row, c.wasted],
                 ]

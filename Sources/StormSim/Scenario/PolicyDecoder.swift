@@ -30,13 +30,16 @@ extension ScenarioDecoder {
         if let b = reader.value("breaker") { breaker = decodeBreaker(b, at: path.appending("breaker"), context: context).map { .some($0) } }
         var limiter: ScopedRateLimiter?? = .some(nil)
         if let l = reader.value("rateLimiter") { limiter = decodeRateLimiter(l, at: path.appending("rateLimiter"), context: context).map { .some($0) } }
+        let deadlineAware = reader.bool("deadlineAware", default: false)
         guard let timeout, let maxAttempts, let backoff, let jitter, let retryOn, let retryAfter, let maxElapsed,
-            let budgets, let breaker, let limiter
+            let budgets, let breaker, let limiter, let deadlineAware
         else { return nil }
-        return RetryPolicy(
+        var policy = RetryPolicy(
             timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter, retryOn: retryOn,
             retryAfter: RetryPolicy.RetryAfter(rawValue: retryAfter)!, maxElapsed: maxElapsed, budgets: budgets,
             breaker: breaker, rateLimiter: limiter, preset: presetName)
+        policy.deadlineAware = deadlineAware
+        return policy
     }
 
     /// Replaces `"preset": NAME` by the preset's keys with the other keys merged over them (presets may build on

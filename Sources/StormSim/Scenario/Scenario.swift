@@ -42,6 +42,13 @@ public struct Clients: Equatable, Sendable {
     public var target: String
     public var arrival: Arrival
     public var policy: RetryPolicy
+    /// Changes of the arrival rate over time (poisson arrivals only).
+    public var load: [LoadChange] = []
+    /// An overall deadline per request, from its first send: attempts time out at it, no retry starts that could
+    /// not finish before it, and the request fails when it passes.
+    public var deadline: SimDuration? = nil
+    /// Attempts carry the remaining deadline downstream; services drop queued attempts whose deadline passed.
+    public var propagateDeadline: Bool = false
 
     public init(count: Int, hosts: Int = 1, target: String, arrival: Arrival, policy: RetryPolicy) {
         self.count = count
@@ -53,6 +60,34 @@ public struct Clients: Equatable, Sendable {
 }
 
 /// When clients send new requests.
+/// A change of the clients' arrival rate in a window: `multiplier` times the base rate from `from` to `to`
+/// (a spike), or, with `rampTo`, a linear change from `multiplier` at `from` to `rampTo` at `to`.
+public struct LoadChange: Equatable, Sendable {
+    public var from: SimDuration
+    public var to: SimDuration
+    public var multiplier: Double
+    public var rampTo: Double?
+
+    public init(from: SimDuration, to: SimDuration, multiplier: Double, rampTo: Double? = nil) {
+        self.from = from
+        self.to = to
+        self.multiplier = multiplier
+        self.rampTo = rampTo
+    }
+
+    /// The multiplier at time t (1 outside the window).
+    public func factor(at t: SimTime) -> Double {
+        let ns = t.nanoseconds
+        guard ns >= from.nanoseconds, ns < to.nanoseconds else { return 1 }
+        guard let end = rampTo else { return multiplier }
+        let x = Double(ns - from.nanoseconds) / Double(to.nanoseconds - from.nanoseconds)
+        return multiplier + (end - multiplier) * x
+    }
+
+    /// The largest multiplier in the window.
+    public var peak: Double { max(multiplier, rampTo ?? multiplier) }
+}
+
 public enum Arrival: Equatable, Sendable {
     /// Each client sends exactly one request, at `at` plus a uniform offset in [0, spread).
     case burst(at: SimDuration, spread: SimDuration)
@@ -65,7 +100,12 @@ public enum Arrival: Equatable, Sendable {
 }
 
 public struct Service: Equatable, Sendable {
-    public enum Discipline: String, Sendable, CaseIterable { case fifo, lifo }
+    public enum Discipline: String, Sendable, CaseIterable {
+        case fifo, lifo
+        /// Facebook's adaptive LIFO: FIFO while the queue keeps emptying, LIFO once it has not been empty for
+        /// `adaptiveAfter` (the newest requests are the ones whose callers are still waiting).
+        case adaptiveLifo = "adaptive-lifo"
+    }
     public enum Kind: String, Sendable, CaseIterable {
         /// Workers and a bounded queue.
         case queue
@@ -73,6 +113,9 @@ public struct Service: Equatable, Sendable {
         /// conditionally; the write fails with a conflict if another write landed in between. Each of the four
         /// messages crosses the network once; the row itself takes no time and has no capacity limit.
         case occ
+        /// A pass-through layer (a sidecar, an SDK's retry loop): no capacity limit and no time of its own; it
+        /// forwards each attempt to what it `calls` with its own policy, so retry layers can be stacked.
+        case proxy
     }
 
     public var name: String
@@ -91,6 +134,37 @@ public struct Service: Equatable, Sendable {
     public var rateLimit: ServiceRateLimit?
     /// Changes that apply within time windows.
     public var faults: [Fault] = []
+    /// Services this one calls for every attempt it serves (in parallel when several): a call chain.
+    public var calls: [String] = []
+    /// The policy of those calls (timeout, retries, budgets, breakers: the same object clients use).
+    public var callPolicy: RetryPolicy = .noRetries
+    /// Time after the downstream calls return (`serviceTime` is the time before them).
+    public var afterCall: Distribution = .constant(value: .zero)
+    /// False (the default): a worker stays busy while waiting on its downstream calls (thread per request).
+    /// True: the worker is freed during the calls and the time after them needs no worker.
+    public var async: Bool = false
+    /// Congestive collapse: each attempt's service time grows by this much for every other attempt in service.
+    public var concurrencyPenalty: SimDuration = .zero
+    /// Attempts that waited longer than this in the queue are dropped when they reach the head (answered as
+    /// rejected) instead of served.
+    public var queueTimeout: SimDuration? = nil
+    /// CoDel shedding (`target`, `interval`): while the minimum queueing delay over an interval stays above
+    /// target, attempts that waited more than 2 × target are dropped at dequeue.
+    public var codel: (target: SimDuration, interval: SimDuration)? = nil
+    /// Adaptive LIFO switches to LIFO once the queue has been non-empty this long.
+    public var adaptiveAfter: SimDuration = .milliseconds(100)
+    /// Drop queued attempts whose propagated deadline has passed instead of serving them.
+    public var dropExpired: Bool = true
+
+    public static func == (a: Service, b: Service) -> Bool {
+        a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
+            && a.discipline == b.discipline && a.serviceTime == b.serviceTime && a.errorRate == b.errorRate
+            && a.nonRetryableRate == b.nonRetryableRate && a.rateLimit == b.rateLimit && a.faults == b.faults
+            && a.calls == b.calls && a.callPolicy == b.callPolicy && a.afterCall == b.afterCall && a.async == b.async
+            && a.concurrencyPenalty == b.concurrencyPenalty && a.queueTimeout == b.queueTimeout
+            && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
+            && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
+    }
 
     public init(
         name: String, kind: Kind = .queue, workers: Int, queueCapacity: Int, discipline: Discipline = .fifo,

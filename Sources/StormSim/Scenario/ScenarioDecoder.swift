@@ -71,13 +71,21 @@ public enum ScenarioDecoder {
         }
         let context = DecodeContext()
         var dimensions: [VariantExpansion.Dimension] = []
+        if case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "variants" }) {
+            let list = members.remove(at: i).value
+            json = .object(members)
+            guard let found = VariantExpansion.overrideSets(list, context: context), context.issues.isEmpty else {
+                throw ScenarioError(file: file, issues: context.issues)
+            }
+            dimensions.append(found)
+        }
         if case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "vary" }) {
             let vary = members.remove(at: i).value
             json = .object(members)
             guard let found = VariantExpansion.dimensions(vary, context: context), context.issues.isEmpty else {
                 throw ScenarioError(file: file, issues: context.issues)
             }
-            dimensions = found
+            dimensions += found
         }
 
         var variants: [Variant] = []
@@ -88,11 +96,15 @@ public enum ScenarioDecoder {
             var parameters: [Variant.Parameter] = []
             for (d, choice) in zip(dimensions, combination) {
                 let (label, value) = d.choices[choice]
-                parameters.append(Variant.Parameter(path: d.pathText, label: label, value: value))
+                parameters.append(Variant.Parameter(path: d.pathText, label: label, value: d.isOverrideSet ? .string(label) : value))
                 do {
-                    variantJSON = try variantJSON.setting(d.path, to: value)
+                    if d.isOverrideSet, case .object(let sets) = value {
+                        for m in sets { variantJSON = try variantJSON.setting(JSONPath.parse(m.key)!, to: m.value) }
+                    } else {
+                        variantJSON = try variantJSON.setting(d.path, to: value)
+                    }
                 } catch {
-                    context.fail(.root.appending("vary").appending(d.pathText), error.message)
+                    context.fail(.root.appending(d.isOverrideSet ? "variants" : "vary").appending(d.pathText), error.message)
                 }
             }
             let name = parameters.isEmpty ? "base" : parameters.map(\.label).joined(separator: "_")
@@ -276,8 +288,45 @@ public enum ScenarioDecoder {
         }
         var policy: RetryPolicy? = .noRetries
         if let p = reader.value("policy") { policy = decodePolicy(p, at: path.appending("policy"), context: context) }
-        guard let count, let hosts, let target, let arrival, let policy, hosts <= count else { return nil }
-        return Clients(count: count, hosts: hosts, target: target, arrival: arrival, policy: policy)
+        var load: [LoadChange]? = []
+        if let l = reader.value("load") { load = decodeLoad(l, at: path.appending("load"), context: context) }
+        if let load, !load.isEmpty, let arrival {
+            if case .poisson = arrival {} else { context.fail(path.appending("load"), "load changes apply to poisson arrivals only") }
+        }
+        var deadline: SimDuration?? = .some(nil)
+        if reader.has("deadline") { deadline = reader.duration("deadline", positive: true).map { .some($0) } }
+        let propagate = reader.bool("propagateDeadline", default: false)
+        guard let count, let hosts, let target, let arrival, let policy, hosts <= count, let load, let deadline, let propagate
+        else { return nil }
+        var clients = Clients(count: count, hosts: hosts, target: target, arrival: arrival, policy: policy)
+        clients.load = load
+        clients.deadline = deadline
+        clients.propagateDeadline = propagate
+        return clients
+    }
+
+    static func decodeLoad(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [LoadChange]? {
+        guard case .array(let items) = json else {
+            context.fail(path, "expected an array of load changes, found \(json.kindDescription)")
+            return nil
+        }
+        var result: [LoadChange] = []
+        for (i, item) in items.enumerated() {
+            let here = path.appending(i)
+            guard let r = ObjectReader(item, at: here, allowed: ScenarioKeys.loadChange, context: context),
+                let from = r.duration("from"), let to = r.duration("to"),
+                let multiplier = r.number("multiplier", in: 0...1e6, expected: "a rate multiplier from 0 to 1e6")
+            else { return nil }
+            var rampTo: Double?? = .some(nil)
+            if r.has("rampTo") { rampTo = r.number("rampTo", in: 0...1e6, expected: "a rate multiplier from 0 to 1e6").map { .some($0) } }
+            guard let rampTo else { return nil }
+            if to <= from {
+                context.fail(here.appending("to"), "\(DurationText.format(to)) is not after from (\(DurationText.format(from)))")
+                return nil
+            }
+            result.append(LoadChange(from: from, to: to, multiplier: multiplier, rampTo: rampTo))
+        }
+        return result
     }
 
     static func decodeArrival(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Arrival? {
@@ -364,19 +413,20 @@ public enum ScenarioDecoder {
                 failed = true
             }
         }
-        return failed ? nil : services
+        if failed { return nil }
+        return checkCalls(services, at: path, context: top.context) ? services : nil
     }
 
     static func decodeService(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Service? {
         var kind = Service.Kind.queue
         if case .object = json, let k = json["kind"] {
             guard case .string(let text) = k, let parsed = Service.Kind(rawValue: text) else {
-                context.fail(path.appending("kind"), "expected one of \"queue\", \"occ\", found \(k.kindDescription)")
+                context.fail(path.appending("kind"), "expected one of \"queue\", \"occ\", \"proxy\", found \(k.kindDescription)")
                 return nil
             }
             kind = parsed
         }
-        let allowed = kind == .occ ? ScenarioKeys.occService : ScenarioKeys.service
+        let allowed = kind == .occ ? ScenarioKeys.occService : kind == .proxy ? ScenarioKeys.proxyService : ScenarioKeys.service
         guard let reader = ObjectReader(json, at: path, allowed: allowed, context: context) else { return nil }
         var name = reader.string("name")
         if let n = name, let problem = FileSafeName.problem(n, allowDots: false) {
@@ -387,15 +437,44 @@ public enum ScenarioDecoder {
             guard let name else { return nil }
             return Service(name: name, kind: .occ, workers: 1, queueCapacity: 0, serviceTime: .constant(value: .zero))
         }
+        let calls = decodeCalls(reader, required: kind == .proxy)
+        var callPolicy: RetryPolicy? = .noRetries
+        if let p = reader.value("policy") { callPolicy = decodePolicy(p, at: path.appending("policy"), context: context) }
+        if kind == .proxy {
+            guard let name, let calls, let callPolicy else { return nil }
+            var proxy = Service(name: name, kind: .proxy, workers: ScenarioLimits.maxWorkers, queueCapacity: 0,
+                                serviceTime: .constant(value: .zero))
+            proxy.calls = calls
+            proxy.callPolicy = callPolicy
+            proxy.async = true
+            return proxy
+        }
         let workers = reader.integer("workers", in: 1...ScenarioLimits.maxWorkers)
         var capacity: Int? = 1000
         var discipline: String? = "fifo"
+        var queueTimeout: SimDuration?? = .some(nil)
+        var codel: (SimDuration, SimDuration)?? = .some(nil)
+        var adaptiveAfter: SimDuration? = .milliseconds(100)
+        var dropExpired: Bool? = true
         if let q = reader.value("queue"),
             let queue = ObjectReader(q, at: path.appending("queue"), allowed: ScenarioKeys.queue, context: context)
         {
             capacity = queue.integer("capacity", in: 0...ScenarioLimits.maxQueueCapacity, default: 1000)
             discipline = queue.choice("discipline", among: Service.Discipline.allCases.map(\.rawValue), default: "fifo")
+            if queue.has("timeout") { queueTimeout = queue.duration("timeout", positive: true).map { .some($0) } }
+            adaptiveAfter = queue.duration("adaptiveAfter", default: .milliseconds(100))
+            dropExpired = queue.bool("dropExpired", default: true)
+            if let c = queue.value("codel"),
+                let r = ObjectReader(c, at: path.appending("queue").appending("codel"), allowed: ScenarioKeys.codel, context: context)
+            {
+                let target = r.duration("target", default: .milliseconds(5), positive: true)
+                let interval = r.duration("interval", default: .milliseconds(100), positive: true)
+                codel = (target != nil && interval != nil) ? .some((target!, interval!)) : nil
+            }
         }
+        let afterCall = decodeDistribution(reader, "afterCall", default: .constant(value: .zero))
+        let isAsync = reader.bool("async", default: false)
+        let penalty = reader.duration("concurrencyPenalty", default: .zero)
         let serviceTime = decodeDistribution(reader, "serviceTime", default: nil)
         let errorRate = reader.probability("errorRate", default: 0)
         let nonRetryable = reader.probability("nonRetryableRate", default: 0)
@@ -408,13 +487,82 @@ public enum ScenarioDecoder {
         var faults: [Fault]? = []
         if let f = reader.value("faults") { faults = decodeFaults(f, at: path.appending("faults"), context: context) }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
-            let faults
+            let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
+            let isAsync, let penalty
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
             serviceTime: serviceTime, errorRate: errorRate, nonRetryableRate: nonRetryable, rateLimit: rateLimit)
         service.faults = faults
+        service.calls = calls
+        service.callPolicy = callPolicy
+        service.afterCall = afterCall
+        service.async = isAsync
+        service.concurrencyPenalty = penalty
+        service.queueTimeout = queueTimeout
+        service.codel = codel.map { (target: $0.0, interval: $0.1) }
+        service.adaptiveAfter = adaptiveAfter
+        service.dropExpired = dropExpired
         return service
+    }
+
+    /// `calls`: a service name or an array of them.
+    static func decodeCalls(_ reader: ObjectReader, required: Bool) -> [String]? {
+        let path = reader.path.appending("calls")
+        guard let value = reader.value("calls") else {
+            if required { reader.context.fail(path, "missing; expected the name of the service a proxy forwards to") ; return nil }
+            return []
+        }
+        switch value {
+        case .string(let s): return [s]
+        case .array(let items) where !items.isEmpty:
+            var names: [String] = []
+            for (i, item) in items.enumerated() {
+                guard case .string(let s) = item else {
+                    reader.context.fail(path.appending(i), "expected a service name, found \(item.kindDescription)")
+                    return nil
+                }
+                names.append(s)
+            }
+            return names
+        default:
+            reader.context.fail(path, "expected a service name or a non-empty array of them, found \(value.kindDescription)")
+            return nil
+        }
+    }
+
+    /// Every call names a service, and no chain comes back to where it started.
+    static func checkCalls(_ services: [Service], at path: JSONPath, context: DecodeContext) -> Bool {
+        let names = services.map(\.name)
+        var ok = true
+        for (i, s) in services.enumerated() {
+            for (j, call) in s.calls.enumerated() where !names.contains(call) {
+                var message = "\(JSONValue.quote(call)) names no service"
+                if let guess = Suggest.closest(to: call, among: names) { message += "; did you mean \"\(guess)\"?" }
+                context.fail(path.appending(i).appending("calls").appending(j), message)
+                ok = false
+            }
+        }
+        guard ok else { return false }
+        // Depth-first search for a cycle.
+        var state = [Int](repeating: 0, count: services.count)  // 0 new, 1 on the path, 2 done
+        func visit(_ i: Int, _ trail: [String]) -> [String]? {
+            if state[i] == 1 { return trail + [services[i].name] }
+            if state[i] == 2 { return nil }
+            state[i] = 1
+            for call in services[i].calls {
+                if let cycle = visit(names.firstIndex(of: call)!, trail + [services[i].name]) { return cycle }
+            }
+            state[i] = 2
+            return nil
+        }
+        for i in services.indices {
+            if let cycle = visit(i, []) {
+                context.fail(path.appending(i).appending("calls"), "the calls form a cycle (\(cycle.joined(separator: " -> "))); a request would never finish")
+                return false
+            }
+        }
+        return true
     }
 
     static func decodeFaults(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [Fault]? {

@@ -1,18 +1,19 @@
 /// The keys each object of the scenario format accepts. The decoder rejects any other key, and a test keeps this
 /// table, the decoder and `scenarios/schema.json` in step.
 public enum ScenarioKeys {
-    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary", "expect"]
+    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary", "variants", "expect"]
     public static let expectation = ["min", "max"]
     public static let metrics = ["interval"]
     public static let network = ["latency"]
-    public static let clients = ["count", "hosts", "target", "arrival", "policy"]
+    public static let clients = ["count", "hosts", "target", "arrival", "policy", "load", "deadline", "propagateDeadline"]
+    public static let loadChange = ["from", "to", "multiplier", "rampTo"]
     public static let arrivalTypes = ["burst", "poisson", "closed"]
     public static let arrival: [String: [String]] = [
         "burst": ["type", "at", "spread"], "poisson": ["type", "rate", "until"], "closed": ["type", "think", "until"],
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
-        "rateLimiter",
+        "rateLimiter", "deadlineAware",
     ]
     public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling"]
     public static let budget: [String: [String]] = [
@@ -34,7 +35,10 @@ public enum ScenarioKeys {
     public static let jitterObject = ["type", "fraction"]
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
+        "calls", "policy", "afterCall", "async", "concurrencyPenalty",
     ]
+    /// A proxy only forwards, with its own policy.
+    public static let proxyService = ["name", "kind", "calls", "policy"]
     public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate"]
     public static let fault: [String: [String]] = [
         "outage": ["type", "from", "to", "answer"], "capacity": ["type", "from", "to", "workers"],
@@ -43,7 +47,8 @@ public enum ScenarioKeys {
     /// An optimistic-concurrency service has no workers, queue or service time.
     public static let occService = ["name", "kind"]
     public static let serviceRateLimit = ["rate", "burst", "retryAfter"]
-    public static let queue = ["capacity", "discipline"]
+    public static let queue = ["capacity", "discipline", "timeout", "codel", "adaptiveAfter", "dropExpired"]
+    public static let codel = ["target", "interval"]
     public static let distributionNames = ["constant", "exponential", "uniform", "normal", "lognormal"]
     public static let distribution: [String: [String]] = [
         "constant": ["dist", "value"], "exponential": ["dist", "mean"], "uniform": ["dist", "min", "max"],

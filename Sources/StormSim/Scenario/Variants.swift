@@ -37,6 +37,39 @@ enum VariantExpansion {
         var path: JSONPath
         var pathText: String
         var choices: [(label: String, value: JSONValue)]
+        /// For the `variants` list: each choice sets several paths at once (its value is an object of
+        /// PATH: VALUE).
+        var isOverrideSet = false
+    }
+
+    /// Reads `variants`: `[{"label": NAME, "set": {PATH: VALUE, ...}}, ...]`, one dimension of named override sets
+    /// (combined with `vary`, if any, as the first dimension).
+    static func overrideSets(_ json: JSONValue, context: DecodeContext) -> Dimension? {
+        let at = JSONPath.root.appending("variants")
+        guard case .array(let items) = json, !items.isEmpty else {
+            context.fail(at, "expected a non-empty array of {\"label\": NAME, \"set\": {PATH: VALUE, ...}}, found \(json.kindDescription)")
+            return nil
+        }
+        var choices: [(String, JSONValue)] = []
+        for (i, item) in items.enumerated() {
+            let here = at.appending(i)
+            guard let r = ObjectReader(item, at: here, allowed: ["label", "set"], context: context),
+                let label = r.string("label"), let set = r.required("set", expected: "an object of PATH: VALUE")
+            else { continue }
+            if let problem = FileSafeName.problem(label) {
+                context.fail(here.appending("label"), "\(JSONValue.quote(label)) \(problem); labels become file names")
+                continue
+            }
+            guard case .object(let members) = set else {
+                context.fail(here.appending("set"), "expected an object of PATH: VALUE, found \(set.kindDescription)")
+                continue
+            }
+            for m in members where JSONPath.parse(m.key) == nil {
+                context.fail(here.appending("set").appending(m.key), "\"\(m.key)\" is not a path (expected keys and indices such as services[0].workers)")
+            }
+            choices.append((label, set))
+        }
+        return Dimension(path: .root, pathText: "variants", choices: choices, isOverrideSet: true)
     }
 
     /// Reads `vary` from a scenario document: `{ PATH: [VALUE or {"label": L, "value": V}, ...], ... }`.

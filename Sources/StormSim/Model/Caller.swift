@@ -1,0 +1,17 @@
+/// Whoever sends requests under a retry policy: the clients (caller 0), or a service calling downstream
+/// (caller s + 1). Each has its policy and the live state of its budgets, breaker and limiter.
+struct Caller {
+    let policy: RetryPolicy
+    /// `policy.retryOn` as bits: a set lookup would hash on every failure.
+    let retryMask: UInt8
+    var state: ClientPolicyState
+    /// Services it sends to: the clients' target, or a service's calls.
+    let targets: [Int]
+
+    init(policy: RetryPolicy, clients: Int, hosts: Int, targets: [Int], streams: RandomStreams, label: String) {
+        self.policy = policy
+        retryMask = policy.retryOn.reduce(0) { $0 | $1.bit }
+        state = ClientPolicyState(policy: policy, clients: clients, hosts: hosts, streams: streams, label: label)
+        self.targets = targets
+    }
+}
