@@ -7,11 +7,14 @@ struct Caller {
     var state: ClientPolicyState
     /// Services it sends to: the clients' target, or a service's calls.
     let targets: [Int]
+    /// No budget, breaker or limiter: every policy-state hook can be skipped (the common case, and a hot path).
+    let plain: Bool
 
     init(policy: RetryPolicy, clients: Int, hosts: Int, targets: [Int], streams: RandomStreams, label: String) {
         self.policy = policy
         retryMask = policy.retryOn.reduce(0) { $0 | $1.bit }
         state = ClientPolicyState(policy: policy, clients: clients, hosts: hosts, streams: streams, label: label)
         self.targets = targets
+        plain = policy.budgets.isEmpty && policy.breaker == nil && policy.rateLimiter == nil
     }
 }

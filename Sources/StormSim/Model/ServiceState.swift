@@ -40,6 +40,16 @@ struct ServiceState {
     var dropped = 0
     /// Salt of the keyed draw of the time after downstream calls.
     let afterSalt: UInt64
+    /// Scalars of `config` that the hot paths read (copying `config`, which holds arrays, costs reference
+    /// counting on every event).
+    let hasCalls: Bool
+    let holdsWorkerWhileCalling: Bool
+    let isOCC: Bool
+    let concurrencyPenalty: Int64
+    let nonRetryableRate: Double
+    let dropExpired: Bool
+    let queueTimeout: Int64
+    let queueCapacity: Int
     /// Adaptive LIFO: since when the queue has been non-empty.
     var nonEmptySince: SimTime? = nil
     /// CoDel: the current interval, its minimum queueing delay so far, and whether the last one was overloaded.
@@ -60,6 +70,14 @@ struct ServiceState {
         timeSalt = streams.key("service/\(config.name)/time")
         outcomeSalt = streams.key("service/\(config.name)/outcome")
         afterSalt = streams.key("service/\(config.name)/after")
+        hasCalls = !config.calls.isEmpty
+        holdsWorkerWhileCalling = !config.async
+        isOCC = config.kind == .occ
+        concurrencyPenalty = config.concurrencyPenalty.nanoseconds
+        nonRetryableRate = config.nonRetryableRate
+        dropExpired = config.dropExpired
+        queueTimeout = config.queueTimeout?.nanoseconds ?? Int64.max
+        queueCapacity = config.queueCapacity
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
     }

@@ -211,7 +211,7 @@ struct World: EventHandler {
         totals.requests += 1
         series.add(ClientColumn.requests, at: now)
         inFlight.change(by: 1, at: now, in: &series)
-        callers[0].state.requestStarted(client: client, now: now)
+        if !callers[0].plain { callers[0].state.requestStarted(client: client, now: now) }
         sendAttempt(request, now: now, queue: &queue)
     }
 
@@ -220,7 +220,7 @@ struct World: EventHandler {
     /// The next attempt is due: wait for the caller's rate limiter if it says so, then transmit.
     mutating func sendAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
         let c = Int(requests[request].caller)
-        let wait = callers[c].state.limiterDelay(
+        let wait = callers[c].plain ? .zero : callers[c].state.limiterDelay(
             client: requests[request].client, isRetry: requests[request].attemptsSent > 0, now: now)
         if wait > .zero {
             traceRequest(request, now, "limiter-wait", DurationText.format(wait))
@@ -245,7 +245,7 @@ struct World: EventHandler {
             }
             breakerGeneration = admitted
         }
-        if callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
+        if !callers[c].plain && callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
             fastFail(request, reason: .throttled, now: now, queue: &queue)
             return
         }
@@ -313,8 +313,10 @@ struct World: EventHandler {
         let c = Int(requests[request].caller)
         let client = requests[request].client
         attemptEnded(request, state, failed: outcome != .success && outcome != .nonRetryable, now: now)
-        if outcome.accepted { callers[c].state.recordAccept(client: client, now: now) }
-        callers[c].state.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
+        if !callers[c].plain {
+            if outcome.accepted { callers[c].state.recordAccept(client: client, now: now) }
+            callers[c].state.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
+        }
         traceRequest(request, now, "response", "\(outcome)")
         let counts = c == 0
         switch outcome {
@@ -388,23 +390,22 @@ struct World: EventHandler {
             giveUp(request, reason: .notRetryable, now: now, queue: &queue)
             return
         }
-        callers[c].state.attemptFailed(client: client)
+        if !callers[c].plain { callers[c].state.attemptFailed(client: client) }
         let sent = Int(requests[request].attemptsSent)
-        let policy = callers[c].policy
-        guard sent < policy.maxAttempts else {
+        guard sent < callers[c].policy.maxAttempts else {
             giveUp(request, reason: .attempts, now: now, queue: &queue)
             return
         }
         var draw = DrawKey.source(DrawKey.child(requests[request].key, UInt64(sent)), jitterSalt)
-        var delay = policy.retryDelay(retry: sent, previous: &requests[request].previousSleep, rng: &draw)
+        var delay = callers[c].policy.retryDelay(retry: sent, previous: &requests[request].previousSleep, rng: &draw)
         if let hint {
-            switch policy.retryAfter {
+            switch callers[c].policy.retryAfter {
             case .ignore: break
             case .replace: delay = hint
             case .atLeast: delay = max(delay, hint)
             }
         }
-        if let limit = policy.maxElapsed, (now + delay) - requests[request].start > limit {
+        if let limit = callers[c].policy.maxElapsed, (now + delay) - requests[request].start > limit {
             if c == 0 { totals.gaveUpElapsed += 1 }
             giveUp(request, reason: .elapsed, now: now, queue: &queue)
             return
@@ -413,14 +414,14 @@ struct World: EventHandler {
         let deadline = requests[request].deadline
         if deadline < .never {
             let start = now + delay
-            let finish = policy.deadlineAware ? start + (policy.timeout ?? .zero) : start
+            let finish = callers[c].policy.deadlineAware ? start + (callers[c].policy.timeout ?? .zero) : start
             if start >= deadline || finish > deadline {
                 if c == 0 { totals.gaveUpDeadline += 1 }
                 giveUp(request, reason: .deadline, now: now, queue: &queue)
                 return
             }
         }
-        if !callers[c].state.budgets.isEmpty {
+        if !callers[c].plain && !callers[c].state.budgets.isEmpty {
             let (allowed, holdsSlot) = callers[c].state.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
             guard allowed else {
                 if c == 0 {
@@ -472,8 +473,10 @@ struct World: EventHandler {
     mutating func finish(_ request: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
         let c = Int(requests[request].caller)
         let client = requests[request].client
-        callers[c].state.requestFinished(
-            client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
+        if !callers[c].plain {
+            callers[c].state.requestFinished(
+                client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
+        }
         let parent = requests[request].parent
         requests.remove(request)
         guard c == 0 else {
@@ -501,7 +504,7 @@ struct World: EventHandler {
         let s = Int(attempts[attempt].service)
         services[s].arrivals += 1
         series.add(services[s].columns.attempts, at: now)
-        if services[s].config.kind == .occ {
+        if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.
             attempts[attempt].readVersion = services[s].version
             sendMessage(.versionRead, a: attempt, b: 0, salt: latencyBackSalt, now: now, queue: &queue)
@@ -523,7 +526,7 @@ struct World: EventHandler {
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         } else if services[s].busy < services[s].workersNow {
             startService(attempt, service: s, now: now, queue: &queue)
-        } else if services[s].queue.count < services[s].config.queueCapacity {
+        } else if services[s].queue.count < services[s].queueCapacity {
             attempts[attempt].enqueuedAt = now
             services[s].enqueue(attempt, now: now)
             services[s].queueGauge.change(by: 1, at: now, in: &series)
@@ -541,25 +544,25 @@ struct World: EventHandler {
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = services[s].config.serviceTime.sample(&draw)
         if services[s].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * services[s].slowdown) }
-        let penalty = services[s].config.concurrencyPenalty
-        if penalty > .zero {
+        let penalty = services[s].concurrencyPenalty
+        if penalty > 0 {
             // Congestive collapse: every other attempt in service makes this one slower.
-            time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty.nanoseconds) * Double(services[s].busy - 1))
+            time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty) * Double(services[s].busy - 1))
         }
-        let next: EventKind = services[s].config.calls.isEmpty ? .serviceDone : .callReady
+        let next: EventKind = services[s].hasCalls ? .callReady : .serviceDone
         queue.schedule(next, at: now + time, a: attempt)
     }
 
     /// The time before the downstream calls is over: call every service this one calls.
     mutating func callReady(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
-        if services[s].config.async {
+        if !services[s].holdsWorkerWhileCalling {
             // The worker is free while the calls are out; its work so far is accounted now.
             attempts[attempt].worked = (now - attempts[attempt].serviceStart).nanoseconds
             releaseWorker(service: s, worked: attempts[attempt].worked, now: now, queue: &queue)
         }
         let deadline = attempts[attempt].deadline
-        if deadline <= now && services[s].config.dropExpired {
+        if deadline <= now && services[s].dropExpired {
             // Nobody waits for the answer any more: do not call downstream.
             services[s].dropped += 1
             series.add(services[s].columns.dropped, at: now)
@@ -576,7 +579,7 @@ struct World: EventHandler {
                 client: 0, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)),
                 start: now, attemptsSent: 0, previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds),
                 lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: -1))
-            callers[s + 1].state.requestStarted(client: 0, now: now)
+            if !callers[s + 1].plain { callers[s + 1].state.requestStarted(client: 0, now: now) }
             sendAttempt(request, now: now, queue: &queue)
         }
     }
@@ -594,8 +597,7 @@ struct World: EventHandler {
 
     mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
-        let config = services[s].config
-        let holdsWorker = !(config.async && !config.calls.isEmpty)
+        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
         let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         services[s].served += 1
         series.add(services[s].columns.served, at: now)
@@ -611,7 +613,7 @@ struct World: EventHandler {
             var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
             let u = draw.nextUnit()
             let errorRate = services[s].errorRateNow
-            outcome = u < errorRate ? .serverError : u < errorRate + config.nonRetryableRate ? .nonRetryable : .success
+            outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
         }
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         if holdsWorker { releaseWorker(service: s, worked: worked, now: now, queue: &queue) }
@@ -633,9 +635,8 @@ struct World: EventHandler {
         {
             services[s].queueGauge.change(by: -1, at: now, in: &series)
             let waited = (now - attempts[attempt].enqueuedAt).nanoseconds
-            let config = services[s].config
-            let expired = config.dropExpired && attempts[attempt].deadline <= now
-            let tooLong = config.queueTimeout.map { waited > $0.nanoseconds } ?? false
+            let expired = services[s].dropExpired && attempts[attempt].deadline <= now
+            let tooLong = waited > services[s].queueTimeout
             if expired || tooLong || services[s].codelDrops(waited: waited, now: now) {
                 services[s].dropped += 1
                 series.add(services[s].columns.dropped, at: now)
