@@ -50,6 +50,15 @@ struct Arguments {
         return all.first
     }
 
+    /// Consumes an integer option within `range`; `what` describes the value in the error message.
+    mutating func integer(_ name: String, in range: ClosedRange<Int>, what: String = "an integer") throws(CommandError) -> Int? {
+        guard let text = try value(name) else { return nil }
+        guard let n = Int(text), range.contains(n) else {
+            throw usage("\(name) expects \(what) from \(range.lowerBound) to \(range.upperBound), found '\(text)'")
+        }
+        return n
+    }
+
     /// What is left once options are consumed: positional arguments. Anything left that looks like an option is an
     /// error (`--` ends options).
     mutating func positionals() throws(CommandError) -> [String] {

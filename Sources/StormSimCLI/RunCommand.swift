@@ -26,31 +26,13 @@ struct RunCommand {
             seed = s
             seedText = text
         }
-        jobs = ProcessInfo.processInfo.activeProcessorCount
-        if let text = try args.value("--jobs") {
-            guard let j = Int(text), j >= 1, j <= 1024 else {
-                throw args.usage("--jobs expects an integer from 1 to 1024, found '\(text)'")
-            }
-            jobs = j
-        }
-        replications = 1
-        if let text = try args.value("--replications") {
-            guard let r = Int(text), r >= 1, r <= 100_000 else {
-                throw args.usage("--replications expects an integer from 1 to 100000, found '\(text)'")
-            }
-            replications = r
-        }
+        jobs = try args.integer("--jobs", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
+        replications = try args.integer("--replications", in: 1...100_000) ?? 1
         if let text = try args.value("--shard") {
             guard let s = Shard(text) else { throw args.usage("--shard expects K/N with 1 <= K <= N (for example 2/4), found '\(text)'") }
             shard = s
         }
-        trace = 0
-        if let text = try args.value("--trace") {
-            guard let n = Int(text), n >= 0, n <= 100_000 else {
-                throw args.usage("--trace expects a number of requests from 0 to 100000, found '\(text)'")
-            }
-            trace = n
-        }
+        trace = try args.integer("--trace", in: 0...100_000, what: "a number of requests") ?? 0
         if shard != nil && trace > 0 { throw args.usage("--trace cannot be combined with --shard; trace a single-machine run") }
         overrideTexts = try args.values("--set")
         overrides = []

@@ -1,57 +1,52 @@
 import Foundation
 import StormSim
 
+/// The commands: name, help text, and how to parse and run it.
+struct Command {
+    var name: String
+    var usage: String
+    var run: (inout Arguments) throws(CommandError) -> Void
+}
+
+func allCommands() -> [Command] {
+    [
+    Command(name: "run", usage: Usage.run) { args throws(CommandError) in try RunCommand(&args).execute() },
+    Command(name: "validate", usage: Usage.validate) { args throws(CommandError) in try ValidateCommand(&args).execute() },
+    Command(name: "presets", usage: Usage.presets) { args throws(CommandError) in try PresetsCommand(&args).execute() },
+    Command(name: "merge", usage: Usage.merge) { args throws(CommandError) in try MergeCommand(&args).execute() },
+    Command(name: "plot", usage: Usage.plot) { args throws(CommandError) in try PlotCommand(&args).execute() },
+    Command(name: "bench", usage: Usage.bench) { args throws(CommandError) in try BenchCommand(&args).execute() },
+    ]
+}
+
 /// Entry point: dispatch to a command, print errors on stderr, exit with a documented code.
 func runMain(_ argv: [String]) -> ExitCode {
     var rest = Array(argv.dropFirst())
-    guard let command = rest.first else {
+    guard let name = rest.first else {
         printError(CommandError(code: .usage, message: "missing a command", helpCommand: ""))
         return .usage
     }
     rest.removeFirst()
+    let commands = allCommands()
     do throws(CommandError) {
-        switch command {
+        switch name {
         case "--help", "-h":
             print(Usage.main)
-        case "help":
-            switch rest.first {
-            case nil: print(Usage.main)
-            case "run": print(Usage.run)
-            case "validate": print(Usage.validate)
-            case "presets": print(Usage.presets)
-            case "bench": print(Usage.bench)
-            case "merge": print(Usage.merge)
-            case "plot": print(Usage.plot)
-            case let other?: throw CommandError(code: .usage, message: "no help for unknown command '\(other)'", helpCommand: "")
-            }
         case "--version", "version":
             print(Usage.version)
-        case "run":
-            var args = Arguments(rest, command: "run")
-            if args.wantsHelp() { print(Usage.run); return .success }
-            try RunCommand(&args).execute()
-        case "presets":
-            var args = Arguments(rest, command: "presets")
-            if args.wantsHelp() { print(Usage.presets); return .success }
-            try PresetsCommand(&args).execute()
-        case "plot":
-            var args = Arguments(rest, command: "plot")
-            if args.wantsHelp() { print(Usage.plot); return .success }
-            try PlotCommand(&args).execute()
-        case "merge":
-            var args = Arguments(rest, command: "merge")
-            if args.wantsHelp() { print(Usage.merge); return .success }
-            try MergeCommand(&args).execute()
-        case "bench":
-            var args = Arguments(rest, command: "bench")
-            if args.wantsHelp() { print(Usage.bench); return .success }
-            try BenchCommand(&args).execute()
-        case "validate":
-            var args = Arguments(rest, command: "validate")
-            if args.wantsHelp() { print(Usage.validate); return .success }
-            try ValidateCommand(&args).execute()
+        case "help":
+            guard let topic = rest.first else { print(Usage.main); break }
+            guard let command = commands.first(where: { $0.name == topic }) else {
+                throw CommandError(code: .usage, message: "no help for unknown command '\(topic)'", helpCommand: "")
+            }
+            print(command.usage)
         default:
-            throw CommandError(code: .usage, message: "unknown command '\(command)'", helpCommand: "")
+            guard let command = commands.first(where: { $0.name == name }) else {
+                throw CommandError(code: .usage, message: "unknown command '\(name)'", helpCommand: "")
+            }
+            var args = Arguments(rest, command: name)
+            if args.wantsHelp() { print(command.usage); return .success }
+            try command.run(&args)
         }
     } catch {
         printError(error)

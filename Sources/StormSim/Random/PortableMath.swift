@@ -72,23 +72,16 @@ public enum PortableMath {
     }
 
     /// Taylor series of cos for |x| <= pi/4: terms to x^22 (error below 1e-23).
-    static func cosSeries(_ x: Double) -> Double {
-        let x2 = x * x
-        var term = 1.0, sum = 1.0
-        var n = 0.0
-        for _ in 0..<11 {
-            term *= -x2 / ((n + 1) * (n + 2))
-            sum += term
-            n += 2
-        }
-        return sum
-    }
+    static func cosSeries(_ x: Double) -> Double { alternatingSeries(x * x, first: 1, n: 0) }
 
     /// Taylor series of sin for |x| <= pi/4: terms to x^23.
-    static func sinSeries(_ x: Double) -> Double {
-        let x2 = x * x
-        var term = x, sum = x
-        var n = 1.0
+    static func sinSeries(_ x: Double) -> Double { alternatingSeries(x * x, first: x, n: 1) }
+
+    /// first - first x^2 / ((n+1)(n+2)) + ...: 11 more terms of the alternating series of sin (n = 1) or cos
+    /// (n = 0), added in the same order as always, so the results keep their bits.
+    static func alternatingSeries(_ x2: Double, first: Double, n start: Double) -> Double {
+        var term = first, sum = first
+        var n = start
         for _ in 0..<11 {
             term *= -x2 / ((n + 1) * (n + 2))
             sum += term

@@ -24,15 +24,9 @@ public enum ScenarioDecoder {
         return text
     }
 
-    /// Parses and decodes scenario text.
+    /// Parses and decodes scenario text (its first variant, for a scenario with `vary`).
     public static func decode(text: String, file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(text)
-        } catch {
-            throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "not valid JSON: \(error)")])
-        }
-        return try decode(json: json, file: file, overrides: overrides)
+        try decodeSet(text: text, file: file, overrides: overrides).variants[0].scenario
     }
 
     /// Applies overrides, then decodes a scenario that has no `vary` (or uses only its first variant's values:
