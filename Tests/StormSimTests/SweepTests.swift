@@ -113,6 +113,14 @@ import Testing
         #expect(ExpectationCheck.violations([bad], set: s).map(\.description) == [
             "base: success_rate = 0.9 (95% CI ± 0.01), expected >= 0.99", "base: amplification = , expected <= 1.5",
         ])
+        // "recovered": true is shorthand for a minimum of 1 (the issue's own example of a CI gate).
+        let gate = try ScenarioDecoder.decodeSet(text: ScenarioDecoderTests.minimal.replacingOccurrences(
+            of: #"{ "name": "m","#, with: #"{ "name": "m", "expect": { "recovered": true, "dropped": false },"#), file: "g.json")
+        #expect(gate.variants[0].scenario.expectations == [
+            Expectation(metric: "recovered", min: 1, max: nil), Expectation(metric: "dropped", min: nil, max: 0),
+        ])
+        let stuck = Aggregator.VariantOutput(summary: [], seriesHeader: [], seriesRows: [], means: ["recovered": (0, .nan), "dropped": (0, .nan)])
+        #expect(ExpectationCheck.violations([stuck], set: gate).map(\.description) == ["base: recovered = 0, expected >= 1"])
         let typo = text.replacingOccurrences(of: "success_rate", with: "sucess_rate")
         #expect(issues(typo) == [#"expect.sucess_rate: unknown metric; did you mean "success_rate"?"#])
     }

@@ -193,7 +193,13 @@ public enum ScenarioDecoder {
                 failed = true
                 continue
             }
-            guard let r = ObjectReader(member.value, at: here, allowed: ScenarioKeys.expectation, context: context) else {
+            // A boolean is shorthand for a 0/1 metric such as recovered: true means at least 1, false at most 0.
+            if case .bool(let b) = member.value {
+                result.append(Expectation(metric: member.key, min: b ? 1 : nil, max: b ? nil : 0))
+                continue
+            }
+            guard let r = ObjectReader(member.value, at: here, allowed: ScenarioKeys.expectation, context: context,
+                                       what: "an object {\"min\": x, \"max\": y} or true/false") else {
                 failed = true
                 continue
             }
