@@ -31,6 +31,24 @@ import Testing
                        "policy": { "maxAttempts": 2, "jitter": "equal", "backoff": { "type": "constant", "base": "5ms", "max": "5ms" } } },
           "services": [ { "name": "s", "workers": 1, "queue": { "capacity": 0 }, "serviceTime": { "dist": "constant", "value": "2ms" } } ] }
         """,
+        """
+        { "name": "chain", "duration": "20s",
+          "clients": { "count": 40, "target": "edge", "arrival": { "type": "poisson", "rate": 5 }, "deadline": "800ms",
+                       "propagateDeadline": true, "load": [ { "from": "5s", "to": "8s", "multiplier": 3, "rampTo": 1 } ],
+                       "policy": { "timeout": "300ms", "maxAttempts": 3, "deadlineAware": true,
+                                   "budget": { "type": "tokenBucket", "capacity": 10, "costPerRetry": 1, "earnPerSuccess": 0.1 } } },
+          "services": [
+            { "name": "edge", "kind": "proxy", "calls": "api", "policy": { "timeout": "200ms", "maxAttempts": 2 } },
+            { "name": "api", "workers": 4, "async": false, "concurrencyPenalty": "1ms",
+              "queue": { "capacity": 50, "discipline": "adaptive-lifo", "timeout": "100ms", "codel": { "target": "5ms", "interval": "50ms" } },
+              "serviceTime": { "dist": "exponential", "mean": "5ms" }, "calls": ["db", "cache"],
+              "policy": { "timeout": "100ms", "maxAttempts": 2, "breaker": { "trip": { "type": "consecutive", "failures": 3 }, "openFor": "1s" } },
+              "afterCall": { "dist": "constant", "value": "1ms" },
+              "faults": [ { "type": "slowdown", "from": "10s", "to": "12s", "factor": 5 } ] },
+            { "name": "db", "workers": 2, "serviceTime": { "dist": "lognormal", "median": "3ms", "sigma": 1 }, "errorRate": 0.05,
+              "faults": [ { "type": "outage", "from": "14s", "to": "15s", "answer": "never" } ] },
+            { "name": "cache", "workers": 8, "serviceTime": { "dist": "uniform", "min": "0s", "max": "2ms" } } ] }
+        """,
     ]
 
     static let extremeValues: [JSONValue] = [
