@@ -294,8 +294,13 @@ struct World: EventHandler {
     /// Puts a message about `attempt` on the network: it arrives after one latency draw, keyed by the attempt and
     /// the direction (`salt`).
     mutating func sendMessage(_ kind: EventKind, a attempt: UInt32, b: UInt32, salt: UInt64, now: SimTime, queue: inout EventQueue) {
-        var draw = DrawKey.source(attempts[attempt].key, salt)
-        let delay = latency.sample(&draw)
+        let delay: SimDuration
+        if case .constant(let value) = latency {
+            delay = value  // no draw needed (a constant samples nothing)
+        } else {
+            var draw = DrawKey.source(attempts[attempt].key, salt)
+            delay = latency.sample(&draw)
+        }
         if let lane = latencyLane {
             queue.schedule(kind, at: now + delay, a: attempt, b: b, lane: lane)
         } else {
