@@ -5,8 +5,8 @@ import Testing
 
 /// The bundled jitter comparison against the orderings the AWS Architecture Blog published (Brooker 2015, in
 /// policies.md): each claim is checked on the mean of 5 seeds (the decorrelated-versus-full gap is about 10%,
-/// within one seed's noise; over 20 seeds the simulated means were: work 24.2 / 18.5 / 7.95 / 8.13 / 9.93
-/// attempts per client and completion 0.97 / 23.3 / 1.46 / 2.16 / 1.26 s for none / exponential / full / equal /
+/// within one seed's noise; over 20 seeds the simulated means were: work 24.2 / 18.5 / 7.95 / 8.13 / 9.95
+/// attempts per client and completion 0.97 / 23.3 / 1.47 / 2.17 / 1.26 s for none / exponential / full / equal /
 /// decorrelated).
 @Suite struct JitterComparisonTests {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
