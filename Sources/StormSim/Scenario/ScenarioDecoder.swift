@@ -314,16 +314,12 @@ public enum ScenarioDecoder {
         for (i, item) in items.enumerated() {
             let here = path.appending(i)
             guard let r = ObjectReader(item, at: here, allowed: ScenarioKeys.loadChange, context: context),
-                let from = r.duration("from"), let to = r.duration("to"),
+                let (from, to) = window(r, at: here),
                 let multiplier = r.number("multiplier", in: 0...1e6, expected: "a rate multiplier from 0 to 1e6")
             else { return nil }
             var rampTo: Double?? = .some(nil)
             if r.has("rampTo") { rampTo = r.number("rampTo", in: 0...1e6, expected: "a rate multiplier from 0 to 1e6").map { .some($0) } }
             guard let rampTo else { return nil }
-            if to <= from {
-                context.fail(here.appending("to"), "\(DurationText.format(to)) is not after from (\(DurationText.format(from)))")
-                return nil
-            }
             result.append(LoadChange(from: from, to: to, multiplier: multiplier, rampTo: rampTo))
         }
         return result
@@ -565,6 +561,16 @@ public enum ScenarioDecoder {
         return true
     }
 
+    /// A time window `from` ... `to` (to after from), shared by faults and load changes.
+    static func window(_ r: ObjectReader, at here: JSONPath) -> (SimDuration, SimDuration)? {
+        guard let from = r.duration("from"), let to = r.duration("to") else { return nil }
+        guard to > from else {
+            r.context.fail(here.appending("to"), "\(DurationText.format(to)) is not after from (\(DurationText.format(from)))")
+            return nil
+        }
+        return (from, to)
+    }
+
     static func decodeFaults(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [Fault]? {
         guard case .array(let items) = json else {
             context.fail(path, "expected an array of faults, found \(json.kindDescription)")
@@ -576,13 +582,8 @@ public enum ScenarioDecoder {
             let here = path.appending(i)
             guard let type = typeField(item, at: here, key: "type", among: ScenarioKeys.faultTypes, context: context),
                 let r = ObjectReader(item, at: here, allowed: ScenarioKeys.fault[type]!, context: context),
-                let from = r.duration("from"), let to = r.duration("to")
+                let (from, to) = window(r, at: here)
             else { failed = true; continue }
-            if to <= from {
-                context.fail(here.appending("to"), "\(DurationText.format(to)) is not after from (\(DurationText.format(from)))")
-                failed = true
-                continue
-            }
             let effect: Fault.Effect?
             switch type {
             case "outage":
