@@ -242,6 +242,36 @@ set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
+set title "Retries per second around the trigger"
+set xlabel "time (s)"; set ylabel "retries per second"; set key top right
+set object 1 rect from first 20, graph 0 to first 50, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
+plot "../results/brownout/timeseries/no-retries.csv" using (column("time_s")):(column("retries")/1.0) with lines lw 2 title "no-retries", \
+     "../results/brownout/timeseries/retry-at-client.csv" using (column("time_s")):(column("retries")/1.0) with lines lw 2 title "retry-at-client", \
+     "../results/brownout/timeseries/retry-at-frontend.csv" using (column("time_s")):(column("retries")/1.0) with lines lw 2 title "retry-at-frontend", \
+     "../results/brownout/timeseries/retry-at-api.csv" using (column("time_s")):(column("retries")/1.0) with lines lw 2 title "retry-at-api", \
+     "../results/brownout/timeseries/retry-everywhere.csv" using (column("time_s")):(column("retries")/1.0) with lines lw 2 title "retry-everywhere"
+unset object
+reset session
+set datafile separator ","
+set datafile columnheaders
+set linetype 1 lc rgb "#1f77b4" lw 2 dt 1
+set linetype 2 lc rgb "#d62728" lw 2 dt 1
+set linetype 3 lc rgb "#2ca02c" lw 2 dt 1
+set linetype 4 lc rgb "#ff7f0e" lw 2 dt 1
+set linetype 5 lc rgb "#9467bd" lw 2 dt 1
+set linetype 6 lc rgb "#8c564b" lw 2 dt 1
+set linetype 7 lc rgb "#e377c2" lw 2 dt 1
+set linetype 8 lc rgb "#17becf" lw 2 dt 1
+set linetype 9 lc rgb "#1f77b4" lw 2 dt 2
+set linetype 10 lc rgb "#d62728" lw 2 dt 2
+set linetype 11 lc rgb "#2ca02c" lw 2 dt 2
+set linetype 12 lc rgb "#ff7f0e" lw 2 dt 2
+set linetype 13 lc rgb "#9467bd" lw 2 dt 2
+set linetype 14 lc rgb "#8c564b" lw 2 dt 2
+set linetype 15 lc rgb "#e377c2" lw 2 dt 2
+set linetype 16 lc rgb "#17becf" lw 2 dt 2
+set grid; set style data lines
+
 set title "frontend queue length around the trigger"
 set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
 set object 1 rect from first 20, graph 0 to first 50, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind

@@ -133,11 +133,20 @@ public enum PlotScript {
             let queues = run.variants.map { v in
                 "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"\(run.target)_queue_length\")) with lines lw 2 title \(JSONValue.quote(v.name))"
             }
+            let retries = run.variants.map { v in
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"retries\")/\(run.interval)) with lines lw 2 title \(JSONValue.quote(v.name))"
+            }
             let what = run.triggers.map(\.what).joined(separator: ", ")
             panels.append("""
                 set title "Goodput around the trigger (shaded: \(what))"
                 set xlabel "time (s)"; set ylabel "successes per second"; set key top right
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
+                unset object
+                """)
+            panels.append("""
+                set title "Retries per second around the trigger"
+                set xlabel "time (s)"; set ylabel "retries per second"; set key top right
+                \(shade(run))plot \(retries.joined(separator: ", \\\n     "))
                 unset object
                 """)
             panels.append("""
