@@ -51,6 +51,36 @@ import Testing
         }
     }
 
+    /// A lane that wraps around its ring and then grows, and a heap that grows, keep every event in order; an
+    /// event earlier than a lane's tail goes to the heap and still pops in its place.
+    @Test func lanesAndHeapGrowAcrossWrapAround() {
+        var queue = EventQueue()
+        var expected: [UInt32] = []
+        var id: UInt32 = 0
+        func add(_ time: Int64, lane: Bool) {
+            if lane {
+                queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: time), a: id, lane: 1)
+            } else {
+                queue.schedule(.serviceDone, at: SimTime(nanoseconds: time), a: id)
+            }
+            id += 1
+        }
+        var popped: [(time: Int64, id: UInt32)] = []
+        for i in 0..<600 { add(Int64(i), lane: true) }
+        for _ in 0..<500 { let e = queue.popMin()!; popped.append((e.time.nanoseconds, e.a)) }
+        for i in 0..<3_000 { add(600 + Int64(i), lane: true) }   // wraps, then grows
+        add(550, lane: true)                                       // earlier than the tail: heap
+        for i in 0..<2_000 { add(500 + Int64((i * 7_919) % 4_000), lane: false) }  // grows the heap
+        while let e = queue.popMin() { popped.append((e.time.nanoseconds, e.a)) }
+        #expect(popped.count == Int(id))
+        for (earlier, later) in zip(popped, popped.dropFirst()) {
+            #expect(earlier.time < later.time || (earlier.time == later.time && earlier.id < later.id))
+        }
+        expected = popped.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.id)
+        #expect(popped.map(\.id) == expected)
+        #expect(queue.isEmpty && queue.peek() == nil)
+    }
+
     @Test func sequenceAndKindSurviveThePacking() {
         var queue = EventQueue()
         queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: 5), a: 1, b: 77)

@@ -44,12 +44,15 @@ public struct Event: Sendable {
         self.b = b
     }
 
-    public var kind: EventKind { EventKind(rawValue: UInt8(truncatingIfNeeded: sequenceAndKind))! }
-    public var sequence: UInt64 { sequenceAndKind >> 8 }
-
-    /// Strict `(time, sequence)` order.
-    static func precedes(_ x: Event, _ y: Event) -> Bool {
-        x.time.nanoseconds < y.time.nanoseconds
-            || (x.time.nanoseconds == y.time.nanoseconds && x.sequenceAndKind < y.sequenceAndKind)
+    init(time: SimTime, sequenceAndKind: UInt64, a: UInt32, b: UInt32) {
+        self.time = time
+        self.sequenceAndKind = sequenceAndKind
+        self.a = a
+        self.b = b
     }
+
+    /// The kind, from the low byte, which always holds a valid kind (written from an `EventKind`, or copied from an
+    /// event that was): no check needed.
+    public var kind: EventKind { unsafeBitCast(UInt8(truncatingIfNeeded: sequenceAndKind), to: EventKind.self) }
+    public var sequence: UInt64 { sequenceAndKind >> 8 }
 }

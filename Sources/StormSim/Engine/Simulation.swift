@@ -7,7 +7,7 @@ public protocol EventHandler {
 /// The only event loop: pop the earliest event, advance the clock, hand it to the model.
 ///
 /// The loop knows nothing of clients or services (SimPy's schedule / step / run-until shape).
-public struct Simulation<Model: EventHandler> {
+public struct Simulation<Model: EventHandler>: ~Copyable {
     public var queue: EventQueue
     public var model: Model
     /// The time of the event being handled, or of the last one handled.
@@ -15,7 +15,7 @@ public struct Simulation<Model: EventHandler> {
     /// Events popped so far: the unit of "events per second".
     public private(set) var eventsProcessed: Int = 0
 
-    public init(model: Model, queue: EventQueue) {
+    public init(model: Model, queue: consuming EventQueue) {
         self.model = model
         self.queue = queue
     }
