@@ -58,6 +58,8 @@ public struct Gauge: Sendable {
     public private(set) var value: Double = 0
     var last: Int64 = 0
     var nextBoundary: Int64
+    /// The row that holds `last` (boundaries crossed so far): kept as a count, so no division per change.
+    var row = 0
     let areaColumn: Int?
     let endColumn: Int?
 
@@ -71,24 +73,31 @@ public struct Gauge: Sendable {
     }
 
     /// Changes the value by `delta` at time `t` (t never decreases). - Complexity: O(1) plus rows crossed.
+    @inline(__always)
     public mutating func change(by delta: Double, at t: SimTime, in series: inout TimeSeries) {
         advance(to: t.nanoseconds, in: &series)
         value += delta
     }
 
     /// Integrates up to `t`, closing every row boundary crossed on the way.
+    @inline(__always)
     public mutating func advance(to t: Int64, in series: inout TimeSeries) {
         let t = Swift.min(t, series.end)
+        if t >= nextBoundary { crossBoundaries(upTo: t, in: &series) }
+        if t > last {
+            if let areaColumn { series[Swift.min(row, series.rows - 1), areaColumn] += value * Double(t - last) }
+            last = t
+        }
+    }
+
+    /// Closes each row whose end is at or before `t` (and not after the series' end).
+    mutating func crossBoundaries(upTo t: Int64, in series: inout TimeSeries) {
         while t >= nextBoundary && nextBoundary <= series.end {
-            let row = Int((nextBoundary - 1) / series.interval)
             if let areaColumn { series[row, areaColumn] += value * Double(nextBoundary - last) }
             if let endColumn { series[row, endColumn] = value }
             last = nextBoundary
             nextBoundary += series.interval
-        }
-        if t > last {
-            if let areaColumn { series[series.row(at: last), areaColumn] += value * Double(t - last) }
-            last = t
+            row += 1
         }
     }
 

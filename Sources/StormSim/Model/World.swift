@@ -402,7 +402,9 @@ struct World: EventHandler {
             return
         }
         var draw = DrawKey.source(DrawKey.child(requests[request].key, UInt64(sent)), jitterSalt)
-        var delay = callers[c].policy.retryDelay(retry: sent, previous: &requests[request].previousSleep, rng: &draw)
+        var delay = RetryPolicy.retryDelay(
+            backoff: callers[c].policy.backoff, jitter: callers[c].policy.jitter, retry: sent,
+            previous: &requests[request].previousSleep, rng: &draw)
         if let hint {
             switch callers[c].policy.retryAfter {
             case .ignore: break
@@ -728,20 +730,29 @@ struct Synchrony {
     static let bin: Int64 = 100_000_000
     var firstBin: Int64 = -1
     var currentBin: Int64 = -1
+    /// The span of the current bin: times only grow, so a division is needed only when a bin ends.
+    var binStart: Int64 = 0
+    var binEnd: Int64 = 0
     var inBin = 0
     var peak = 0
     var total = 0
 
+    @inline(__always)
     mutating func record(_ now: SimTime) {
-        let b = now.nanoseconds / Synchrony.bin
+        if now.nanoseconds >= binEnd || now.nanoseconds < binStart { startBin(now.nanoseconds / Synchrony.bin) }
+        inBin += 1
+        total += 1
+    }
+
+    mutating func startBin(_ b: Int64) {
         if b != currentBin {
             peak = max(peak, inBin)
             if firstBin < 0 { firstBin = b }
             currentBin = b
             inBin = 0
         }
-        inBin += 1
-        total += 1
+        binStart = b * Synchrony.bin
+        binEnd = binStart + Synchrony.bin
     }
 
     mutating func finish() { peak = max(peak, inBin) }

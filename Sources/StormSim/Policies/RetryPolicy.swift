@@ -86,6 +86,15 @@ public struct RetryPolicy: Equatable, Sendable {
     /// The wait before retry `n` (1 = first retry), with jitter.
     /// - Parameter previous: per-request state for decorrelated jitter, in ns; start it at `backoff.base`.
     public func retryDelay<R: RandomSource>(retry n: Int, previous: inout Double, rng: inout R) -> SimDuration {
+        Self.retryDelay(backoff: backoff, jitter: jitter, retry: n, previous: &previous, rng: &rng)
+    }
+
+    /// The same, from the two parts it needs (the simulator's hot path passes them without copying the policy,
+    /// whose arrays and sets would be retained and released).
+    @inline(__always)
+    static func retryDelay<R: RandomSource>(
+        backoff: Backoff, jitter: Jitter, retry n: Int, previous: inout Double, rng: inout R
+    ) -> SimDuration {
         let raw = backoff.delay(retry: n)
         return SimDuration(saturating: jitter.apply(delay: raw, backoff: backoff, previous: &previous, rng: &rng))
     }
