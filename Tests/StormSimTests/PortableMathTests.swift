@@ -26,6 +26,19 @@ import Testing
         #expect(ulpsApart(PortableMath.log(Double.greatestFiniteMagnitude), Foundation.log(Double.greatestFiniteMagnitude)) <= 2)
     }
 
+    @Test func bitLevelDecompositionMatchesTheStandardLibrary() {
+        var rng = Xoshiro256(seed: 5)
+        var samples: [Double] = [1, 2, 0.5, .leastNormalMagnitude, .leastNormalMagnitude / 3, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        for _ in 0..<10_000 {
+            samples.append(1 - rng.nextUnit())
+            samples.append(Double(bitPattern: rng.next() >> 1))  // any positive pattern, subnormals included
+        }
+        for x in samples where x > 0 && x.isFinite {
+            let (k, m) = PortableMath.exponentAndSignificand(x)
+            #expect(k == Int(x.exponent) && m == x.significand, "\(x)")
+        }
+    }
+
     @Test func expMatchesLibm() {
         var rng = Xoshiro256(seed: 2)
         for _ in 0..<20_000 {

@@ -8,7 +8,8 @@ struct SlotPool<Element> {
 
     /// Stores `element` in a free slot (or a new one) and returns its id.
     mutating func insert(_ element: Element) -> UInt32 {
-        if let id = free.popLast() {
+        if !free.isEmpty {
+            let id = free.removeLast()
             items[Int(id)] = element
             return id
         }

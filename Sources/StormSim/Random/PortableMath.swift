@@ -13,8 +13,7 @@ public enum PortableMath {
         if x == 0 { return -.infinity }
         if x.isInfinite { return x }
         // x = m * 2^k with m in [sqrt(1/2), sqrt(2)).
-        var k = Int(x.exponent)
-        var m = x.significand  // in [1, 2), normalized for subnormals too
+        var (k, m) = exponentAndSignificand(x)
         if m > 1.4142135623730951 {
             m /= 2
             k += 1
@@ -35,6 +34,15 @@ public enum PortableMath {
         let logm = 2 * s + 2 * s * sum
         let kd = Double(k)
         return kd * ln2Hi + (logm + kd * ln2Lo)
+    }
+
+    /// `(Int(x.exponent), x.significand)` of a positive finite x, the significand in [1, 2). Normal numbers are
+    /// read off the bits (no call into the standard library on the hot path); subnormals take the slow path.
+    @inline(__always)
+    static func exponentAndSignificand(_ x: Double) -> (Int, Double) {
+        let biased = Int(truncatingIfNeeded: x.bitPattern >> 52)  // x > 0: no sign bit
+        guard biased != 0 else { return (Int(x.exponent), x.significand) }
+        return (biased - 1023, Double(bitPattern: x.bitPattern & 0x000F_FFFF_FFFF_FFFF | 0x3FF0_0000_0000_0000))
     }
 
     /// e^x. Overflows to +inf above about 709.78, underflows to 0 below about -745.
