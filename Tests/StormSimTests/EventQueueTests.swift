@@ -81,6 +81,49 @@ import Testing
         #expect(queue.isEmpty && queue.peek() == nil)
     }
 
+    /// Delays on every scale the calendar side sees: the same window, the next ones, across the ring (4.3 s), far
+    /// beyond it, and "never"; empty stretches it must jump; lanes interleaved. Each pop is the pending minimum.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func calendarKeepsOrderAcrossWindowsAndTheFarHeap(seed: UInt64) {
+        var rng = Xoshiro256(seed: seed)
+        var queue = EventQueue()
+        var pending: [(time: Int64, id: UInt32)] = []
+        var now: Int64 = 0
+        var id: UInt32 = 0
+        let scales: [Int64] = [0, 1, 1_000, 4_000_000, 50_000_000, 1_000_000_000, 4_300_000_000, 60_000_000_000, 5_000_000_000_000]
+        for step in 0..<12_000 {
+            // Mixed stretches, then a stretch of draining (often to empty, so the queue has to jump ahead).
+            let draining = (step / 400) % 4 == 3
+            if (!draining && rng.bernoulli(0.55)) || pending.isEmpty {
+                let scale = scales[Int(rng.nextInt(below: UInt64(scales.count)))]
+                var time = now + (scale == 0 ? 0 : Int64(rng.nextInt(below: UInt64(scale))))
+                if rng.bernoulli(0.001) { time = Int64.max }  // saturated "never"
+                if rng.bernoulli(0.2) {
+                    queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: time), a: id, lane: 0)
+                } else {
+                    queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id)
+                }
+                pending.append((time, id))
+                id += 1
+            } else {
+                let e = queue.popMin()!
+                let i = pending.indices.min { (pending[$0].time, pending[$0].id) < (pending[$1].time, pending[$1].id) }!
+                #expect(e.time.nanoseconds == pending[i].time && e.a == pending[i].id)
+                pending.swapAt(i, pending.count - 1)
+                pending.removeLast()
+                now = e.time.nanoseconds == Int64.max ? now : e.time.nanoseconds
+            }
+            #expect(queue.count == pending.count)
+        }
+        while let e = queue.popMin() {
+            let i = pending.indices.min { (pending[$0].time, pending[$0].id) < (pending[$1].time, pending[$1].id) }!
+            #expect(e.time.nanoseconds == pending[i].time && e.a == pending[i].id)
+            pending.swapAt(i, pending.count - 1)
+            pending.removeLast()
+        }
+        #expect(pending.isEmpty)
+    }
+
     @Test func sequenceAndKindSurviveThePacking() {
         var queue = EventQueue()
         queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: 5), a: 1, b: 77)

@@ -8,7 +8,7 @@ public protocol EventHandler {
 ///
 /// The loop knows nothing of clients or services (SimPy's schedule / step / run-until shape).
 public struct Simulation<Model: EventHandler>: ~Copyable {
-    public var queue: EventQueue
+    var queue: EventQueue
     public var model: Model
     /// The time of the event being handled, or of the last one handled.
     public private(set) var now: SimTime = .zero
@@ -42,9 +42,4 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
         }
         return true
     }
-}
-
-extension EventQueue {
-    /// The time of the earliest event.
-    public func peekTime() -> SimTime? { peek()?.time }
 }

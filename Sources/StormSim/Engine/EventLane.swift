@@ -1,0 +1,58 @@
+/// A FIFO of events in one growable ring buffer (capacity a power of two), owned like the queue it belongs to.
+///
+/// Events scheduled with a fixed delay arrive in time order, so a lane needs no sorting: O(1) in and out.
+struct EventLane: ~Copyable {
+    var buffer: UnsafeMutablePointer<Event>
+    var mask: Int
+    var head = 0
+    var count = 0
+    /// The time of the last event appended (meaningful while the lane is not empty).
+    var tailTime: Int64 = 0
+
+    init(capacity: Int) {
+        var c = 4
+        while c < capacity { c <<= 1 }
+        buffer = .allocate(capacity: c)
+        mask = c - 1
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Whether appending an event at `time` keeps the lane in time order.
+    @inline(__always)
+    func accepts(_ time: SimTime) -> Bool { count == 0 || tailTime <= time.nanoseconds }
+
+    /// The first event's key; only when not empty.
+    @inline(__always)
+    var headKey: EventKey {
+        let e = buffer[head]
+        return EventKey(time: e.time, order: e.sequenceAndKind)
+    }
+
+    @inline(__always)
+    mutating func append(_ event: Event) {
+        if count > mask { grow() }
+        (buffer + ((head &+ count) & mask)).initialize(to: event)
+        count &+= 1
+        tailTime = event.time.nanoseconds
+    }
+
+    /// Only when not empty.
+    @inline(__always)
+    mutating func popFirst() -> Event {
+        let event = buffer[head]
+        head = (head &+ 1) & mask
+        count &-= 1
+        return event
+    }
+
+    mutating func grow() {
+        let capacity = (mask + 1) * 2
+        let bigger = UnsafeMutablePointer<Event>.allocate(capacity: capacity)
+        for i in 0..<count { (bigger + i).initialize(to: buffer[(head + i) & mask]) }
+        buffer.deallocate()
+        buffer = bigger
+        mask = capacity - 1
+        head = 0
+    }
+}

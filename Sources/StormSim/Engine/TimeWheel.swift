@@ -1,0 +1,93 @@
+/// Pending events beyond the current time window, kept unsorted in a ring of buckets, one per window.
+///
+/// The event queue sorts only the events of the current window (in a small heap that stays in the cache). When the
+/// window's events are done, the next window's bucket moves into the heap. Windows are 2^22 ns (about 4.2 ms);
+/// the ring covers 1,023 windows ahead (about 4.3 s). Events further ahead wait in the queue's `far` heap.
+///
+/// A bucket is a linked list of nodes from one pool, reused last-freed-first: the memory touched grows with the
+/// events waiting, not with the number of buckets, and a new event usually lands in a node still in the cache.
+/// A slot holds the events of exactly one window: a window enters the ring's span only after the window that used
+/// its slot has been drained.
+struct TimeWheel: ~Copyable {
+    struct Node {
+        var key: EventKey
+        var payload: UInt64
+        /// The next node of the same bucket, or of the free list; `none` ends a list.
+        var next: UInt32
+    }
+
+    static let none = UInt32.max
+    /// Window index of a key: its time >> windowShift.
+    static let windowShift: UInt64 = 22
+    static let slots = 1024
+
+    /// First node of each slot's bucket.
+    var heads: UnsafeMutablePointer<UInt32>
+    var nodes: UnsafeMutablePointer<Node>
+    var nodeCapacity: Int
+    /// Nodes ever used; those below it that are not in a bucket are on the free list.
+    var nodesUsed = 0
+    var free = TimeWheel.none
+    /// Events in all buckets.
+    var count = 0
+
+    init() {
+        heads = .allocate(capacity: Self.slots)
+        heads.initialize(repeating: Self.none, count: Self.slots)
+        nodeCapacity = 1024
+        nodes = .allocate(capacity: nodeCapacity)
+    }
+
+    deinit {
+        heads.deallocate()
+        nodes.deallocate()
+    }
+
+    @inline(__always)
+    static func slot(_ window: UInt64) -> Int { Int(truncatingIfNeeded: window) & (slots - 1) }
+
+    /// Adds an event of `window` (which must be within the ring's span). - Complexity: amortized O(1).
+    @inline(__always)
+    mutating func append(_ key: EventKey, _ payload: UInt64, window: UInt64) {
+        let node: UInt32
+        if free != Self.none {
+            node = free
+            free = nodes[Int(node)].next
+        } else {
+            if nodesUsed == nodeCapacity { grow() }
+            node = UInt32(truncatingIfNeeded: nodesUsed)
+            nodesUsed &+= 1
+        }
+        let slot = Self.slot(window)
+        (nodes + Int(node)).initialize(to: Node(key: key, payload: payload, next: heads[slot]))
+        heads[slot] = node
+        count &+= 1
+    }
+
+    /// Moves every event of `window` into `heap`, and its nodes to the free list.
+    mutating func drain(window: UInt64, into heap: inout KeyHeap) {
+        let slot = Self.slot(window)
+        var node = heads[slot]
+        guard node != Self.none else { return }
+        heads[slot] = Self.none
+        while node != Self.none {
+            let n = Int(node)
+            heap.push(nodes[n].key, nodes[n].payload)
+            let next = nodes[n].next
+            nodes[n].next = free
+            free = node
+            node = next
+            count &-= 1
+        }
+    }
+
+    mutating func grow() {
+        precondition(nodeCapacity < Int(Self.none) / 2, "more than 2^31 events pending")
+        let capacity = nodeCapacity * 2
+        let bigger = UnsafeMutablePointer<Node>.allocate(capacity: capacity)
+        bigger.moveInitialize(from: nodes, count: nodesUsed)
+        nodes.deallocate()
+        nodes = bigger
+        nodeCapacity = capacity
+    }
+}
