@@ -134,6 +134,15 @@ import Testing
         #expect(queue.popMin() == nil)
     }
 
+    /// Per-event state stays compact: an event, a heap key, and the request and attempt slots every event
+    /// touches. (Growing them is allowed, but should be a decision: memory per event is speed.)
+    @Test func hotStateStaysCompact() {
+        #expect(MemoryLayout<Event>.stride == 24)
+        #expect(MemoryLayout<EventKey>.stride == 16)
+        #expect(MemoryLayout<RequestState>.stride <= 56)
+        #expect(MemoryLayout<AttemptState>.stride <= 80)
+    }
+
     @Test func ringBufferIsADeque() {
         var ring = RingBuffer<Int>(initialCapacity: 4, filler: -1)
         for i in 0..<100 { ring.append(i) }

@@ -1,63 +1,67 @@
 /// A client's request from its first send until it succeeds, fails or the run ends.
+///
+/// Fields are declared widest first, so the struct packs into 56 bytes (less memory touched per event).
 struct RequestState {
-    /// Who sends it: 0 for the clients, s + 1 for service s calling downstream.
-    var caller: UInt16
-    /// The service it is sent to.
-    var target: UInt16
-    /// For a downstream call, the attempt (at the calling service) it was made for; `RequestState.none` for a
-    /// client's request.
-    var parent: UInt32
     /// The absolute deadline (`SimTime.never` when none).
     var deadline: SimTime
-    var client: UInt32
     /// The request's identity for keyed draws: (seed, client, request number of that client).
     var key: UInt64
     /// When the first attempt was sent: latency is measured from here.
     var start: SimTime
-    /// Attempts sent so far (the first included).
-    var attemptsSent: Int32
     /// Decorrelated jitter's previous sleep, in ns.
     var previousSleep: Double
-    /// Whether the last retry followed a timeout (token buckets charge it differently and refund what it cost);
-    /// nil before any retry.
-    var lastRetryAfterTimeout: Bool?
-    /// True while a retry of this request holds a slot of a concurrency budget.
-    var holdsRetrySlot: Bool
+    /// For a downstream call, the attempt (at the calling service) it was made for; `RequestState.none` for a
+    /// client's request.
+    var parent: UInt32
+    var client: UInt32
+    /// Attempts sent so far (the first included).
+    var attemptsSent: Int32
     /// Index in the trace, or -1 when the request is not traced.
     var traceId: Int32
+    /// Who sends it: 0 for the clients, s + 1 for service s calling downstream.
+    var caller: UInt16
+    /// The service it is sent to.
+    var target: UInt16
+    /// Whether the last retry followed a timeout (token buckets charge it differently and refund what it cost);
+    /// nil before any retry.
+    var lastRetryAfterTimeout: Bool? = nil
+    /// True while a retry of this request holds a slot of a concurrency budget.
+    var holdsRetrySlot = false
 
     static let none = UInt32.max
 }
 
 /// One attempt of a request: a message to a service and, later, its response.
+///
+/// Fields are declared widest first, so the struct packs into 80 bytes (less memory touched per event).
 struct AttemptState {
-    var request: UInt32
-    /// The service it is sent to.
-    var service: UInt16
     /// The deadline it carries downstream (`SimTime.never` unless deadlines propagate).
     var deadline: SimTime
-    /// When it joined the service's queue (for queue timeouts and CoDel).
-    var enqueuedAt: SimTime = .zero
-    /// Downstream calls still open while the service serves it, and whether one failed.
-    var pendingCalls: UInt16 = 0
-    var downstreamFailed = false
-    /// Worker time spent on it before its downstream calls (asynchronous services release the worker there).
-    var worked: Int64 = 0
     /// Key of this attempt's draws (latencies, service time, outcome): the request's key and the attempt number.
     var key: UInt64
+    /// When a worker started serving it.
+    var serviceStart: SimTime = .zero
+    /// The Retry-After hint of a throttled response.
+    var retryAfter: SimDuration = .zero
+    /// When it joined the service's queue (for queue timeouts and CoDel).
+    var enqueuedAt: SimTime = .zero
+    /// Worker time spent on it before its downstream calls (asynchronous services release the worker there).
+    var worked: Int64 = 0
+    /// Optimistic concurrency: the row version the attempt read.
+    var readVersion: UInt64 = 0
+    var request: UInt32
     /// Bumped whenever the slot is freed, so that an event armed for an earlier attempt in this slot (a timeout)
     /// can tell it is stale.
     var generation: UInt32
-    /// True once the caller stopped waiting (timeout): the service may still do the work, which is then wasted.
-    var abandoned: Bool
-    /// When a worker started serving it.
-    var serviceStart: SimTime
     /// The breaker generation that admitted it, or nil when it did not go through a breaker.
     var breakerGeneration: UInt32?
-    /// The Retry-After hint of a throttled response.
-    var retryAfter: SimDuration
-    /// Optimistic concurrency: the row version the attempt read.
-    var readVersion: UInt64 = 0
+    /// The service it is sent to.
+    var service: UInt16
+    /// Downstream calls still open while the service serves it, and whether one failed.
+    var pendingCalls: UInt16 = 0
+    var downstreamFailed = false
+    /// True once the caller stopped waiting (timeout): the service may still do the work, which is then wasted.
+    var abandoned = false
     /// Swallowed by an outage that never answers: nothing will arrive for it, so its timeout frees it.
     var blackholed = false
 }

@@ -203,11 +203,10 @@ struct World: EventHandler {
         clientRequestCount[Int(client)] &+= 1
         let traceId: Int32 = totals.requests < traceLimit ? Int32(totals.requests) : -1
         let request = requests.insert(RequestState(
-            caller: 0, target: UInt16(callers[0].targets[0]), parent: RequestState.none,
             deadline: deadline.map { now + $0 } ?? .never,
-            client: client, key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
-            start: now, attemptsSent: 0, previousSleep: Double(policy.backoff.base.nanoseconds),
-            lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: traceId))
+            key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
+            start: now, previousSleep: Double(policy.backoff.base.nanoseconds), parent: RequestState.none,
+            client: client, attemptsSent: 0, traceId: traceId, caller: 0, target: UInt16(callers[0].targets[0])))
         totals.requests += 1
         series.add(ClientColumn.requests, at: now)
         inFlight.change(by: 1, at: now, in: &series)
@@ -270,9 +269,8 @@ struct World: EventHandler {
         // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
         let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
         let attempt = attempts.insert(AttemptState(
-            request: request, service: UInt16(target), deadline: propagateDeadline ? requestDeadline : .never,
-            key: key, generation: generation, abandoned: false, serviceStart: .zero,
-            breakerGeneration: breakerGeneration, retryAfter: .zero))
+            deadline: propagateDeadline ? requestDeadline : .never, key: key, request: request,
+            generation: generation, breakerGeneration: breakerGeneration, service: UInt16(target)))
         traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
         // The attempt times out after the policy's timeout, and at the latest at the request's deadline.
@@ -582,10 +580,9 @@ struct World: EventHandler {
         attempts[attempt].pendingCalls = UInt16(targets.count)
         for (j, target) in targets.enumerated() {
             let request = requests.insert(RequestState(
-                caller: UInt16(s + 1), target: UInt16(target), parent: attempt, deadline: deadline,
-                client: 0, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)),
-                start: now, attemptsSent: 0, previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds),
-                lastRetryAfterTimeout: nil, holdsRetrySlot: false, traceId: -1))
+                deadline: deadline, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)), start: now,
+                previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds), parent: attempt,
+                client: 0, attemptsSent: 0, traceId: -1, caller: UInt16(s + 1), target: UInt16(target)))
             if !callers[s + 1].plain { callers[s + 1].state.requestStarted(client: 0, now: now) }
             sendAttempt(request, now: now, queue: &queue)
         }
