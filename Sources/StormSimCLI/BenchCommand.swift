@@ -108,12 +108,16 @@ struct BenchCommand {
         }
         var walls: [Int: Double] = [:]
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        for jobs in Array(Set([1, 2, cores])).sorted() {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = BatchRunner.run(set.variants, jobs: jobs)
-            walls[jobs] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // Best of 3 for each number of jobs, taken in turns so that a slow spell of the machine hits all alike.
+        for _ in 0..<3 {
+            for jobs in Array(Set([1, 2, cores])).sorted() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = BatchRunner.run(set.variants, jobs: jobs)
+                let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                walls[jobs] = min(walls[jobs] ?? .infinity, wall)
+            }
         }
-        print("\nScaling: real-world-presets (\(set.variants.count) variants)")
+        print("\nScaling: real-world-presets (\(set.variants.count) variants, best of 3)")
         for (jobs, wall) in walls.sorted(by: { $0.key < $1.key }) {
             print("  --jobs \(jobs): \(NumberFormat.rounded(wall, digits: 3)) s (speed-up \(NumberFormat.rounded(walls[1]! / wall, digits: 2))x)")
         }
@@ -121,7 +125,8 @@ struct BenchCommand {
 
     /// The CI guard: simulation speed as a ratio of a baseline loop's speed on the same machine, in the same
     /// process. The ratio was 0.15 when the floor was set (release build, AMD EPYC, 2 cores, idle); the floor is a
-    /// third of that, so only a gross regression (a simulation three times slower for the same machine) fails.
+    /// third of that; since the calendar queue it is about 0.2, so only a gross regression (a simulation three to
+    /// four times slower for the same machine) fails.
     static let minimumRatio = 0.05
 
     func runCheck() throws(CommandError) {

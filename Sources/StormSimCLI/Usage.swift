@@ -69,7 +69,7 @@ enum Usage {
 
         Runs the standard workloads (the bundled thundering-herd and bench-overload scenarios, and a burst of
         1,000,000 clients) each in its own process, and prints events/s, wall time and peak memory, with the
-        machine and build. Then times real-world-presets on 1 and 2 jobs. Use a release build:
+        machine and build. Then times real-world-presets on 1 and 2 jobs (best of 3). Use a release build:
             swift build -c release && .build/release/stormsim bench
 
         OPTIONS:
