@@ -90,7 +90,9 @@ import Testing
         var pending: [(time: Int64, id: UInt32)] = []
         var now: Int64 = 0
         var id: UInt32 = 0
-        let scales: [Int64] = [0, 1, 1_000, 4_000_000, 50_000_000, 1_000_000_000, 4_300_000_000, 60_000_000_000, 5_000_000_000_000]
+        let scales: [Int64] = [
+            0, 1, 1_000, 4_000_000, 50_000_000, 1_000_000_000, 4_300_000_000, 60_000_000_000, 5_000_000_000_000,
+        ]
         for step in 0..<12_000 {
             // Mixed stretches, then a stretch of draining (often to empty, so the queue has to jump ahead).
             let draining = (step / 400) % 4 == 3

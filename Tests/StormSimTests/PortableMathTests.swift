@@ -28,7 +28,9 @@ import Testing
 
     @Test func bitLevelDecompositionMatchesTheStandardLibrary() {
         var rng = Xoshiro256(seed: 5)
-        var samples: [Double] = [1, 2, 0.5, .leastNormalMagnitude, .leastNormalMagnitude / 3, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        var samples: [Double] = [
+            1, 2, 0.5, .leastNormalMagnitude, .leastNormalMagnitude / 3, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+        ]
         for _ in 0..<10_000 {
             samples.append(1 - rng.nextUnit())
             samples.append(Double(bitPattern: rng.next() >> 1))  // any positive pattern, subnormals included

@@ -1,8 +1,8 @@
 /// A growable double-ended queue in one contiguous buffer.
 ///
-/// Used for service queues (FIFO and LIFO; the event queue has its own lanes, `EventLane`). Capacity doubles when full and
-/// never shrinks, so a run reaches a steady state with no allocation. Slots hold plain values (a `filler` marks
-/// unused ones), so an element takes exactly its own size.
+/// Used for service queues (FIFO and LIFO; the event queue has its own lanes, `EventLane`). Capacity doubles when
+/// full and never shrinks, so a run reaches a steady state with no allocation. Slots hold plain values (a `filler`
+/// marks unused ones), so an element takes exactly its own size.
 public struct RingBuffer<Element> {
     var storage: ContiguousArray<Element>
     var head = 0

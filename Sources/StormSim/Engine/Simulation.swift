@@ -7,6 +7,9 @@ public protocol EventHandler {
 /// The only event loop: pop the earliest event, advance the clock, hand it to the model.
 ///
 /// The loop knows nothing of clients or services (SimPy's schedule / step / run-until shape).
+///
+/// It owns the queue, so it is not copyable either. The queue is internal: models schedule through the `inout`
+/// queue they are handed.
 public struct Simulation<Model: EventHandler>: ~Copyable {
     var queue: EventQueue
     public var model: Model
