@@ -2,6 +2,24 @@ import Testing
 
 @testable import StormSim
 
+/// The events a test has scheduled and not yet seen pop: each pop must be their minimum by (time, id).
+struct PendingEvents {
+    var events: [(time: Int64, id: UInt32)] = []
+
+    var isEmpty: Bool { events.isEmpty }
+    var count: Int { events.count }
+
+    mutating func add(_ time: Int64, _ id: UInt32) { events.append((time, id)) }
+
+    /// Checks that `e` is the pending minimum, and removes it.
+    mutating func expectMinimum(_ e: Event) {
+        let i = events.indices.min { (events[$0].time, events[$0].id) < (events[$1].time, events[$1].id) }!
+        #expect(e.time.nanoseconds == events[i].time && e.a == events[i].id)
+        events.swapAt(i, events.count - 1)
+        events.removeLast()
+    }
+}
+
 @Suite struct EventQueueTests {
     /// Scheduling everything first and popping everything after must give exactly the stable sort.
     @Test(arguments: [7, 8, 9])
@@ -28,7 +46,7 @@ import Testing
     @Test func eachPopIsThePendingMinimum() {
         var rng = Xoshiro256(seed: 99)
         var queue = EventQueue()
-        var pending: [(time: Int64, id: UInt32)] = []
+        var pending = PendingEvents()
         var now: Int64 = 0
         var id: UInt32 = 0
         for _ in 0..<20_000 {
@@ -39,13 +57,11 @@ import Testing
                 } else {
                     queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id)
                 }
-                pending.append((time, id))
+                pending.add(time, id)
                 id += 1
             } else {
                 let e = queue.popMin()!
-                let minimum = pending.min { ($0.time, $0.id) < ($1.time, $1.id) }!
-                #expect(e.time.nanoseconds == minimum.time && e.a == minimum.id)
-                pending.removeAll { $0.id == e.a }
+                pending.expectMinimum(e)
                 now = e.time.nanoseconds
             }
         }
@@ -87,7 +103,7 @@ import Testing
     func calendarKeepsOrderAcrossWindowsAndTheFarHeap(seed: UInt64) {
         var rng = Xoshiro256(seed: seed)
         var queue = EventQueue()
-        var pending: [(time: Int64, id: UInt32)] = []
+        var pending = PendingEvents()
         var now: Int64 = 0
         var id: UInt32 = 0
         let scales: [Int64] = [
@@ -105,24 +121,16 @@ import Testing
                 } else {
                     queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id)
                 }
-                pending.append((time, id))
+                pending.add(time, id)
                 id += 1
             } else {
                 let e = queue.popMin()!
-                let i = pending.indices.min { (pending[$0].time, pending[$0].id) < (pending[$1].time, pending[$1].id) }!
-                #expect(e.time.nanoseconds == pending[i].time && e.a == pending[i].id)
-                pending.swapAt(i, pending.count - 1)
-                pending.removeLast()
+                pending.expectMinimum(e)
                 now = e.time.nanoseconds == Int64.max ? now : e.time.nanoseconds
             }
             #expect(queue.count == pending.count)
         }
-        while let e = queue.popMin() {
-            let i = pending.indices.min { (pending[$0].time, pending[$0].id) < (pending[$1].time, pending[$1].id) }!
-            #expect(e.time.nanoseconds == pending[i].time && e.a == pending[i].id)
-            pending.swapAt(i, pending.count - 1)
-            pending.removeLast()
-        }
+        while let e = queue.popMin() { pending.expectMinimum(e) }
         #expect(pending.isEmpty)
     }
 

@@ -57,12 +57,19 @@ struct KeyHeap: ~Copyable {
     @inline(__always)
     var topPayload: UInt64 { payloads[0] }
 
-    /// Sift-up: the hole moves up instead of swapping. - Complexity: O(log n), usually O(1) for late keys.
+    /// - Complexity: O(log n), usually O(1) for late keys.
     @inline(__always)
     mutating func push(_ key: EventKey, _ payload: UInt64) {
         if count == capacity { grow() }
-        var hole = count
         count &+= 1
+        siftUp(key, payload, from: count &- 1)
+    }
+
+    /// Places `key` at the empty slot `hole` or above it: the hole moves up past every parent that `key` precedes,
+    /// instead of swapping.
+    @inline(__always)
+    mutating func siftUp(_ key: EventKey, _ payload: UInt64, from hole: Int) {
+        var hole = hole
         while hole > 0 {
             let parent = (hole &- 1) >> 2
             if !EventKey.precedes(key, keys[parent]) { break }
@@ -107,15 +114,7 @@ struct KeyHeap: ~Copyable {
             payloads[hole] = payloads[best]
             hole = best
         }
-        while hole > 0 {
-            let parent = (hole &- 1) >> 2
-            if !EventKey.precedes(lastKey, keys[parent]) { break }
-            keys[hole] = keys[parent]
-            payloads[hole] = payloads[parent]
-            hole = parent
-        }
-        keys[hole] = lastKey
-        payloads[hole] = lastPayload
+        siftUp(lastKey, lastPayload, from: hole)
     }
 
     mutating func grow() {
