@@ -72,8 +72,11 @@ struct RunCommand {
             let stream: StreamingFile
             do { stream = try StreamingFile(path: "\(dir)/jobs.jsonl") } catch { throw CommandError(code: .failure, message: error.description) }
             let ordered = InOrder<String>(count: myJobs.count) { stream.write($0) }
-            runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
+            do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
                 ordered.add(PartialResults.line(job: job.index, result), at: positions[job.index]!)
+            } } catch {
+                stream.discard()
+                throw error
             }
             progress.finish()
             guard !Interrupt.shared.isRaised, ordered.complete else {
@@ -104,9 +107,12 @@ struct RunCommand {
         }
         let aggregator = Aggregator(set: set, replications: replications) { [replicationFile] in replicationFile?.write($0) }
         let traces = TraceBox(count: set.variants.count)
-        runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
+        do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
             if job.replication == 0 && trace > 0 { traces.store(result.trace, at: job.variant) }
             aggregator.add(result, job: job.index)
+        } } catch {
+            replicationFile?.discard()
+            throw error
         }
         progress.finish()
         guard !Interrupt.shared.isRaised, aggregator.complete else {
@@ -119,21 +125,32 @@ struct RunCommand {
             events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet)
     }
 
+    /// Runs the jobs; the first stalled job stops the others and is reported as an invalid scenario.
     func runJobs(
         _ jobs: [Replications.Job], set: ScenarioSet, progress: Progress, positions: [Int: Int], counter: EventCounter,
         deliver: @escaping @Sendable (Replications.Job, RunResult) -> Void
-    ) {
+    ) throws(CommandError) {
+        let stalled = FirstMessage()
         BatchRunner.run(
             jobs: jobs, of: set, workers: self.jobs, traceRequests: trace,
             checkpoint: { index, now in
                 progress.update(job: positions[index]!, simulated: now)
-                return Interrupt.shared.isRaised
+                return Interrupt.shared.isRaised || stalled.isSet
             },
+            stop: { Interrupt.shared.isRaised || stalled.isSet },
             deliver: { job, result in
                 counter.add(result.events)
                 progress.jobFinished(positions[job.index]!)
+                if let stall = result.stall {
+                    let variant = set.variants[job.variant]
+                    stalled.set("variant \(variant.name), seed \(result.seed): \(stall)")
+                }
                 if !result.interrupted { deliver(job, result) }
             })
+        if let message = stalled.message {
+            progress.finish()
+            throw CommandError(code: .invalidScenario, message: "\(file): \(message)")
+        }
     }
 }
 
@@ -203,6 +220,15 @@ final class InOrder<Item>: @unchecked Sendable {
     }
 
     var complete: Bool { next == count }
+}
+
+/// The first message set from any thread (later ones are dropped).
+final class FirstMessage: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+    func set(_ message: String) { lock.lock(); if first == nil { first = message }; lock.unlock() }
+    var message: String? { lock.lock(); defer { lock.unlock() }; return first }
+    var isSet: Bool { message != nil }
 }
 
 final class EventCounter: @unchecked Sendable {

@@ -9,15 +9,17 @@ public enum BatchRunner {
     /// - Parameters:
     ///   - traceRequests: trace the first N requests of replication 0 of each variant.
     ///   - checkpoint: called from the worker threads with (job index, simulated time); return true to stop.
+    ///   - stop: asked before each job starts; true leaves the remaining jobs unstarted (Ctrl-C, a failed job).
     ///   - deliver: called from the worker threads with each finished job and its result.
     public static func run(
         jobs: [Replications.Job], of set: ScenarioSet, workers: Int, traceRequests: Int = 0,
         checkpoint: @escaping @Sendable (Int, SimTime) -> Bool = { _, _ in false },
+        stop: @escaping @Sendable () -> Bool = { false },
         deliver: @escaping @Sendable (Replications.Job, RunResult) -> Void
     ) {
         let queue = JobQueue(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, jobs.count))) { _ in
-            while let i = queue.claim() {
+            while !stop(), let i = queue.claim() {
                 let job = jobs[i]
                 var variant = set.variants[job.variant]
                 variant.scenario.seed = Replications.seed(base: variant.scenario.seed, replication: job.replication)

@@ -12,15 +12,18 @@ public struct RunResult: Sendable {
     public var latency: Histogram
     /// Events popped from the event queue.
     public var events: Int
-    /// True when the run was stopped early (Ctrl-C); its results are incomplete and must not be written.
+    /// True when the run was stopped early (Ctrl-C, or a stall); its results are incomplete and must not be
+    /// written.
     public var interrupted: Bool
+    /// Why the run stalled (simulated time stopped advancing), with the keys to change; nil for a run that did not.
+    public var stall: String?
     /// Every step of the traced requests, in time order.
     public var trace: [TraceEvent] = []
 
     public init(
         scenario: String, variant: String, seed: UInt64, summary: [(column: String, value: CSVTable.Cell)],
         seriesHeader: [String], seriesRows: [[Double]], latency: Histogram, events: Int, interrupted: Bool,
-        trace: [TraceEvent] = []
+        trace: [TraceEvent] = [], stall: String? = nil
     ) {
         self.scenario = scenario
         self.variant = variant
@@ -32,6 +35,7 @@ public struct RunResult: Sendable {
         self.events = events
         self.interrupted = interrupted
         self.trace = trace
+        self.stall = stall
     }
 
     /// A summary value by column name (for tests and the terminal summary).

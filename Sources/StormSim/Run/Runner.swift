@@ -25,8 +25,11 @@ public enum Runner {
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
         let end = SimTime.zero + scenario.duration
-        let completed = simulation.run(until: end, checkpointEvery: checkpointEvery, checkpoint: checkpoint)
-        let interrupted = !completed
+        let limit = Stall.limit(for: scenario)
+        let ended = simulation.run(
+            until: end, maxEventsAtOneInstant: limit, checkpointEvery: checkpointEvery, checkpoint: checkpoint)
+        let stall = ended == .stalled ? Stall.diagnose(&simulation, scenario: scenario, limit: limit) : nil
+        let interrupted = ended != .reachedEnd
         world = simulation.model
         world.finishSeries()
         return RunResult(
@@ -34,7 +37,7 @@ public enum Runner {
             summary: summaryRow(world, variant: variant, events: simulation.eventsProcessed),
             seriesHeader: timeSeriesHeader(scenario), seriesRows: timeSeriesRows(world),
             latency: world.latencyHistogram, events: simulation.eventsProcessed, interrupted: interrupted,
-            trace: world.trace)
+            trace: world.trace, stall: stall)
     }
 
     static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {

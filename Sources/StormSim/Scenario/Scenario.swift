@@ -86,6 +86,26 @@ public struct LoadChange: Equatable, Sendable {
 
     /// The largest multiplier in the window.
     public var peak: Double { max(multiplier, rampTo ?? multiplier) }
+
+    /// The integral of the combined multiplier (the product of `changes`) over [0, `span`), in seconds: the
+    /// number of seconds at the base rate that the load amounts to. Simpson's rule between window edges, exact
+    /// for up to two overlapping ramps.
+    public static func loadSeconds(_ changes: [LoadChange], over span: SimDuration) -> Double {
+        let end = Double(span.nanoseconds)
+        var edges = [0.0, end]
+        for c in changes { edges += [Double(c.from.nanoseconds), Double(c.to.nanoseconds)].filter { $0 > 0 && $0 < end } }
+        edges.sort()
+        func factor(_ ns: Double) -> Double {
+            changes.reduce(1.0) { $0 * $1.factor(at: SimTime(nanoseconds: Int64(ns))) }
+        }
+        var total = 0.0
+        for (a, b) in zip(edges, edges.dropFirst()) where b > a {
+            // Sample just inside the segment: each window is half-open, so its edges belong to one side.
+            let lo = a, hi = b - 1
+            total += (hi - lo + 1) / 6 * (factor(lo) + 4 * factor((lo + hi) / 2) + factor(hi))
+        }
+        return total / 1e9
+    }
 }
 
 public enum Arrival: Equatable, Sendable {

@@ -231,10 +231,21 @@ public enum ScenarioDecoder {
         let limit = "the limit is 1e9 per run (about 10 minutes of simulation)"
         switch clients.arrival {
         case .poisson(let rate, let until):
-            let expected = Double(clients.count) * rate * min(duration, until).seconds
+            let span = min(duration, until)
+            let base = Double(clients.count) * rate
+            let expected = base * LoadChange.loadSeconds(clients.load, over: span)
+            let loadNote = clients.load.isEmpty ? "" : " with the load changes"
             if expected > ScenarioLimits.maxExpectedRequests {
                 context.fail(arrivalPath.appending("rate"),
-                    "\(clients.count) clients at \(NumberFormat.shortest(rate))/s for \(DurationText.format(duration)) make about \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or lower the rate")
+                    "\(clients.count) clients at \(NumberFormat.shortest(rate))/s for \(DurationText.format(span))\(loadNote) make about \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or lower the rate\(clients.load.isEmpty ? "" : " or the load multipliers")")
+            } else {
+                checkAttempts(expected, clients: clients, context: context)
+            }
+            let peak = clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
+            let candidates = base * peak * span.seconds
+            if !clients.load.isEmpty && candidates > ScenarioLimits.maxThinningCandidates {
+                context.fail(JSONPath.root.appending("clients").appending("load"),
+                    "a peak load of x\(NumberFormat.shortest(peak)) makes the simulator draw about \(NumberFormat.scientific(candidates)) candidate arrivals (at the peak rate for the whole \(DurationText.format(span)), keeping a share that follows the load); the limit is \(NumberFormat.scientific(ScenarioLimits.maxThinningCandidates)); lower the multipliers, the clients' rate, or the duration")
             }
         case .closed(let think, _):
             guard let target = services.first(where: { $0.name == clients.target }) else { return }
@@ -251,9 +262,20 @@ public enum ScenarioDecoder {
             if expected > ScenarioLimits.maxExpectedRequests {
                 context.fail(arrivalPath.appending("think"),
                     "\(clients.count) closed-loop clients cycling every \(NumberFormat.scientific(cycle / 1e9)) s for \(DurationText.format(duration)) make up to \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or add think time")
+            } else {
+                checkAttempts(expected, clients: clients, context: context)
             }
         case .burst:
-            break
+            checkAttempts(Double(clients.count), clients: clients, context: context)
+        }
+    }
+
+    /// Refuses a run whose attempts, if every attempt failed and was retried, would take hours.
+    static func checkAttempts(_ requests: Double, clients: Clients, context: DecodeContext) {
+        let attempts = requests * Double(clients.policy.maxAttempts)
+        if attempts > ScenarioLimits.maxWorstCaseAttempts {
+            context.fail(JSONPath.root.appending("clients").appending("policy").appending("maxAttempts"),
+                "about \(NumberFormat.scientific(requests)) requests with up to \(clients.policy.maxAttempts) attempts each make up to \(NumberFormat.scientific(attempts)) attempts when every attempt fails; the limit is \(NumberFormat.scientific(ScenarioLimits.maxWorstCaseAttempts)) (about an hour); lower maxAttempts, the number of requests, or the duration")
         }
     }
 

@@ -67,4 +67,9 @@ public enum ScenarioLimits {
     public static let maxRows = 1_000_000
     /// Expected new requests in a run; at ~10^7 events/s and ~5 events per request this is about 10 minutes.
     public static let maxExpectedRequests = 1e9
+    /// Attempts in the worst case (every attempt fails and is retried up to maxAttempts): about an hour.
+    public static let maxWorstCaseAttempts = 1e10
+    /// Candidate arrivals drawn by thinning: with load changes, candidates come at the peak rate for the whole
+    /// run and most are dropped; each costs two draws and an event.
+    public static let maxThinningCandidates = 4e9
 }
