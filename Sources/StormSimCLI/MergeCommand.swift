@@ -10,12 +10,14 @@ struct MergeCommand {
 
     init(_ args: inout Arguments) throws(CommandError) {
         outDir = try args.value("--out")
+        if outDir == "" { throw args.usage("--out is empty (an unset variable in a script?); expected a folder") }
         quiet = args.flag("--quiet")
         folders = try args.positionals()
         guard !folders.isEmpty else { throw args.usage("missing the shard folders (written by 'stormsim run --shard K/N')") }
     }
 
     func execute() throws(CommandError) {
+        Interrupt.shared.startPolling()
         var manifests: [PartialResults.Manifest] = []
         var results: [Int: RunResult] = [:]
         for folder in folders {
@@ -62,14 +64,17 @@ struct MergeCommand {
             throw CommandError(code: .failure, message: "the shards list \(m.jobs) jobs but their scenario makes \(set.variants.count * m.replications)")
         }
         let dir = outDir ?? "results/\(set.name)"
+        let folder: ResultFolder
         var replicationFile: StreamingFile?
-        if m.replications > 1 {
-            do { replicationFile = try StreamingFile(path: "\(dir)/replications.csv") } catch { throw CommandError(code: .failure, message: error.description) }
-        }
+        do {
+            folder = try ResultFolder(
+                path: dir, files: ResultWriter.files(variants: set.variants.map(\.name), trace: false, replications: m.replications > 1))
+            if m.replications > 1 { replicationFile = try folder.stream("replications.csv") }
+        } catch { throw CommandError(code: .failure, message: error.description) }
         let aggregator = Aggregator(set: set, replications: m.replications) { [replicationFile] in replicationFile?.write($0) }
         for job in 0..<m.jobs { aggregator.add(results.removeValue(forKey: job)!, job: job) }
         try RunOutput.finish(
-            set: set, aggregator: aggregator, dir: dir, replicationFile: replicationFile, traces: nil, events: 0, wall: nil,
+            set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, traces: nil, events: 0, wall: nil,
             jobs: 1, quiet: quiet)
         if !quiet { print("merged \(manifests.count) shard(s), \(m.jobs) jobs") }
     }

@@ -61,7 +61,7 @@ final class Progress: @unchecked Sendable {
         }
         line += ", \(NumberFormat.rounded(elapsed, digits: 1)) s elapsed"
         if fraction > 0.01 { line += ", about \(Int((elapsed / fraction - elapsed).rounded())) s left" }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        writeStandardError("\r\u{1B}[K" + line)
         drawn = true
     }
 
@@ -69,7 +69,7 @@ final class Progress: @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { writeStandardError("\r\u{1B}[K") }
         drawn = false
     }
 

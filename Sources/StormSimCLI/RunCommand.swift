@@ -19,6 +19,7 @@ struct RunCommand {
 
     init(_ args: inout Arguments) throws(CommandError) {
         outDir = try args.value("--out")
+        if outDir == "" { throw args.usage("--out is empty (an unset variable in a script?); expected a folder") }
         if let text = try args.value("--seed") {
             guard let s = UInt64(text) else {
                 throw args.usage("--seed expects an integer from 0 to 18446744073709551615, found '\(text)'")
@@ -60,7 +61,7 @@ struct RunCommand {
         let allJobs = Replications.jobs(variants: set.variants.count, replications: replications)
         let myJobs = shard.map { s in allJobs.filter { s.contains($0) } } ?? allJobs
 
-        Interrupt.shared.install()
+        Interrupt.shared.startPolling()
         let clock = ContinuousClock()
         let started = clock.now
         let progress = Progress(label: set.name, jobs: myJobs.map { set.variants[$0.variant].scenario.duration }, variants: set.variants.count, enabled: !quiet)
@@ -69,18 +70,24 @@ struct RunCommand {
 
         if let shard {
             let dir = outDir ?? "results/\(set.name)/shard-\(shard.k)-of-\(shard.n)"
+            let folder: ResultFolder
             let stream: StreamingFile
-            do { stream = try StreamingFile(path: "\(dir)/jobs.jsonl") } catch { throw CommandError(code: .failure, message: error.description) }
+            do {
+                folder = try ResultFolder(path: dir, files: ["shard.json", "jobs.jsonl"])
+                stream = try folder.stream("jobs.jsonl")
+            } catch { throw CommandError(code: .failure, message: error.description) }
             let ordered = InOrder<String>(count: myJobs.count) { stream.write($0) }
             do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
                 ordered.add(PartialResults.line(job: job.index, result), at: positions[job.index]!)
             } } catch {
                 stream.discard()
+                folder.discard()
                 throw error
             }
             progress.finish()
             guard !Interrupt.shared.isRaised, ordered.complete else {
                 stream.discard()
+                folder.discard()
                 throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
             }
             let manifest = PartialResults.Manifest(
@@ -88,8 +95,10 @@ struct RunCommand {
                 overrides: overrideTexts, seed: seedText, replications: replications, shard: shard, jobs: allJobs.count)
             do {
                 try stream.commit()
-                try AtomicFile.write(PartialResults.manifestText(manifest), to: "\(dir)/shard.json")
+                try folder.write(PartialResults.manifestText(manifest), to: "shard.json")
+                try folder.commit()
             } catch {
+                folder.discard()
                 throw CommandError(code: .failure, message: error.description)
             }
             if !quiet {
@@ -101,10 +110,13 @@ struct RunCommand {
         }
 
         let dir = outDir ?? "results/\(set.name)"
+        let folder: ResultFolder
         var replicationFile: StreamingFile?
-        if replications > 1 {
-            do { replicationFile = try StreamingFile(path: "\(dir)/replications.csv") } catch { throw CommandError(code: .failure, message: error.description) }
-        }
+        do {
+            folder = try ResultFolder(
+                path: dir, files: ResultWriter.files(variants: set.variants.map(\.name), trace: trace > 0, replications: replications > 1))
+            if replications > 1 { replicationFile = try folder.stream("replications.csv") }
+        } catch { throw CommandError(code: .failure, message: error.description) }
         let aggregator = Aggregator(set: set, replications: replications) { [replicationFile] in replicationFile?.write($0) }
         let traces = TraceBox(count: set.variants.count)
         do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
@@ -112,15 +124,17 @@ struct RunCommand {
             aggregator.add(result, job: job.index)
         } } catch {
             replicationFile?.discard()
+            folder.discard()
             throw error
         }
         progress.finish()
         guard !Interrupt.shared.isRaised, aggregator.complete else {
             replicationFile?.discard()
+            folder.discard()
             throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
         }
         try RunOutput.finish(
-            set: set, aggregator: aggregator, dir: dir, replicationFile: replicationFile,
+            set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile,
             traces: trace > 0 ? zip(set.variants, traces.all).map { ($0.name, $1) } : nil,
             events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet)
     }
@@ -157,14 +171,20 @@ struct RunCommand {
 /// Shared by `run` and `merge`: write the outputs, print the summary, check the expectations.
 enum RunOutput {
     static func finish(
-        set: ScenarioSet, aggregator: Aggregator, dir: String, replicationFile: StreamingFile?,
+        set: ScenarioSet, aggregator: Aggregator, folder: ResultFolder, replicationFile: StreamingFile?,
         traces: [(variant: String, events: [TraceEvent])]?, events: Int, wall: Duration?, jobs: Int, quiet: Bool
     ) throws(CommandError) {
+        guard !Interrupt.shared.isRaised else {
+            replicationFile?.discard()
+            folder.discard()
+            throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
+        }
         let outputs = aggregator.finished.map { $0! }
+        let dir = folder.path
         let written: [String]
         do {
             written = try ResultWriter.write(
-                outputs, names: set.variants.map(\.name), to: dir, replications: replicationFile, trace: traces,
+                outputs, names: set.variants.map(\.name), into: folder, replications: replicationFile, trace: traces,
                 description: ResultWriter.runDescription(set, replications: aggregator.replications))
         } catch {
             throw CommandError(code: .failure, message: error.description)

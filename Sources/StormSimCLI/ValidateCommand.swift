@@ -21,7 +21,7 @@ struct ValidateCommand {
                 print("\(file): OK (\(scenario.name): \(scenario.clients.count) clients, \(scenario.services.count) service(s), \(DurationText.format(scenario.duration)))")
             } catch {
                 invalid += 1
-                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                writeStandardError(error.description + "\n")
             }
         }
         if invalid > 0 {

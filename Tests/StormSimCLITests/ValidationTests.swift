@@ -97,7 +97,7 @@ import Testing
         #expect(try read(dir.appendingPathComponent("out/summary.csv")) == before)
         #expect(try read(dir.appendingPathComponent("out/timeseries/base.csv")) == seriesBefore)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
-        #expect(leftovers.sorted() == ["run.json", "summary.csv", "timeseries"])
+        #expect(leftovers.sorted() == ["manifest.json", "run.json", "summary.csv", "timeseries"])
     }
 
     @Test func unwritableOutputIsARuntimeError() throws {
@@ -107,6 +107,6 @@ import Testing
         try write("a file, not a folder", to: dir.appendingPathComponent("blocker"))
         let r = try stormsim(["run", "s.json", "--out", "blocker/out"], in: dir)
         #expect(r.status == 1)
-        #expect(r.stderr.hasPrefix("Error: cannot write blocker/out/run.json: cannot create the folder"))
+        #expect(r.stderr.hasPrefix("Error: cannot write blocker: exists and is not a folder"))
     }
 }

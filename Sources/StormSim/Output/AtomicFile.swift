@@ -8,70 +8,95 @@ public enum AtomicFile {
         public var path: String
         public var reason: String
         public var description: String { "cannot write \(path): \(reason)" }
+
+        init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+
+        init(_ failure: FileSystem.Failure) { self.init(path: failure.path, reason: failure.reason) }
     }
 
     public static func write(_ text: String, to path: String) throws(WriteError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = FileSystem.parent(path)
+        let name = FileSystem.name(path)
+        let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())"
+        do throws(FileSystem.Failure) {
+            if !folder.isEmpty { try FileSystem.makeDirectories(folder) }
+            try FileSystem.writeFile(temporary, text)
+            try FileSystem.rename(temporary, to: path)
         } catch {
-            throw WriteError(path: path, reason: "cannot create the folder \(folder.path) (\(error.localizedDescription))")
-        }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8)) else {
-            throw WriteError(path: path, reason: "cannot create a file in \(folder.path)")
-        }
-        if rename(temporary.path, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary.path)
-            throw WriteError(path: path, reason: reason)
+            unlink(temporary)
+            throw WriteError(path: path, reason: error.reason)
         }
     }
 }
 
 /// A file written piece by piece and published atomically at the end: the text goes to a temporary file in the
 /// target's folder, renamed over the target by `commit`, deleted by `discard`. Rows stream to disk instead of
-/// piling up in memory.
+/// piling up in memory. A failed write (a full disk) is remembered and reported by `commit`; later writes are
+/// skipped.
 public final class StreamingFile: @unchecked Sendable {
     public let path: String
     let temporary: String
-    let handle: FileHandle
+    /// The path named in errors (the final place of a staged file).
+    let reported: String
+    private var fd: Int32
+    private var failure: FileSystem.Failure?
     private let lock = NSLock()
 
-    public init(path: String) throws(AtomicFile.WriteError) {
+    public init(path: String, reportedAs reported: String? = nil) throws(AtomicFile.WriteError) {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.reported = reported ?? path
+        let folder = FileSystem.parent(path)
+        temporary = (folder.isEmpty ? "" : folder + "/") + ".\(FileSystem.name(path)).tmp-\(getpid())"
+        do throws(FileSystem.Failure) {
+            if !folder.isEmpty { try FileSystem.makeDirectories(folder) }
         } catch {
-            throw AtomicFile.WriteError(path: path, reason: "cannot create the folder \(folder.path) (\(error.localizedDescription))")
+            throw AtomicFile.WriteError(error)
         }
-        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let h = FileHandle(forWritingAtPath: temporary) else {
-            throw AtomicFile.WriteError(path: path, reason: "cannot create a file in \(folder.path)")
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw AtomicFile.WriteError(path: path, reason: "cannot create a file in \(folder): \(FileSystem.describe(errno))")
         }
-        handle = h
     }
 
     public func write(_ text: String) {
         lock.lock()
-        handle.write(Data(text.utf8))
-        lock.unlock()
+        defer { lock.unlock() }
+        guard failure == nil, fd >= 0 else { return }
+        var text = text
+        text.withUTF8 { buffer in
+            do throws(FileSystem.Failure) {
+                try FileSystem.writeAll(fd, UnsafeRawBufferPointer(buffer), path: reported)
+            } catch {
+                failure = error
+            }
+        }
     }
 
     public func commit() throws(AtomicFile.WriteError) {
-        try? handle.close()
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 && close(fd) != 0 && failure == nil {
+            failure = FileSystem.Failure(path: reported, reason: "cannot write: \(FileSystem.describe(errno))")
+        }
+        fd = -1
+        if let failure {
             unlink(temporary)
-            throw AtomicFile.WriteError(path: path, reason: reason)
+            throw AtomicFile.WriteError(failure)
+        }
+        do throws(FileSystem.Failure) { try FileSystem.rename(temporary, to: path) } catch {
+            unlink(temporary)
+            throw AtomicFile.WriteError(error)
         }
     }
 
     public func discard() {
-        try? handle.close()
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 { close(fd) }
+        fd = -1
         unlink(temporary)
     }
 }

@@ -1,47 +1,53 @@
 import Foundation
 
-/// Writes a run's outputs into a folder, each file atomically: `timeseries/<variant>.csv` first, then
-/// `trace.csv` (or its removal), and `summary.csv` last, so a summary never points at time series from another
-/// run. `replications.csv` is streamed by the caller and committed here.
+/// Writes a run's outputs as one results set (see `ResultFolder`): `run.json`, `timeseries/<variant>.csv`,
+/// `trace.csv` when traced, `replications.csv` (streamed by the caller) and `summary.csv`, then `manifest.json`.
 public enum ResultWriter {
+    /// The files of a results set, relative to its folder (what `ResultFolder` checks before the run).
+    public static func files(variants: [String], trace: Bool, replications: Bool) -> [String] {
+        var files = ["run.json", "summary.csv"] + variants.map { "timeseries/\($0).csv" }
+        if trace { files.append("trace.csv") }
+        if replications { files.append("replications.csv") }
+        return files
+    }
+
+    /// Writes the set into `folder` and commits it.
     /// - Returns: the paths written, summary first.
     @discardableResult
     public static func write(
-        _ outputs: [Aggregator.VariantOutput], names: [String], to dir: String, replications: StreamingFile? = nil,
+        _ outputs: [Aggregator.VariantOutput], names: [String], into folder: ResultFolder, replications: StreamingFile? = nil,
         trace: [(variant: String, events: [TraceEvent])]? = nil, description: String? = nil
     ) throws(AtomicFile.WriteError) -> [String] {
+        let dir = folder.path
         var written: [String] = []
-        if let description {
-            try AtomicFile.write(description, to: "\(dir)/run.json")
-            written.append("\(dir)/run.json")
+        do throws(AtomicFile.WriteError) {
+            if let description {
+                try folder.write(description, to: "run.json")
+                written.append("\(dir)/run.json")
+            }
+            for (output, name) in zip(outputs, names) {
+                var table = CSVTable(header: output.seriesHeader)
+                for row in output.seriesRows { table.append(row.map { .number($0) }) }
+                try folder.write(table.text, to: "timeseries/\(name).csv")
+                written.append("\(dir)/timeseries/\(name).csv")
+            }
+            if let trace {
+                try folder.write(traceTable(trace).text, to: "trace.csv")
+                written.append("\(dir)/trace.csv")
+            }
+            if let replications {
+                try replications.commit()
+                written.append("\(dir)/replications.csv")
+            }
+            var summary = CSVTable(header: outputs.first?.summary.map(\.column) ?? [])
+            for output in outputs { summary.append(output.summary.map(\.value)) }
+            try folder.write(summary.text, to: "summary.csv")
+            try folder.commit()
+        } catch {
+            folder.discard()
+            throw error
         }
-        for (output, name) in zip(outputs, names) {
-            let path = "\(dir)/timeseries/\(name).csv"
-            var table = CSVTable(header: output.seriesHeader)
-            for row in output.seriesRows { table.append(row.map { .number($0) }) }
-            try AtomicFile.write(table.text, to: path)
-            written.append(path)
-        }
-        let tracePath = "\(dir)/trace.csv"
-        if let trace {
-            try AtomicFile.write(traceTable(trace).text, to: tracePath)
-            written.append(tracePath)
-        } else {
-            try? FileManager.default.removeItem(atPath: tracePath)
-        }
-        let replicationsPath = "\(dir)/replications.csv"
-        if let replications {
-            try replications.commit()
-            written.append(replicationsPath)
-        } else {
-            try? FileManager.default.removeItem(atPath: replicationsPath)
-        }
-        let summaryPath = "\(dir)/summary.csv"
-        var summary = CSVTable(header: outputs.first?.summary.map(\.column) ?? [])
-        for output in outputs { summary.append(output.summary.map(\.value)) }
-        try AtomicFile.write(summary.text, to: summaryPath)
-        removeStaleTimeSeries(in: "\(dir)/timeseries", keeping: Set(names.map { "\($0).csv" }))
-        return [summaryPath] + written
+        return ["\(dir)/summary.csv"] + written
     }
 
     /// Single runs, without replications (for tests and library users).
@@ -50,16 +56,9 @@ public enum ResultWriter {
         let outputs = results.map {
             Aggregator.VariantOutput(summary: $0.summary, seriesHeader: $0.seriesHeader, seriesRows: $0.seriesRows, means: [:])
         }
-        return try write(outputs, names: results.map(\.variant), to: dir, trace: trace ? results.map { ($0.variant, $0.trace) } : nil)
-    }
-
-    /// Removes time series of variants that this run no longer has (an earlier run with other variants wrote
-    /// them), so that the folder describes one run.
-    static func removeStaleTimeSeries(in folder: String, keeping: Set<String>) {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names where name.hasSuffix(".csv") && !keeping.contains(name) {
-            try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
-        }
+        let names = results.map(\.variant)
+        let folder = try ResultFolder(path: dir, files: files(variants: names, trace: trace, replications: false))
+        return try write(outputs, names: names, into: folder, trace: trace ? results.map { ($0.variant, $0.trace) } : nil)
     }
 
     /// `run.json`: what was run, for plots and for the record: the scenario, the variants with their varied

@@ -115,6 +115,10 @@ public enum ScenarioDecoder {
         for (issue, variant, count) in issues {
             context.fail(issue.path, count == combinations.count ? issue.message : "\(issue.message) (in variant \(variant))")
         }
+        if let long = variants.first(where: { $0.name.utf8.count > FileSafeName.maxVariantBytes }) {
+            context.fail(.root.appending(long.parameters.count == 1 && long.parameters[0].path == "variants" ? "variants" : "vary"),
+                "the variant name \(JSONValue.quote(String(long.name.prefix(60)) + "...")) is \(long.name.utf8.count) bytes long; it becomes the file name timeseries/<name>.csv, and file names are limited to 255 bytes, so at most \(FileSafeName.maxVariantBytes); give the values shorter labels ({\"label\": ..., \"value\": ...})")
+        }
         var seen: [String: Int] = [:]
         for (i, v) in variants.enumerated() {
             if let first = seen[v.name] {
@@ -691,6 +695,9 @@ public enum ScenarioDecoder {
 
 /// Names that become file or column names.
 enum FileSafeName {
+    /// The longest variant name: `<name>.csv` must fit a file name of 255 bytes (Linux, macOS).
+    static let maxVariantBytes = 251
+
     /// Why `name` is not safe, or nil when it is.
     static func problem(_ name: String, allowDots: Bool = true) -> String? {
         if name.isEmpty { return "is empty" }
