@@ -72,7 +72,15 @@ struct MergeCommand {
             if m.replications > 1 { replicationFile = try folder.stream("replications.csv") }
         } catch { throw CommandError(code: .failure, message: error.description) }
         let aggregator = Aggregator(set: set, replications: m.replications) { [replicationFile] in replicationFile?.write($0) }
-        for job in 0..<m.jobs { aggregator.add(results.removeValue(forKey: job)!, job: job) }
+        for job in 0..<m.jobs {
+            let result = results.removeValue(forKey: job)!
+            if let problem = PartialResults.problem(job: job, result, set: set, replications: m.replications) {
+                replicationFile?.discard()
+                folder.discard()
+                throw CommandError(code: .invalidScenario, message: "the shards cannot be merged: \(problem) (a shard from another run, or tampered with)")
+            }
+            aggregator.add(result, job: job)
+        }
         try RunOutput.finish(
             set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, traces: nil, events: 0, wall: nil,
             jobs: 1, quiet: quiet)

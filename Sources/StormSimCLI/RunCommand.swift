@@ -76,9 +76,13 @@ struct RunCommand {
                 folder = try ResultFolder(path: dir, files: ["shard.json", "jobs.jsonl"])
                 stream = try folder.stream("jobs.jsonl")
             } catch { throw CommandError(code: .failure, message: error.description) }
+            let manifest = PartialResults.Manifest(
+                scenarioText: (try? String(contentsOfFile: file, encoding: .utf8)) ?? "", scenarioFile: file,
+                overrides: overrideTexts, seed: seedText, replications: replications, shard: shard, jobs: allJobs.count)
+            let runKey = manifest.runKey
             let ordered = InOrder<String>(count: myJobs.count) { stream.write($0) }
             do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
-                ordered.add(PartialResults.line(job: job.index, result), at: positions[job.index]!)
+                ordered.add(PartialResults.line(job: job.index, run: runKey, result), at: positions[job.index]!)
             } } catch {
                 stream.discard()
                 folder.discard()
@@ -90,9 +94,6 @@ struct RunCommand {
                 folder.discard()
                 throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
             }
-            let manifest = PartialResults.Manifest(
-                scenarioText: (try? String(contentsOfFile: file, encoding: .utf8)) ?? "", scenarioFile: file,
-                overrides: overrideTexts, seed: seedText, replications: replications, shard: shard, jobs: allJobs.count)
             do {
                 try stream.commit()
                 try folder.write(PartialResults.manifestText(manifest), to: "shard.json")

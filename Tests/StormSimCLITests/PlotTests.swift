@@ -40,7 +40,7 @@ func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         let r = try stormsim(["plot", "results/small"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let script = try read(dir.appendingPathComponent("results/small/plot.gp"))
-        #expect(script.contains(#"set output "plot.png""#) && script.contains(#""timeseries/full.csv""#))
+        #expect(script.contains("set output 'plot.png'") && script.contains("'timeseries/full.csv'"))
         if r.stdout.contains("gnuplot is not installed") {
             #expect(r.stdout.contains("apt-get install gnuplot-nox") && r.stdout.contains("brew install gnuplot"))
         } else {

@@ -132,4 +132,39 @@ import Testing
             with: #""count": 10000000, "target": "api", "arrival": { "type": "poisson", "rate": 1e6 }"#)
         #expect(issues(text).first?.hasPrefix("clients.arrival.rate: 10000000 clients at 1000000/s for 10s make about 1e14 requests; the limit is 1e9") == true)
     }
+
+    /// Seeds are exact: a JSON integer up to 2^53, or a string of digits for the whole 64-bit range; a number that
+    /// JSON would round is refused, never silently changed.
+    @Test func seedsAreExactOrRefused() throws {
+        func text(_ seed: String) -> String {
+            """
+            { "name": "s", "seed": \(seed), "duration": "1s",
+              "clients": { "count": 1, "target": "a", "arrival": { "type": "burst" } },
+              "services": [ { "name": "a", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" } } ] }
+            """
+        }
+        #expect(try scenario(text("9007199254740992")).seed == 9_007_199_254_740_992)
+        #expect(try scenario(text(#""18446744073709551615""#)).seed == UInt64.max)
+        #expect(try scenario(text(#""9007199254740993""#)).seed == 9_007_199_254_740_993)
+        let rounded = issues(text("9007199254740993"))
+        #expect(rounded.count == 1 && rounded[0].contains("cannot be represented exactly") && rounded[0].contains("\"9007199254740993\""))
+        #expect(issues(text(#""18446744073709551616""#)).first?.hasPrefix("seed: expected an integer from 0 to 9007199254740992") == true)
+        #expect(issues(text(#""0x10""#)).count == 1)
+        #expect(issues(text("-1")).first?.contains("found a number (-1)") == true)
+    }
+
+    /// Variant names become file names: too long for one is an error when validating, not at write time.
+    @Test func overlongVariantNamesAreRefusedWhenValidating() {
+        let label = String(repeating: "a", count: 90)
+        let text = """
+            { "name": "s", "duration": "1s",
+              "vary": { "clients.count": [ { "label": "\(label)1", "value": 1 } ],
+                        "clients.policy.maxAttempts": [ { "label": "\(label)2", "value": 1 } ],
+                        "services[0].workers": [ { "label": "\(label)3", "value": 1 } ] },
+              "clients": { "count": 1, "target": "a", "arrival": { "type": "burst" } },
+              "services": [ { "name": "a", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" } } ] }
+            """
+        let found = issues(text)
+        #expect(found.count == 1 && found[0].hasPrefix("vary: the variant name") && found[0].contains("275 bytes long"), "\(found)")
+    }
 }

@@ -18,11 +18,25 @@ public struct Histogram: Equatable, Sendable {
     public init() { counts = [UInt64](repeating: 0, count: Histogram.bucketCount) }
 
     /// Rebuilds a histogram from its parts (buckets as (index, count) pairs), as written by `parts`.
+    /// Returns nil for parts no histogram could have (they may come from a tampered file): a bucket out of range
+    /// or given twice, counts that do not add up to `count`, or a minimum and maximum outside the buckets used.
     public init?(buckets: [(Int, UInt64)], count: UInt64, sum: Double, min: Int64, max: Int64) {
         self.init()
+        var total: UInt64 = 0
         for (i, c) in buckets {
-            guard i >= 0, i < Histogram.bucketCount else { return nil }
+            guard i >= 0, i < Histogram.bucketCount, counts[i] == 0, c > 0 else { return nil }
             counts[i] = c
+            let (t, overflow) = total.addingReportingOverflow(c)
+            guard !overflow else { return nil }
+            total = t
+        }
+        guard total == count, sum.isFinite, sum >= 0 else { return nil }
+        if count > 0 {
+            guard min >= 0, min <= max, let first = buckets.map(\.0).min(), let last = buckets.map(\.0).max(),
+                Histogram.index(of: min) == first, Histogram.index(of: max) == last
+            else { return nil }
+        } else {
+            guard min == .max, max == 0 else { return nil }
         }
         self.count = count
         self.sum = sum

@@ -8,7 +8,7 @@ public struct CSVTable: Equatable, Sendable {
 
     public init(header: [String]) { self.header = header }
 
-    public enum Cell {
+    public enum Cell: Equatable {
         case number(Double)
         case integer(Int)
         case text(String)

@@ -38,7 +38,7 @@ public enum PlotScript {
         var panels: [String] = []
         // Lines stay readable up to 16 variants (16 line styles); bars up to 30; beyond, a sweep is a heatmap.
         let tooManyLines = run.variants.count > 16, tooManyBars = run.variants.count > 30
-        let data = { (file: String) in JSONValue.quote(dataPrefix + file) }
+        let data = { (file: String) in gq(dataPrefix + file) }
         // 16 distinguishable line styles: 8 colours, solid then dashed.
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
         let styles = (0..<16).map { "set linetype \($0 + 1) lc rgb \"\(colors[$0 % 8])\" lw 2 dt \($0 < 8 ? 1 : 2)" }.joined(separator: "\n")
@@ -58,17 +58,17 @@ public enum PlotScript {
                 unset object
                 """)
             panels.append("""
-                set title "\(run.target): queue and utilization"
+                set title \(gq("\(run.target): queue and utilization"))
                 set xlabel "time (s)"; set ylabel "queue length (mean)"; set y2label "utilization"; set y2range [0:1.05]
                 set ytics nomirror; set y2tics; set key top right
-                \(shade(run))plot \(f) using (column("time_s")):(column("\(run.target)_queue_length")) with lines lw 2 title "queue length", \\
-                     '' using (column("time_s")):(column("\(run.target)_utilization")) axes x1y2 with lines lw 2 title "utilization", \\
-                     '' using (column("time_s")):(column("\(run.target)_wasted")/\(run.interval)) with lines lw 1 dt 2 title "wasted (per s)"
+                \(shade(run))plot \(f) using (column("time_s")):(column(\(gq("\(run.target)_queue_length")))) with lines lw 2 title "queue length", \\
+                     '' using (column("time_s")):(column(\(gq("\(run.target)_utilization")))) axes x1y2 with lines lw 2 title "utilization", \\
+                     '' using (column("time_s")):(column(\(gq("\(run.target)_wasted")))/\(run.interval)) with lines lw 1 dt 2 title "wasted (per s)"
                 unset object; unset y2tics; unset y2label; set ytics mirror; set autoscale y2
                 """)
         } else if !tooManyLines {
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"attempts\")/\(run.interval)) with lines lw 2 title \(JSONValue.quote(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"attempts\")/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             panels.append("""
                 set title "Attempts per second, by variant"
@@ -100,12 +100,12 @@ public enum PlotScript {
         if run.services.count > 1 && !tooManyBars {
             let suffix = run.replications > 1 ? "_mean" : ""
             let first = run.services[0]
-            let rest = run.services.dropFirst().map { "'' using (column(\"\($0)_amplification\(suffix)\")) title \(JSONValue.quote($0))" }
+            let rest = run.services.dropFirst().map { "'' using (column(\(gq("\($0)_amplification\(suffix)")))) title \(gq($0))" }
             panels.append("""
                 set title "Amplification at each hop (attempts reaching the service per client request)"
                 set style data histogram; set style histogram clustered gap 1; set style fill solid 0.8 border -1
                 set logscale y; set ylabel "attempts per request"; set xlabel ""; set key top left; set xtics rotate by -30
-                plot \(data("summary.csv")) using (column("\(first)_amplification\(suffix)")):xtic(stringcolumn("variant")) title \(JSONValue.quote(first))\(rest.isEmpty ? "" : ", \\\n     " + rest.joined(separator: ", \\\n     "))
+                plot \(data("summary.csv")) using (column(\(gq("\(first)_amplification\(suffix)")))):xtic(stringcolumn("variant")) title \(gq(first))\(rest.isEmpty ? "" : ", \\\n     " + rest.joined(separator: ", \\\n     "))
                 unset logscale y; set style data lines; set xtics norotate; set xtics autofreq
                 """)
         }
@@ -128,17 +128,17 @@ public enum PlotScript {
         // Timeline with the trigger shaded: goodput of each variant.
         if !run.triggers.isEmpty && run.variants.count > 1 && run.variants.count <= 16 {
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"successes\")/\(run.interval)) with lines lw 2 title \(JSONValue.quote(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"successes\")/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             let queues = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"\(run.target)_queue_length\")) with lines lw 2 title \(JSONValue.quote(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\(gq("\(run.target)_queue_length")))) with lines lw 2 title \(gq(v.name))"
             }
             let retries = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"retries\")/\(run.interval)) with lines lw 2 title \(JSONValue.quote(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"retries\")/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             let what = run.triggers.map(\.what).joined(separator: ", ")
             panels.append("""
-                set title "Goodput around the trigger (shaded: \(what))"
+                set title \(gq("Goodput around the trigger (shaded: \(what))"))
                 set xlabel "time (s)"; set ylabel "successes per second"; set key top right
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                 unset object
@@ -150,7 +150,7 @@ public enum PlotScript {
                 unset object
                 """)
             panels.append("""
-                set title "\(run.target) queue length around the trigger"
+                set title \(gq("\(run.target) queue length around the trigger"))
                 set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
                 \(shade(run))plot \(queues.joined(separator: ", \\\n     "))
                 unset object
@@ -178,11 +178,11 @@ public enum PlotScript {
             ? "set terminal pngcairo size \(width),\(height) font \"sans,10\" noenhanced"
             : "set terminal svg size \(width),\(height) font \"sans,10\" noenhanced dynamic"
         var script = """
-            # Generated by stormsim plot from \(run.scenario) results. Run it from this file's folder: gnuplot THIS.gp
+            # Generated by stormsim plot from the results of \(gq(run.scenario)). Run it from this file's folder: gnuplot THIS.gp
             \(terminal)
-            set output \(JSONValue.quote(output))
+            set output \(gq(output))
             \(line)set grid; set style data lines
-            set multiplot layout \(rows),\(columns) title \(JSONValue.quote("stormsim: \(run.scenario)" + (run.replications > 1 ? " (\(run.replications) replications)" : "")))
+            set multiplot layout \(rows),\(columns) title \(gq("stormsim: \(run.scenario)" + (run.replications > 1 ? " (\(run.replications) replications)" : "")))
 
             """
         for panel in panels {
@@ -192,6 +192,18 @@ public enum PlotScript {
         return script
     }
 
+    /// A gnuplot string literal that is only ever text: single quotes (gnuplot substitutes neither backquoted
+    /// commands nor macros inside them), a quote doubled, and control characters (a newline would end the
+    /// command) replaced by spaces. Every string that comes from a results folder goes through here: a folder
+    /// downloaded from someone else must not run commands through the script.
+    public static func gq(_ text: String) -> String {
+        var out = "'"
+        for scalar in text.unicodeScalars {
+            if scalar == "'" { out += "''" } else if scalar.value < 0x20 || scalar.value == 0x7F { out += " " } else { out.unicodeScalars.append(scalar) }
+        }
+        return out + "'"
+    }
+
     static func shade(_ run: Run) -> String {
         run.timeRange + run.triggers.enumerated().map { i, t in
             "set object \(i + 1) rect from first \(NumberFormat.shortest(t.from)), graph 0 to first \(NumberFormat.shortest(t.to)), graph 1 fc rgb \"#f4cccc\" fs solid 0.6 noborder behind\n"
@@ -199,12 +211,12 @@ public enum PlotScript {
     }
 
     static func bars(_ run: Run, data: String, metric: String, ci: String?, title: String, ylabel: String) -> String {
-        let error = ci.map { ", '' using 0:(column(\"\(metric)\")):(column(\"\($0)\")) with yerrorbars lc rgb \"black\" pt 0 title \"95% CI\"" } ?? ""
+        let error = ci.map { ", '' using 0:(column(\(gq(metric)))):(column(\(gq($0)))) with yerrorbars lc rgb \"black\" pt 0 title \"95% CI\"" } ?? ""
         return """
-            set title "\(title)"
-            set style fill solid 0.7 border -1; set boxwidth 0.7; set ylabel "\(ylabel)"; set xlabel ""; set key top right
+            set title \(gq(title))
+            set style fill solid 0.7 border -1; set boxwidth 0.7; set ylabel \(gq(ylabel)); set xlabel ""; set key top right
             set yrange [0:*]; set xtics rotate by -30
-            plot \(data) using 0:(column("\(metric)")):xtic(stringcolumn("variant")) with boxes lc rgb "#4a7ebb" notitle\(error)
+            plot \(data) using 0:(column(\(gq(metric)))):xtic(stringcolumn("variant")) with boxes lc rgb "#4a7ebb" notitle\(error)
             set xtics norotate
             """
     }
@@ -212,16 +224,16 @@ public enum PlotScript {
     static func heatmap(_ run: Run, data: String, metric: String, title: String, xs: [String], ys: [String], higherIsBetter: Bool) -> String {
         let palette = higherIsBetter
             ? "(0 \"#b2182b\", 0.5 \"#f7f7f7\", 1 \"#2166ac\")" : "(0 \"#2166ac\", 0.5 \"#f7f7f7\", 1 \"#b2182b\")"
-        let xtics = xs.enumerated().map { "\(JSONValue.quote($1)) \($0)" }.joined(separator: ", ")
-        let ytics = ys.enumerated().map { "\(JSONValue.quote($1)) \($0)" }.joined(separator: ", ")
+        let xtics = xs.enumerated().map { "\(gq($1)) \($0)" }.joined(separator: ", ")
+        let ytics = ys.enumerated().map { "\(gq($1)) \($0)" }.joined(separator: ", ")
         return """
-            set title "\(title) by \(run.varied[0]) and \(run.varied[1])"
-            set xlabel "\(run.varied[0])"; set ylabel "\(run.varied[1])"
+            set title \(gq("\(title) by \(run.varied[0]) and \(run.varied[1])"))
+            set xlabel \(gq(run.varied[0])); set ylabel \(gq(run.varied[1]))
             set xtics (\(xtics)) rotate by -30; set ytics (\(ytics))
             set xrange [-0.5:\(xs.count) - 0.5]; set yrange [-0.5:\(ys.count) - 0.5]
-            set palette defined \(palette); set cblabel "\(metric)"
-            plot \(data) using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(column("\(metric)")) with image notitle, \\
-                 '' using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(sprintf("%.2f", column("\(metric)"))) with labels font ",7" notitle
+            set palette defined \(palette); set cblabel \(gq(metric))
+            plot \(data) using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(column(\(gq(metric)))) with image notitle, \\
+                 '' using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(sprintf("%.2f", column(\(gq(metric))))) with labels font ",7" notitle
             """
     }
 
@@ -240,6 +252,20 @@ public enum PlotScript {
             case .array(let triggerItems)? = json["triggers"]
         else {
             throw PlotError(message: "\(results): not a results folder of 'stormsim run' (no readable run.json)")
+        }
+        // run.json may come from anyone (a downloaded CI artifact): check every value the script relies on.
+        func bad(_ what: String) -> PlotError { PlotError(message: "\(results)/run.json: \(what); not a results folder written by stormsim, or tampered with") }
+        guard replications == replications.rounded(), replications >= 1, replications <= 1e6 else {
+            throw bad("replications is \(NumberFormat.shortest(replications)), expected an integer from 1 to 1000000")
+        }
+        guard interval > 0, interval <= 1e9 else { throw bad("interval_s is \(NumberFormat.shortest(interval)), expected a positive number of seconds") }
+        guard FileSafeName.problem(scenario) == nil, FileSafeName.problem(target, allowDots: false) == nil else {
+            throw bad("the scenario or target name is not a name stormsim writes (letters, digits, '-' and '_')")
+        }
+        for item in variantItems {
+            guard case .string(let name)? = item["name"], FileSafeName.problem(name) == nil else {
+                throw bad("a variant name is not a file name stormsim writes (letters, digits, '.', '-' and '_')")
+            }
         }
         guard let summary = FileManager.default.contents(atPath: "\(results)/summary.csv"),
             let header = String(decoding: summary, as: UTF8.self).split(separator: "\n").first

@@ -159,7 +159,21 @@ public struct JSONParser {
             index = start
             throw error("the number \(text) is out of range")
         }
+        // An integer literal above 2^53 may not be exactly a double: refuse one that would be silently rounded.
+        if index - intStart > 15, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), Self.exactText(value) != text {
+            index = start
+            throw error("the integer \(text) cannot be represented exactly (JSON numbers are doubles, exact up to 2^53 = 9007199254740992); a seed above that can be written as a string of digits (\"\(text)\")")
+        }
         return value
+    }
+
+    /// The integer a double holds, written out in full ("-0" for negative zero).
+    static func exactText(_ value: Double) -> String {
+        guard value.magnitude < 1e300 else { return "" }
+        if value.magnitude < 9.2e18 { return value.sign == .minus && value == 0 ? "-0" : String(Int64(value)) }
+        // Above Int64: a double is an integer times a power of two; print it through UInt64 halves when it fits.
+        if value > 0 && value < 1.8e19 { return String(UInt64(value)) }
+        return ""  // larger integers: never compare equal to their literal, so they are refused
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {

@@ -138,7 +138,7 @@ public enum ScenarioDecoder {
         else { return nil }
         let name = decodeName(top)
         let description = top.string("description", required: false, default: "")
-        let seed = top.integer("seed", in: 0...(1 << 53), default: 1)
+        let seed = decodeSeed(top)
         let duration = top.duration("duration", positive: true)
         var interval: SimDuration? = .seconds(1)
         if let metrics = top.value("metrics"),
@@ -172,7 +172,7 @@ public enum ScenarioDecoder {
             let expectations
         else { return nil }
         var scenario = Scenario(
-            name: name, description: description, seed: UInt64(seed), duration: duration, metricsInterval: interval,
+            name: name, description: description, seed: seed, duration: duration, metricsInterval: interval,
             networkLatency: latency, clients: clients, services: services)
         scenario.expectations = expectations
         return scenario
@@ -280,6 +280,24 @@ public enum ScenarioDecoder {
         if attempts > ScenarioLimits.maxWorstCaseAttempts {
             context.fail(JSONPath.root.appending("clients").appending("policy").appending("maxAttempts"),
                 "about \(NumberFormat.scientific(requests)) requests with up to \(clients.policy.maxAttempts) attempts each make up to \(NumberFormat.scientific(attempts)) attempts when every attempt fails; the limit is \(NumberFormat.scientific(ScenarioLimits.maxWorstCaseAttempts)) (about an hour); lower maxAttempts, the number of requests, or the duration")
+        }
+    }
+
+    /// The root seed: a JSON integer up to 2^53 (larger ones cannot be written exactly as JSON numbers, which are
+    /// doubles to most readers), or a string of digits for the whole 64-bit range.
+    static func decodeSeed(_ top: ObjectReader) -> UInt64? {
+        let expected = "an integer from 0 to 9007199254740992 (2^53), or a string of digits up to \"18446744073709551615\" (2^64-1)"
+        guard let v = top.value("seed") else { return 1 }
+        switch v {
+        case .number(let d) where d == d.rounded() && d >= 0 && d <= 9_007_199_254_740_992:
+            return UInt64(d)
+        case .string(let text):
+            if let seed = UInt64(text), text.allSatisfy(\.isASCII) { return seed }
+            top.context.fail(top.path.appending("seed"), "expected \(expected), found a string (\(JSONValue.quote(String(text.prefix(40)))))")
+            return nil
+        default:
+            top.context.fail(top.path.appending("seed"), "expected \(expected), found \(v.kindDescription)")
+            return nil
         }
     }
 

@@ -26,7 +26,7 @@ public enum PartialResults {
 
         var json: JSONValue {
             .object([
-                JSONMember(key: "format", value: .string("stormsim-shard-1")),
+                JSONMember(key: "format", value: .string("stormsim-shard-2")),
                 JSONMember(key: "scenarioFile", value: .string(scenarioFile)),
                 JSONMember(key: "scenario", value: .string(scenarioText)),
                 JSONMember(key: "overrides", value: .array(overrides.map { .string($0) })),
@@ -38,11 +38,11 @@ public enum PartialResults {
         }
 
         init?(_ json: JSONValue) {
-            guard json["format"] == .string("stormsim-shard-1"),
+            guard json["format"] == .string("stormsim-shard-2"),
                 case .string(let file)? = json["scenarioFile"], case .string(let text)? = json["scenario"],
                 case .array(let overrides)? = json["overrides"], case .number(let r)? = json["replications"],
                 case .string(let shardText)? = json["shard"], let shard = Shard(shardText), case .number(let jobs)? = json["jobs"],
-                r >= 1, r <= 1e6, jobs >= 0, jobs <= 1e9
+                r >= 1, r <= 1e6, r == r.rounded(), jobs >= 0, jobs <= 1e9, jobs == jobs.rounded()
             else { return nil }
             var seed: String?
             if case .string(let s)? = json["seed"] { seed = s }
@@ -50,6 +50,13 @@ public enum PartialResults {
                 scenarioText: text, scenarioFile: file,
                 overrides: overrides.compactMap { if case .string(let s) = $0 { return s } else { return nil } },
                 seed: seed, replications: Int(r), shard: shard, jobs: Int(jobs))
+        }
+
+        /// Identifies the run every job of the shards belongs to: FNV-1a of the scenario text, the overrides, the
+        /// seed override and the replications. Each job line carries it, so a line from another run is refused.
+        public var runKey: String {
+            let text = ([scenarioText] + overrides + [seed ?? "-", String(replications)]).joined(separator: "\u{0}")
+            return String(RandomStreams.fnv1a(text), radix: 16)
         }
 
         /// Equal except for the shard number: the shards of one run.
@@ -68,8 +75,8 @@ public enum PartialResults {
 
     public static func manifestText(_ m: Manifest) -> String { m.json.compactText + "\n" }
 
-    /// One job as a JSON line.
-    public static func line(job: Int, _ r: RunResult) -> String {
+    /// One job as a JSON line; `run` is the manifest's `runKey`.
+    public static func line(job: Int, run: String, _ r: RunResult) -> String {
         func cell(_ c: CSVTable.Cell) -> JSONValue {
             switch c {
             case .number(let d): return .array([.string("n"), d.isNaN ? .null : .string(d.description)])
@@ -82,6 +89,7 @@ public enum PartialResults {
         let h = r.latency
         let json = JSONValue.object([
             JSONMember(key: "job", value: .number(Double(job))),
+            JSONMember(key: "run", value: .string(run)),
             JSONMember(key: "variant", value: .string(r.variant)),
             JSONMember(key: "seed", value: .string(String(r.seed))),
             JSONMember(key: "events", value: .number(Double(r.events))),
@@ -104,9 +112,14 @@ public enum PartialResults {
     /// Reads a shard folder: its manifest and its jobs.
     public static func read(folder: String) throws(ReadError) -> (Manifest, [(job: Int, result: RunResult)]) {
         guard let manifestData = FileManager.default.contents(atPath: "\(folder)/shard.json"),
-            let manifestJSON = try? JSONParser.parse(String(decoding: manifestData, as: UTF8.self)),
-            let manifest = Manifest(manifestJSON)
+            let manifestJSON = try? JSONParser.parse(String(decoding: manifestData, as: UTF8.self))
         else { throw ReadError(message: "\(folder): not a shard folder (no readable shard.json; a shard is written by 'stormsim run --shard K/N')") }
+        if case .string(let format)? = manifestJSON["format"], format.hasPrefix("stormsim-shard-"), format != "stormsim-shard-2" {
+            throw ReadError(message: "\(folder)/shard.json: written by another version of stormsim (\(format)); run the shards again with this one")
+        }
+        guard let manifest = Manifest(manifestJSON) else {
+            throw ReadError(message: "\(folder)/shard.json: not a valid shard manifest (a field is missing, of the wrong type or out of range)")
+        }
         guard let jobsData = FileManager.default.contents(atPath: "\(folder)/jobs.jsonl") else {
             throw ReadError(message: "\(folder)/jobs.jsonl: missing; the shard did not finish")
         }
@@ -115,14 +128,19 @@ public enum PartialResults {
             guard let json = try? JSONParser.parse(String(line)), let job = decodeJob(json) else {
                 throw ReadError(message: "\(folder)/jobs.jsonl: line \(n + 1) is not a job record")
             }
+            guard json["run"] == .string(manifest.runKey) else {
+                throw ReadError(message: "\(folder)/jobs.jsonl: line \(n + 1) belongs to another run (another scenario, --set, --seed or --replications than shard.json)")
+            }
             jobs.append(job)
         }
         return (manifest, jobs)
     }
 
     static func decodeJob(_ json: JSONValue) -> (Int, RunResult)? {
-        guard case .number(let job)? = json["job"], case .string(let variant)? = json["variant"],
+        guard case .number(let job)? = json["job"], job == job.rounded(), job >= 0, job < 1e12,
+            case .string(let variant)? = json["variant"],
             case .string(let seedText)? = json["seed"], let seed = UInt64(seedText), case .number(let events)? = json["events"],
+            events == events.rounded(), events >= 0, events < 1e18,
             case .array(let summaryItems)? = json["summary"], case .array(let headerItems)? = json["seriesHeader"],
             case .array(let rowItems)? = json["seriesRows"], let latency = json["latency"]
         else { return nil }
@@ -159,10 +177,36 @@ public enum PartialResults {
             else { return nil }
             buckets.append((Int(i), n))
         }
-        guard let histogram = Histogram(buckets: buckets, count: count, sum: sum, min: min, max: max), job >= 0, job < 1e12 else { return nil }
+        guard let histogram = Histogram(buckets: buckets, count: count, sum: sum, min: min, max: max) else { return nil }
         let scenarioName: String = { if case .text(let t)? = summary.first?.value { return t } else { return "" } }()
         return (Int(job), RunResult(
             scenario: scenarioName, variant: variant, seed: seed, summary: summary, seriesHeader: header, seriesRows: rows,
             latency: histogram, events: Int(events), interrupted: false))
+    }
+
+    // MARK: checking a job against the run
+
+    /// Why job `index` cannot be a job of `set` with `replications` (nil when it can): its variant, seed, summary
+    /// columns and time-series shape must be exactly those the run would produce. Shards may come from anyone.
+    public static func problem(job index: Int, _ r: RunResult, set: ScenarioSet, replications: Int) -> String? {
+        let v = index / replications
+        guard v < set.variants.count else { return "job \(index) is beyond the run's \(set.variants.count * replications) jobs" }
+        let variant = set.variants[v]
+        guard r.variant == variant.name else { return "job \(index) is variant \(JSONValue.quote(r.variant)), expected \(JSONValue.quote(variant.name))" }
+        let seed = Replications.seed(base: variant.scenario.seed, replication: index % replications)
+        guard r.seed == seed else { return "job \(index) was run with seed \(r.seed), expected \(seed)" }
+        let columns = ["scenario", "variant"] + variant.parameters.map(\.path) + ["seed"]
+            + Runner.metricColumns(services: variant.scenario.services.map(\.name))
+        guard r.summary.map(\.column) == columns else { return "job \(index): its summary columns are not those of the scenario" }
+        guard r.summary[0].value == .text(variant.scenario.name), r.summary[1].value == .text(variant.name),
+            r.summary[columns.count - Runner.metricColumns(services: variant.scenario.services.map(\.name)).count - 1].value == .text(String(seed))
+        else { return "job \(index): its summary names another scenario, variant or seed" }
+        let header = Runner.timeSeriesHeader(variant.scenario)
+        guard r.seriesHeader == header else { return "job \(index): its time-series columns are not those of the scenario" }
+        let rows = Int((variant.scenario.duration.nanoseconds + variant.scenario.metricsInterval.nanoseconds - 1) / variant.scenario.metricsInterval.nanoseconds)
+        guard r.seriesRows.count == rows, r.seriesRows.allSatisfy({ $0.count == header.count }) else {
+            return "job \(index): its time series has the wrong number of rows or cells"
+        }
+        return nil
     }
 }
