@@ -16,6 +16,8 @@ struct RunCommand {
     var overrides: [Override]
     var quiet: Bool
     var trace: Int
+    /// The bound on the estimated memory (`--max-memory`), or nil with `--allow-large`.
+    var maxBytes: Double?
 
     init(_ args: inout Arguments) throws(CommandError) {
         outDir = try args.value("--out")
@@ -41,6 +43,14 @@ struct RunCommand {
             do { overrides.append(try Override.parse(text)) } catch { throw args.usage(error.message) }
         }
         quiet = args.flag("--quiet")
+        maxBytes = ResourceEstimate.defaultMaxBytes
+        if let text = try args.value("--max-memory") {
+            guard let size = ResourceEstimate.parseSize(text) else {
+                throw args.usage("--max-memory expects a size such as 512M, 8G or 2T, found '\(text)'")
+            }
+            maxBytes = size
+        }
+        if args.flag("--allow-large") { maxBytes = nil }
         let files = try args.positionals()
         guard files.count == 1 else {
             throw args.usage(files.isEmpty ? "missing the scenario FILE" : "expected one scenario FILE, found \(files.count)")
@@ -57,6 +67,12 @@ struct RunCommand {
         }
         if let seed {
             for i in set.variants.indices { set.variants[i].scenario.seed = seed }
+        }
+        if let maxBytes {
+            let estimate = ResourceEstimate.of(set, replications: replications, jobs: jobs, trace: trace)
+            if let refusal = estimate.refusal(maxBytes: maxBytes) {
+                throw CommandError(code: .invalidScenario, message: "\(file): \(refusal)")
+            }
         }
         let allJobs = Replications.jobs(variants: set.variants.count, replications: replications)
         let myJobs = shard.map { s in allJobs.filter { s.contains($0) } } ?? allJobs

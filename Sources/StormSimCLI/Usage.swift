@@ -94,7 +94,7 @@ enum Usage {
 
     static let run = """
         USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--replications R] [--shard K/N]
-                            [--set PATH=VALUE]... [--trace N] [--quiet]
+                            [--set PATH=VALUE]... [--trace N] [--max-memory SIZE | --allow-large] [--quiet]
 
         Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
         in DIR (default: results/<name>):
@@ -102,7 +102,9 @@ enum Usage {
           timeseries/<variant>.csv one row per metrics interval: load, outcomes, queue length, utilization, ...
           trace.csv                with --trace N only
           replications.csv         with --replications R > 1 only
+          run.json, manifest.json  what was run; the files of this results set (written last)
         The README documents every column. A short summary, the wall time and events/s go to stdout.
+        The folder changes as a whole set, one run at a time, and only in files stormsim wrote there.
 
         OPTIONS:
           --out DIR            write results into DIR instead of results/<name>
@@ -119,6 +121,8 @@ enum Usage {
                                (--set clients.policy.jitter=none). May be repeated.
           --trace N            write trace.csv: every step of the first N requests of each variant (each
                                attempt and outcome, each wait, and why a retry was refused)
+          --max-memory SIZE    refuse a run whose estimated memory exceeds SIZE (default 4G; 512M, 16G, ...)
+          --allow-large        run whatever the estimated memory and work
           --quiet              print nothing on success
           -h, --help           show this help
 

@@ -127,4 +127,18 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 3)
     }
+
+    /// A run over the memory limit is refused before it starts (exit 3), naming the estimate and the option.
+    @Test func memoryLimitRefusesAndAllowLargeLiftsIt() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("s.json"))
+        let refused = try stormsim(["run", "s.json", "--out", "r", "--max-memory", "1M"], in: dir)
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("this run needs about") && refused.stderr.contains("--max-memory SIZE"))
+        #expect(files(dir) == ["s.json"])
+        #expect(try stormsim(["run", "s.json", "--out", "r", "--max-memory", "1M", "--allow-large", "--quiet"], in: dir).status == 0)
+        #expect(try stormsim(["run", "s.json", "--max-memory", "lots"], in: dir).status == 2)
+    }
 }
+

@@ -2,8 +2,24 @@
 final class DecodeContext {
     var issues: [ScenarioIssue] = []
 
+    /// Records a problem. A message that echoes a huge value is cut in its middle, so the beginning (what was
+    /// found) and the end (what was expected, a suggestion) stay.
     func fail(_ path: JSONPath, _ message: String) {
-        issues.append(ScenarioIssue(path: path, message: message))
+        if issues.count == Self.maxIssues {
+            issues.append(ScenarioIssue(path: .root, message: "more problems follow; fix these first (at most \(Self.maxIssues) are reported)"))
+        }
+        guard issues.count < Self.maxIssues else { return }
+        issues.append(ScenarioIssue(path: path, message: Self.capped(message)))
+    }
+
+    /// Problems reported at most: enough for any real file, and a bound on the work a hostile one causes.
+    static let maxIssues = 100
+
+    static let maxMessage = 1_000
+
+    static func capped(_ message: String) -> String {
+        guard message.count > maxMessage else { return message }
+        return String(message.prefix(maxMessage / 2)) + " [... \(message.count - maxMessage) characters cut ...] " + String(message.suffix(maxMessage / 2))
     }
 }
 
@@ -137,7 +153,11 @@ struct ObjectReader {
 
 /// "Did you mean": the allowed word closest to a misspelt one by edit distance, if close enough.
 enum Suggest {
+    /// Longest word worth a suggestion: a typo of a key or name is short, and the distance costs length x length.
+    static let maxWord = 64
+
     static func closest(to word: String, among candidates: [String]) -> String? {
+        guard word.count <= maxWord else { return nil }
         let lowered = word.lowercased()
         var best: (String, Int)?
         for candidate in candidates {

@@ -86,6 +86,7 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         index += 1
         var members: [JSONMember] = []
+        var seen = Set<String>()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return .object([]) }
         while true {
@@ -95,7 +96,9 @@ public struct JSONParser {
             }
             let keyStart = index
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
+            // A linear scan for small objects; a set once an object is large (only membership is asked of it).
+            if members.count == 16 { seen = Set(members.map(\.key)) }
+            if members.count < 16 ? members.contains(where: { $0.key == key }) : !seen.insert(key).inserted {
                 index = keyStart
                 throw error("the key \(JSONValue.quote(key)) appears twice in the same object")
             }
@@ -176,37 +179,37 @@ public struct JSONParser {
         return ""  // larger integers: never compare equal to their literal, so they are refused
     }
 
+    /// Linear in the string's length: unescaped runs are copied as bytes, escapes appended as UTF-8, and the
+    /// String is made once at the end.
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
+        var out: [UInt8] = []
         var runStart = index
-        func flush(_ p: inout JSONParser, _ scalars: inout String.UnicodeScalarView, upTo end: Int) {
-            scalars.append(contentsOf: String(decoding: p.bytes[runStart..<end], as: UTF8.self).unicodeScalars)
-        }
         while true {
             guard index < bytes.count else { throw error("unexpected end of file inside a string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                flush(&self, &scalars, upTo: index)
+                if out.isEmpty { defer { index += 1 }; return String(decoding: bytes[runStart..<index], as: UTF8.self) }
+                out.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                return String(scalars)
+                return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw error("control character in a string (write it as an escape such as \\n)") }
             if b != UInt8(ascii: "\\") { index += 1; continue }
-            flush(&self, &scalars, upTo: index)
+            out.append(contentsOf: bytes[runStart..<index])
             index += 1
             guard index < bytes.count else { throw error("unexpected end of file inside a string") }
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
                 if (0xD800..<0xDC00).contains(code) {
@@ -219,7 +222,7 @@ public struct JSONParser {
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape (a lone surrogate)") }
-                scalars.append(scalar)
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
             default:
                 index -= 1
                 throw error("invalid escape '\\\(describeHere())' in a string")

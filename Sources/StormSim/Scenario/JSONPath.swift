@@ -26,12 +26,17 @@ public struct JSONPath: Equatable, Hashable, Sendable, CustomStringConvertible {
         return text
     }
 
-    /// Parses `a.b[2].c`. Keys are runs of characters other than `.`, `[` and `]`.
+    /// Most components a path may have: no scenario is deeper (the parser stops at `JSONParser.maxDepth`).
+    public static let maxComponents = JSONParser.maxDepth
+
+    /// Parses `a.b[2].c`. Keys are runs of characters other than `.`, `[` and `]`. Nil for a malformed path or one
+    /// of more than `maxComponents` components.
     public static func parse(_ text: String) -> JSONPath? {
         var components: [Component] = []
         var chars = Substring(text)
         var expectKey = true
         while !chars.isEmpty {
+            if components.count > maxComponents { return nil }
             if chars.first == "[" {
                 guard let close = chars.firstIndex(of: "]"), let i = Int(chars[chars.index(after: chars.startIndex)..<close]),
                     i >= 0
@@ -122,7 +127,7 @@ public struct Override: Equatable, Sendable {
         }
         let pathText = String(text[..<eq])
         guard let path = JSONPath.parse(pathText) else {
-            throw OverrideError(message: "--set: \"\(pathText)\" is not a path (expected keys and indices such as services[0].workers)")
+            throw OverrideError(message: "--set: \(JSONValue.quote(String(pathText.prefix(80)))) is not a path (expected at most \(JSONPath.maxComponents) keys and indices such as services[0].workers)")
         }
         let valueText = String(text[text.index(after: eq)...])
         let value: JSONValue

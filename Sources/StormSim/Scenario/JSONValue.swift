@@ -19,6 +19,8 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .null: return "null"
         case .bool(let b): return "a boolean (\(b))"
         case .number: return "a number (\(compactText))"
+        case .string(let text) where text.count > 80:
+            return "a string of \(text.count) characters (\(JSONValue.quote(String(text.prefix(40))))...)"
         case .string: return "a string (\(compactText))"
         case .array(let items): return items.isEmpty ? "an empty array" : "an array"
         case .object(let members): return members.isEmpty ? "an empty object" : "an object"
