@@ -9,6 +9,8 @@ struct Caller {
     let targets: [Int]
     /// No budget, breaker or limiter: every policy-state hook can be skipped (the common case, and a hot path).
     let plain: Bool
+    /// A budget counts the outcome of every attempt (a failure-rate budget).
+    let tracksAttempts: Bool
 
     init(policy: RetryPolicy, clients: Int, hosts: Int, targets: [Int], streams: RandomStreams, label: String) {
         self.policy = policy
@@ -16,5 +18,6 @@ struct Caller {
         state = ClientPolicyState(policy: policy, clients: clients, hosts: hosts, streams: streams, label: label)
         self.targets = targets
         plain = policy.budgets.isEmpty && policy.breaker == nil && policy.rateLimiter == nil
+        tracksAttempts = policy.budgets.contains { if case .failureRate = $0.budget { return true } else { return false } }
     }
 }

@@ -101,6 +101,14 @@ struct ClientPolicyState {
         }
     }
 
+    /// An attempt's outcome reached its caller (failure-rate budgets count every attempt that ended).
+    mutating func attemptEnded(client: UInt32, failed: Bool, now: SimTime) {
+        for b in budgets.indices {
+            guard case .failureRate = budgets[b].config.budget else { continue }
+            budgets[b].instances[instance(budgets[b].config.scope, client: client)].attemptEnded(failed: failed, now: now)
+        }
+    }
+
     /// Asks every budget for a retry, in order; the first refusal stops (budgets asked before it have spent).
     /// - Returns: whether it is allowed, and whether it now holds a concurrency slot.
     mutating func tryRetry(client: UInt32, afterTimeout: Bool, now: SimTime) -> (allowed: Bool, holdsSlot: Bool) {

@@ -142,11 +142,11 @@ struct World: EventHandler {
         switch arrival {
         case .burst:
             if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
-        case .poisson(let rate, let until):
+        case .poisson(let rate, let until, let firstAt):
             // Candidates come at the peak rate (thinned in clientArrival); without load changes the peak is 1.
             let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / (rate * peakLoad)))
             for c in clientArrivalRng.indices {
-                let first = SimTime.zero + mean.sample(&clientArrivalRng[c])
+                let first = firstAt.map { SimTime.zero + $0 } ?? SimTime.zero + mean.sample(&clientArrivalRng[c])
                 if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
             }
         case .closed(let think, let until):
@@ -188,7 +188,7 @@ struct World: EventHandler {
             client = burst[Int(a)].client
             let next = Int(a) + 1
             if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
-        case .poisson(let rate, let until):
+        case .poisson(let rate, let until, _):
             client = a
             // With load changes, candidates come at the peak rate and each is kept with probability
             // rate(t) / peak (thinning), drawn from the client's own stream.
@@ -369,6 +369,7 @@ struct World: EventHandler {
     mutating func attemptEnded(_ request: UInt32, _ attempt: AttemptState, failed: Bool, now: SimTime) {
         let c = Int(requests[request].caller)
         let client = requests[request].client
+        if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: client, failed: failed, now: now) }
         if let generation = attempt.breakerGeneration {
             callers[c].state.breakerRecord(client: client, failed: failed, generation: generation, now: now)
         }

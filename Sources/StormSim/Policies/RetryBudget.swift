@@ -15,6 +15,10 @@ public enum RetryBudget: Equatable, Sendable {
     /// Google SRE client-side adaptive throttling: every attempt is refused locally with probability
     /// max(0, (requests - k × accepts) / (requests + 1)) over the window.
     case adaptiveThrottling(k: Double, window: SimDuration)
+    /// A retry circuit breaker (Brooker, "Fixing retries with token buckets and circuit breakers"): no retries
+    /// while more than `threshold` of the attempts that ended within the window failed (once at least `minCalls`
+    /// ended); first attempts always go out.
+    case failureRate(threshold: Double, window: SimDuration, minCalls: Int)
 
     public struct TokenBucket: Equatable, Sendable {
         public var capacity: Double
@@ -34,6 +38,9 @@ public enum RetryBudget: Equatable, Sendable {
         public var costPerFailure: Double
         /// Retries are refused while tokens <= threshold (gRPC: half of the capacity). Nil: no threshold.
         public var threshold: Double?
+        /// The lowest balance (0 or below): a retry is allowed while paying its cost leaves at least this much, and
+        /// failures charge down to it. Below 0 the bucket goes into debt that successes must repay.
+        public var floor: Double = 0
     }
 }
 
@@ -59,6 +66,7 @@ struct BudgetState {
         case .tokenBucket(let b): tokens = b.initial
         case .ratio(_, _, let length): window = SlidingWindow(window: length, slices: 10)
         case .adaptiveThrottling(_, let length): window = SlidingWindow(window: length, slices: 60)
+        case .failureRate(_, let length, _): window = SlidingWindow(window: length, slices: 10)
         case .concurrency: break
         }
     }
@@ -85,7 +93,7 @@ struct BudgetState {
 
     /// Every failed attempt (before the decision to retry).
     mutating func attemptFailed(_ budget: RetryBudget) {
-        if case .tokenBucket(let b) = budget, b.costPerFailure > 0 { tokens = max(0, tokens - b.costPerFailure) }
+        if case .tokenBucket(let b) = budget, b.costPerFailure > 0 { tokens = max(b.floor, tokens - b.costPerFailure) }
     }
 
     /// Asks for one retry; on yes, spends what it costs. - Returns: the cost spent, or nil when refused.
@@ -94,7 +102,7 @@ struct BudgetState {
         case .tokenBucket(let b):
             let cost = afterTimeout ? b.costPerTimeoutRetry : b.costPerRetry
             if let threshold = b.threshold, tokens <= threshold { return nil }
-            if tokens < cost { return nil }
+            if tokens - cost < b.floor { return nil }
             tokens -= cost
             return cost
         case .ratio(let ratio, let minPerSecond, let window):
@@ -109,6 +117,10 @@ struct BudgetState {
             return 0
         case .adaptiveThrottling:
             return 0  // throttling judges attempts, not retries
+        case .failureRate(let threshold, _, let minCalls):
+            let (calls, failures) = window!.totals(at: now)
+            if calls >= Double(minCalls) && failures > threshold * calls { return nil }
+            return 0
         }
     }
 
@@ -123,6 +135,9 @@ struct BudgetState {
 
     /// Adaptive throttling: the backend accepted an attempt (it answered with anything but an overload signal).
     mutating func recordAccept(now: SimTime) { window!.add(second: 1, at: now) }
+
+    /// Failure-rate budget: an attempt ended, failed or not.
+    mutating func attemptEnded(failed: Bool, now: SimTime) { window!.add(first: 1, second: failed ? 1 : 0, at: now) }
 
     /// A retry that held a concurrency slot has ended.
     mutating func retryEnded() { retriesInFlight = max(0, retriesInFlight - 1) }

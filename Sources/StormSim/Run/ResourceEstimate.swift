@@ -67,7 +67,7 @@ public struct ResourceEstimate: Sendable {
         switch s.clients.arrival {
         case .burst:
             return clients
-        case .poisson(let rate, let until):
+        case .poisson(let rate, let until, _):
             return clients * rate * LoadChange.loadSeconds(s.clients.load, over: min(s.duration, until))
         case .closed(let think, let until):
             let cycle = think.mean + closedLoopRoundTrip(s)
@@ -96,7 +96,7 @@ public struct ResourceEstimate: Sendable {
         switch s.clients.arrival {
         case .burst, .closed:
             alive = Double(s.clients.count) * hops
-        case .poisson(let rate, _):
+        case .poisson(let rate, _, _):
             let peak = s.clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
             let policy = s.clients.policy
             var lifetime = Double(s.duration.nanoseconds)

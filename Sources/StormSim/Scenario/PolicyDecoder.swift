@@ -109,17 +109,18 @@ extension ScenarioDecoder {
             let refund = r.bool("refundLastRetryOnSuccess", default: false)
             var threshold: Double?? = .some(nil)
             if r.has("threshold") { threshold = r.number("threshold", in: 0...1e12).map { .some($0) } }
+            let floor = r.number("floor", in: -1e12...0, default: 0, expected: "tokens, 0 or a negative number down to -1e12 (a debt)")
             if let capacity, let initial, initial > capacity {
                 context.fail(path.appending("initial"), "\(NumberFormat.shortest(initial)) is above capacity (\(NumberFormat.shortest(capacity)))")
                 return nil
             }
             guard let scope, let capacity, let initial, let earnPerRequest, let earnPerSuccess, let costPerRetry,
-                let costPerTimeoutRetry, let costPerFailure, let refund, let threshold
+                let costPerTimeoutRetry, let costPerFailure, let refund, let threshold, let floor
             else { return nil }
             return ScopedBudget(budget: .tokenBucket(.init(
                 capacity: capacity, initial: initial, earnPerRequest: earnPerRequest, earnPerSuccess: earnPerSuccess,
                 refundLastRetryOnSuccess: refund, costPerRetry: costPerRetry, costPerTimeoutRetry: costPerTimeoutRetry,
-                costPerFailure: costPerFailure, threshold: threshold)), scope: scope)
+                costPerFailure: costPerFailure, threshold: threshold, floor: floor)), scope: scope)
         case "ratio":
             let ratio = r.number("ratio", in: 0...1000, default: 0.2, expected: "retries per request, a number from 0 to 1000")
             let minPerSecond = r.number("minPerSecond", in: 0...1e9, default: 10)
@@ -131,6 +132,12 @@ extension ScenarioDecoder {
             let minimum = r.integer("minimum", in: 0...ScenarioLimits.maxClients, default: 3)
             guard let scope, let fraction, let minimum else { return nil }
             return ScopedBudget(budget: .concurrency(fraction: fraction, minimum: minimum), scope: scope)
+        case "failureRate":
+            let threshold = r.number("threshold", in: 0...1, default: 0.1, expected: "a fraction of failed attempts from 0 to 1")
+            let window = r.duration("window", default: .seconds(10), positive: true)
+            let minCalls = r.integer("minCalls", in: 0...1_000_000_000, default: 10)
+            guard let scope, let threshold, let window, let minCalls else { return nil }
+            return ScopedBudget(budget: .failureRate(threshold: threshold, window: window, minCalls: minCalls), scope: scope)
         default:
             let k = r.number("k", in: 1...1000, default: 2, expected: "a number from 1 to 1000 (2 in the SRE book)")
             let window = r.duration("window", default: .seconds(120), positive: true)

@@ -112,8 +112,9 @@ public enum Arrival: Equatable, Sendable {
     /// Each client sends exactly one request, at `at` plus a uniform offset in [0, spread).
     case burst(at: SimDuration, spread: SimDuration)
     /// Each client independently sends requests as a Poisson process of `rate` per second (open loop), with no
-    /// new request at or after `until`.
-    case poisson(ratePerSecond: Double, until: SimDuration)
+    /// new request at or after `until`. The first request comes after one exponential gap from the start, or, with
+    /// `firstAt`, at exactly that time (every client at once, as in Brooker's simulations).
+    case poisson(ratePerSecond: Double, until: SimDuration, firstAt: SimDuration? = nil)
     /// Each client sends its next request once the previous one has finished, after a think time; the first
     /// request goes out after one think time from the start, and none at or after `until`.
     case closed(think: Distribution, until: SimDuration)

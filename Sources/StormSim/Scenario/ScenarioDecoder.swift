@@ -234,7 +234,7 @@ public enum ScenarioDecoder {
         let arrivalPath = JSONPath.root.appending("clients").appending("arrival")
         let limit = "the limit is 1e9 per run (about 10 minutes of simulation)"
         switch clients.arrival {
-        case .poisson(let rate, let until):
+        case .poisson(let rate, let until, _):
             let span = min(duration, until)
             let base = Double(clients.count) * rate
             let expected = base * LoadChange.loadSeconds(clients.load, over: span)
@@ -380,8 +380,10 @@ public enum ScenarioDecoder {
             return .burst(at: at, spread: spread)
         case "poisson":
             let rate = reader.number("rate", in: 1e-9...1e9, expected: "requests per second per client, a number from 1e-9 to 1e9")
-            guard let rate, let until = reader.duration("until", default: .max) else { return nil }
-            return .poisson(ratePerSecond: rate, until: until)
+            var firstAt: SimDuration?? = .some(nil)
+            if reader.has("firstAt") { firstAt = reader.duration("firstAt").map { .some($0) } }
+            guard let rate, let until = reader.duration("until", default: .max), let firstAt else { return nil }
+            return .poisson(ratePerSecond: rate, until: until, firstAt: firstAt)
         default:
             let think = decodeDistribution(reader, "think", default: .constant(value: .zero))
             guard let think, let until = reader.duration("until", default: .max) else { return nil }

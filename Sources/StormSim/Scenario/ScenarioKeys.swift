@@ -9,19 +9,20 @@ public enum ScenarioKeys {
     public static let loadChange = ["from", "to", "multiplier", "rampTo"]
     public static let arrivalTypes = ["burst", "poisson", "closed"]
     public static let arrival: [String: [String]] = [
-        "burst": ["type", "at", "spread"], "poisson": ["type", "rate", "until"], "closed": ["type", "think", "until"],
+        "burst": ["type", "at", "spread"], "poisson": ["type", "rate", "until", "firstAt"], "closed": ["type", "think", "until"],
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
         "rateLimiter", "deadlineAware",
     ]
-    public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling"]
+    public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling", "failureRate"]
     public static let budget: [String: [String]] = [
         "tokenBucket": ["type", "scope", "capacity", "initial", "earnPerRequest", "earnPerSuccess", "refundLastRetryOnSuccess",
-                        "costPerRetry", "costPerTimeoutRetry", "costPerFailure", "threshold"],
+                        "costPerRetry", "costPerTimeoutRetry", "costPerFailure", "threshold", "floor"],
         "ratio": ["type", "scope", "ratio", "minPerSecond", "window"],
         "concurrency": ["type", "scope", "fraction", "minimum"],
         "adaptiveThrottling": ["type", "scope", "k", "window"],
+        "failureRate": ["type", "scope", "threshold", "window", "minCalls"],
     ]
     public static let breaker = ["scope", "trip", "openFor", "probes", "close", "countRetries"]
     public static let tripTypes = ["consecutive", "rate"]
