@@ -114,6 +114,7 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.contains("ENAMETOOLONG"))
         #expect(!r.stderr.contains("NSCocoaErrorDomain"))
+        #expect(files(dir) == ["s.json"], "nothing created for a refused run")
     }
 
     /// A full or closed stderr must not turn an error exit into a crash.

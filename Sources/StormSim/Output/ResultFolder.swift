@@ -24,6 +24,8 @@ public final class ResultFolder: @unchecked Sendable {
     private var lockDescriptor: Int32 = -1
     private var staged: [String] = []
     private let owned: [String]
+    /// The folder did not exist before: a run that commits nothing removes it again (when still empty).
+    private let created: Bool
     private let lock = NSLock()
 
     /// Opens `path` for a new results set of `files` (paths relative to the folder).
@@ -33,15 +35,16 @@ public final class ResultFolder: @unchecked Sendable {
         }
         self.path = path
         staging = "\(path)/\(Self.stagingPrefix)\(getpid())"
-        do throws(FileSystem.Failure) {
-            try FileSystem.makeDirectories(path)
-        } catch {
-            throw AtomicFile.WriteError(error)
-        }
         for file in files {
             if let problem = Self.nameProblem(file, folder: path, staging: staging) {
                 throw AtomicFile.WriteError(path: "\(path)/\(file)", reason: problem)
             }
+        }
+        created = FileSystem.kind(path) == .missing
+        do throws(FileSystem.Failure) {
+            try FileSystem.makeDirectories(path)
+        } catch {
+            throw AtomicFile.WriteError(error)
         }
         switch FileSystem.kind("\(path)/timeseries") {
         case .missing, .directory: break
@@ -60,11 +63,11 @@ public final class ResultFolder: @unchecked Sendable {
         }
         owned = Self.ownedFiles(in: path)
         for file in files where [.directory, .other].contains(FileSystem.kind("\(path)/\(file)")) {
-            release()
+            abandon()
             throw AtomicFile.WriteError(path: "\(path)/\(file)", reason: "exists and is not a file; remove it or choose another output folder")
         }
         for file in files where !owned.contains(file) && FileSystem.kind("\(path)/\(file)") != .missing {
-            release()
+            abandon()
             throw AtomicFile.WriteError(path: "\(path)/\(file)", reason: "exists and was not written by stormsim (no \(Self.manifestName) there lists it); stormsim replaces only its own files: choose an empty or new output folder, or remove the file")
         }
         // Staging folders left by a run that was killed: nobody holds the lock, so they are stale.
@@ -74,7 +77,7 @@ public final class ResultFolder: @unchecked Sendable {
         do throws(FileSystem.Failure) {
             try FileSystem.makeDirectories(staging)
         } catch {
-            release()
+            abandon()
             throw AtomicFile.WriteError(error)
         }
     }
@@ -187,6 +190,13 @@ public final class ResultFolder: @unchecked Sendable {
     public func discard() {
         FileSystem.removeTree(staging)
         release()
+        if created { rmdir(path) }  // only if empty: nothing of anyone's is ever removed
+    }
+
+    /// Releases the lock and, for a refusal in `init`, removes the folder it created (if still empty).
+    private func abandon() {
+        release()
+        if created { rmdir(path) }
     }
 
     private func release() {
