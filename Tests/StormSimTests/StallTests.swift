@@ -46,7 +46,7 @@ import Testing
         #expect(r.value("requests") == 20000)
     }
 
-    @Test func aStalledSimulationKeepsTheEventItStoppedAt() {
+    @Test func instantWatchSeesAClockThatStopped() {
         struct Echo: EventHandler {
             mutating func handle(_ event: Event, queue: inout EventQueue) {
                 queue.schedule(.retryDue, at: event.time, a: event.a + 1)  // forever at the same instant
@@ -55,11 +55,16 @@ import Testing
         var queue = EventQueue()
         queue.schedule(.retryDue, at: .zero + .milliseconds(5), a: 0)
         var sim = Simulation(model: Echo(), queue: queue)
-        #expect(sim.run(until: .zero + .seconds(1), maxEventsAtOneInstant: 1000) == .stalled)
+        var watch = InstantWatch(limit: 1000, checkpointEvery: 256)
+        #expect(sim.run(until: .zero + .seconds(1), checkpointEvery: 256) { watch.stalled(at: $0) } == false)
         #expect(sim.now == .zero + .milliseconds(5))
-        // 1 event to reach the instant plus 1,000 more at it; the next one is still queued, in order.
-        #expect(sim.eventsProcessed == 1001)
-        #expect(sim.stepAtNow()?.a == 1001)
+        // Checkpoints at 256, 512, 768, 1024 and 1280 events all read 5 ms: 1,024 events at one instant since the
+        // first of them, the bound. The next event is still queued, in order.
+        #expect(sim.eventsProcessed == 1280)
+        #expect(sim.stepAtNow()?.a == 1280)
+        // A clock that moves is never a stall, however many checkpoints pass.
+        var moving = InstantWatch(limit: 1000, checkpointEvery: 256)
+        #expect((0..<100).allSatisfy { !moving.stalled(at: .zero + .milliseconds(Int64($0))) })
     }
 
     @Test func workloadLimitsCountLoadChangesAttemptsAndThinning() {

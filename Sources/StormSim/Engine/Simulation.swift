@@ -23,49 +23,27 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
         self.queue = queue
     }
 
-    /// How a call to `run` ended.
-    public enum End: Equatable, Sendable {
-        /// Every event before `end` was handled.
-        case reachedEnd
-        /// A checkpoint asked to stop (for example on Ctrl-C).
-        case stopped
-        /// More than the allowed number of events happened at one instant: simulated time stopped advancing.
-        case stalled
-    }
-
     /// Runs every event with time before `end`.
     /// - Parameters:
-    ///   - maxEventsAtOneInstant: a bound on consecutive events at the same time; beyond it the model is in a
-    ///     zero-time loop and the run ends `.stalled` (the clock would never reach `end`).
     ///   - checkpointEvery: how many events between checkpoints; a power of two.
     ///   - checkpoint: called every `checkpointEvery` events with the current simulated time (for progress
-    ///     reports); return true to stop early (e.g. on Ctrl-C).
+    ///     reports, and to notice a run whose clock stopped: see `InstantWatch`); return true to stop early.
+    /// - Returns: false when a checkpoint stopped the run before `end`.
     @discardableResult
     public mutating func run(
-        until end: SimTime, maxEventsAtOneInstant: Int = .max, checkpointEvery: Int = 65_536,
-        checkpoint: (SimTime) -> Bool = { _ in false }
-    ) -> End {
+        until end: SimTime, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
+    ) -> Bool {
         precondition(checkpointEvery > 0 && checkpointEvery & (checkpointEvery - 1) == 0)
         let mask = checkpointEvery - 1
-        var atThisInstant = 0
         while let event = queue.popMin() {
             // The first event at or after `end` is not handled; the queue is not used after a run ends.
-            guard event.time < end else { return .reachedEnd }
-            if event.time == now {
-                atThisInstant &+= 1
-                if atThisInstant > maxEventsAtOneInstant {
-                    queue.push(event)  // untouched: it keeps its place in the order
-                    return .stalled
-                }
-            } else {
-                atThisInstant = 0
-                now = event.time
-            }
+            guard event.time < end else { return true }
+            now = event.time
             eventsProcessed &+= 1
             model.handle(event, queue: &queue)
-            if eventsProcessed & mask == 0 && checkpoint(now) { return .stopped }
+            if eventsProcessed & mask == 0 && checkpoint(now) { return false }
         }
-        return .reachedEnd
+        return true
     }
 
     /// Handles the next event if it happens at `now` (to watch a stalled run for a while); false when there is
@@ -79,5 +57,32 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
         eventsProcessed &+= 1
         model.handle(event, queue: &queue)
         return event
+    }
+}
+
+/// Notices a run whose simulated time stopped advancing (a zero-time loop), from its checkpoints alone: time never
+/// decreases, so the same time at two checkpoints means every event between them happened at that instant. It
+/// costs nothing per event.
+public struct InstantWatch: Sendable {
+    let limit: Int
+    let checkpointEvery: Int
+    var last = SimTime(nanoseconds: -1)
+    var atOneInstant = 0
+
+    /// - Parameter limit: consecutive events at one instant that count as a stall.
+    public init(limit: Int, checkpointEvery: Int) {
+        self.limit = limit
+        self.checkpointEvery = checkpointEvery
+    }
+
+    /// Call at every checkpoint; true once at least `limit` events happened at the current instant.
+    public mutating func stalled(at now: SimTime) -> Bool {
+        if now == last {
+            atOneInstant += checkpointEvery
+            return atOneInstant >= limit
+        }
+        last = now
+        atOneInstant = 0
+        return false
     }
 }

@@ -315,8 +315,10 @@ struct World: EventHandler {
         let request = state.request
         let c = Int(requests[request].caller)
         let client = requests[request].client
-        attemptEnded(request, state, failed: outcome != .success && outcome != .nonRetryable, now: now)
+        let failed = outcome != .success && outcome != .nonRetryable
+        attemptEnded(request, state, failed: failed, now: now)
         if !callers[c].plain {
+            if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: client, failed: failed, now: now) }
             if outcome.accepted { callers[c].state.recordAccept(client: client, now: now) }
             callers[c].state.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
         }
@@ -357,6 +359,7 @@ struct World: EventHandler {
             series.add(ClientColumn.timeouts, at: now)
         }
         attemptEnded(request, attempts[attempt], failed: true, now: now)
+        if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: requests[request].client, failed: true, now: now) }
         if callers[c].policy.rateLimiter?.limiter.adaptive == true {
             callers[c].state.limiterObserve(client: requests[request].client, throttled: false, now: now)
         }
@@ -369,7 +372,6 @@ struct World: EventHandler {
     mutating func attemptEnded(_ request: UInt32, _ attempt: AttemptState, failed: Bool, now: SimTime) {
         let c = Int(requests[request].caller)
         let client = requests[request].client
-        if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: client, failed: failed, now: now) }
         if let generation = attempt.breakerGeneration {
             callers[c].state.breakerRecord(client: client, failed: failed, generation: generation, now: now)
         }

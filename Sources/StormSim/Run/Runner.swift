@@ -26,10 +26,17 @@ public enum Runner {
         var simulation = Simulation(model: world, queue: queue)
         let end = SimTime.zero + scenario.duration
         let limit = Stall.limit(for: scenario)
-        let ended = simulation.run(
-            until: end, maxEventsAtOneInstant: limit, checkpointEvery: checkpointEvery, checkpoint: checkpoint)
-        let stall = ended == .stalled ? Stall.diagnose(&simulation, scenario: scenario, limit: limit) : nil
-        let interrupted = ended != .reachedEnd
+        var watch = InstantWatch(limit: limit, checkpointEvery: checkpointEvery)
+        var stalled = false
+        let completed = simulation.run(until: end, checkpointEvery: checkpointEvery) { now in
+            if watch.stalled(at: now) {
+                stalled = true
+                return true
+            }
+            return checkpoint(now)
+        }
+        let stall = stalled ? Stall.diagnose(&simulation, scenario: scenario, limit: limit) : nil
+        let interrupted = !completed
         world = simulation.model
         world.finishSeries()
         return RunResult(
