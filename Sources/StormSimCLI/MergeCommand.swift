@@ -71,7 +71,10 @@ struct MergeCommand {
                 path: dir, files: ResultWriter.files(variants: set.variants.map(\.name), trace: false, replications: m.replications > 1))
             if m.replications > 1 { replicationFile = try folder.stream("replications.csv") }
         } catch { throw CommandError(code: .failure, message: error.description) }
-        let aggregator = Aggregator(set: set, replications: m.replications) { [replicationFile] in replicationFile?.write($0) }
+        let writeFailure = FirstMessage()
+        let aggregator = Aggregator(
+            set: set, replications: m.replications, replicationRow: { [replicationFile] in replicationFile?.write($0) },
+            onFinished: RunOutput.seriesWriter(set: set, folder: folder, failure: writeFailure))
         for job in 0..<m.jobs {
             let result = results.removeValue(forKey: job)!
             if let problem = PartialResults.problem(job: job, result, set: set, replications: m.replications) {
@@ -82,7 +85,7 @@ struct MergeCommand {
             aggregator.add(result, job: job)
         }
         try RunOutput.finish(
-            set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, traces: nil, events: 0, wall: nil,
+            set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, writeFailure: writeFailure, traces: nil, events: 0, wall: nil,
             jobs: 1, quiet: quiet)
         if !quiet { print("merged \(manifests.count) shard(s), \(m.jobs) jobs") }
     }

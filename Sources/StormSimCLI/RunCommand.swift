@@ -134,7 +134,10 @@ struct RunCommand {
                 path: dir, files: ResultWriter.files(variants: set.variants.map(\.name), trace: trace > 0, replications: replications > 1))
             if replications > 1 { replicationFile = try folder.stream("replications.csv") }
         } catch { throw CommandError(code: .failure, message: error.description) }
-        let aggregator = Aggregator(set: set, replications: replications) { [replicationFile] in replicationFile?.write($0) }
+        let writeFailure = FirstMessage()
+        let aggregator = Aggregator(
+            set: set, replications: replications, replicationRow: { [replicationFile] in replicationFile?.write($0) },
+            onFinished: RunOutput.seriesWriter(set: set, folder: folder, failure: writeFailure))
         let traces = TraceBox(count: set.variants.count)
         do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
             if job.replication == 0 && trace > 0 { traces.store(result.trace, at: job.variant) }
@@ -151,7 +154,7 @@ struct RunCommand {
             throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
         }
         try RunOutput.finish(
-            set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile,
+            set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, writeFailure: writeFailure,
             traces: trace > 0 ? zip(set.variants, traces.all).map { ($0.name, $1) } : nil,
             events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet)
     }
@@ -188,13 +191,18 @@ struct RunCommand {
 /// Shared by `run` and `merge`: write the outputs, print the summary, check the expectations.
 enum RunOutput {
     static func finish(
-        set: ScenarioSet, aggregator: Aggregator, folder: ResultFolder, replicationFile: StreamingFile?,
+        set: ScenarioSet, aggregator: Aggregator, folder: ResultFolder, replicationFile: StreamingFile?, writeFailure: FirstMessage,
         traces: [(variant: String, events: [TraceEvent])]?, events: Int, wall: Duration?, jobs: Int, quiet: Bool
     ) throws(CommandError) {
         guard !Interrupt.shared.isRaised else {
             replicationFile?.discard()
             folder.discard()
             throw CommandError(code: .interrupted, message: "interrupted; no results written (earlier results are untouched)")
+        }
+        if let message = writeFailure.message {
+            replicationFile?.discard()
+            folder.discard()
+            throw CommandError(code: .failure, message: message)
         }
         let outputs = aggregator.finished.map { $0! }
         let dir = folder.path
@@ -207,7 +215,9 @@ enum RunOutput {
             throw CommandError(code: .failure, message: error.description)
         }
         if !quiet {
-            let views = zip(outputs, set.variants).map { TerminalSummary.view($0, variant: $1.name) }
+            let views = zip(outputs, set.variants).map {
+                TerminalSummary.view($0, variant: $1.name, interval: $1.scenario.metricsInterval)
+            }
             let scenario = set.variants[0].scenario
             if views.count == 1 && aggregator.replications == 1 {
                 print(TerminalSummary.text(views[0], scenario: scenario))
@@ -229,6 +239,23 @@ enum RunOutput {
         }
         if !quiet, set.variants.contains(where: { !$0.scenario.expectations.isEmpty }) {
             print("expectations: all met")
+        }
+    }
+}
+
+extension RunOutput {
+    /// Writes each variant's time series into the staging folder as soon as the aggregator has it, so that only
+    /// summaries stay in memory; the first failure is kept for `finish` to report.
+    static func seriesWriter(set: ScenarioSet, folder: ResultFolder, failure: FirstMessage) -> (Int, Aggregator.VariantOutput) -> Bool {
+        { v, output in
+            guard !failure.isSet else { return false }
+            do throws(AtomicFile.WriteError) {
+                try ResultWriter.writeSeries(output, name: set.variants[v].name, into: folder)
+                return true
+            } catch {
+                failure.set(error.description)
+                return false
+            }
         }
     }
 }

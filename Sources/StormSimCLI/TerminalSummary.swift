@@ -29,16 +29,18 @@ enum TerminalSummary {
 
     /// A variant's aggregated output seen as a run result, for display: with replications, each metric's mean
     /// stands under its plain name (pooled latency percentiles keep theirs).
-    static func view(_ output: Aggregator.VariantOutput, variant: String) -> RunResult {
+    /// Its time series holds only `time_s` and `attempts` (the rest went to disk as soon as it was complete).
+    static func view(_ output: Aggregator.VariantOutput, variant: String, interval: SimDuration) -> RunResult {
         var summary = output.summary
         let plain = Set(summary.map(\.column))
         for (column, cell) in output.summary where column.hasSuffix("_mean") {
             let name = String(column.dropLast(5))
             if !plain.contains(name) { summary.append((name, cell)) }
         }
+        let rows = output.attemptsPerRow.enumerated().map { [Double($0.offset) * interval.seconds, $0.element] }
         return RunResult(
-            scenario: "", variant: variant, seed: 0, summary: summary, seriesHeader: output.seriesHeader,
-            seriesRows: output.seriesRows, latency: Histogram(), events: 0, interrupted: false)
+            scenario: "", variant: variant, seed: 0, summary: summary, seriesHeader: ["time_s", "attempts"],
+            seriesRows: rows, latency: Histogram(), events: 0, interrupted: false)
     }
 
     /// One row per variant: amplification, success rate, p99, makespan and a sparkline of attempts over time.

@@ -66,7 +66,7 @@ import Testing
         #expect(try read(dir.appendingPathComponent("trace.csv")) == "mine\n")
         #expect(try read(dir.appendingPathComponent("timeseries/notes.csv")) == "mine\n")
         #expect(try read(dir.appendingPathComponent("manifest.json"))
-            == #"{"format":"stormsim-results-1","files":["run.json","timeseries/3.csv","summary.csv"]}"# + "\n")
+            == #"{"format":"stormsim-results-1","files":["run.json","summary.csv","timeseries/3.csv"]}"# + "\n")
         // A file of the new set that stormsim did not write is not replaced: the run is refused before it starts.
         let t = try stormsim(["run", "s.json", "--out", ".", "--trace", "2"], in: dir)
         #expect(t.status == 1)

@@ -23,6 +23,8 @@ public final class ResultFolder: @unchecked Sendable {
     let staging: String
     private var lockDescriptor: Int32 = -1
     private var staged: [String] = []
+    /// The files of the set in their canonical order (the manifest's order, whatever order they were written in).
+    private let expected: [String]
     private let owned: [String]
     /// The folder did not exist before: a run that commits nothing removes it again (when still empty).
     private let created: Bool
@@ -34,6 +36,7 @@ public final class ResultFolder: @unchecked Sendable {
             throw AtomicFile.WriteError(path: "\"\"", reason: "the output folder is empty (an unset variable in a script?); name a folder")
         }
         self.path = path
+        expected = files
         staging = "\(path)/\(Self.stagingPrefix)\(getpid())"
         for file in files {
             if let problem = Self.nameProblem(file, folder: path, staging: staging) {
@@ -175,7 +178,7 @@ public final class ResultFolder: @unchecked Sendable {
             }
             let manifest = JSONValue.object([
                 JSONMember(key: "format", value: .string("stormsim-results-1")),
-                JSONMember(key: "files", value: .array(staged.map { .string($0) })),
+                JSONMember(key: "files", value: .array(canonicalOrder.map { .string($0) })),
             ])
             try FileSystem.writeFile("\(staging)/\(Self.manifestName)", manifest.compactText + "\n")
             try FileSystem.rename("\(staging)/\(Self.manifestName)", to: "\(path)/\(Self.manifestName)")
@@ -184,6 +187,11 @@ public final class ResultFolder: @unchecked Sendable {
             throw AtomicFile.WriteError(error)
         }
         FileSystem.removeTree(staging)
+    }
+
+    /// The staged files: those announced at `init` in their order, then any others in the order written.
+    var canonicalOrder: [String] {
+        expected.filter { staged.contains($0) } + staged.filter { !expected.contains($0) }
     }
 
     /// Drops the staged files; the previous set stays as it was.

@@ -26,9 +26,7 @@ public enum ResultWriter {
                 written.append("\(dir)/run.json")
             }
             for (output, name) in zip(outputs, names) {
-                var table = CSVTable(header: output.seriesHeader)
-                for row in output.seriesRows { table.append(row.map { .number($0) }) }
-                try folder.write(table.text, to: "timeseries/\(name).csv")
+                if !output.seriesWritten { try writeSeries(output, name: name, into: folder) }
                 written.append("\(dir)/timeseries/\(name).csv")
             }
             if let trace {
@@ -48,6 +46,26 @@ public enum ResultWriter {
             throw error
         }
         return ["\(dir)/summary.csv"] + written
+    }
+
+    /// Writes one variant's `timeseries/<name>.csv` into the folder's staging area, a chunk of rows at a time
+    /// (the same bytes as `CSVTable`, without the whole text in memory).
+    public static func writeSeries(_ output: Aggregator.VariantOutput, name: String, into folder: ResultFolder) throws(AtomicFile.WriteError) {
+        let stream = try folder.stream("timeseries/\(name).csv")
+        var chunk = output.seriesHeader.map(CSVTable.escape).joined(separator: ",") + "\n"
+        for row in output.seriesRows {
+            for (i, x) in row.enumerated() {
+                if i > 0 { chunk += "," }
+                chunk += NumberFormat.shortest(x)
+            }
+            chunk += "\n"
+            if chunk.utf8.count >= 1 << 16 {
+                stream.write(chunk)
+                chunk = ""
+            }
+        }
+        stream.write(chunk)
+        try stream.commit()
     }
 
     /// Single runs, without replications (for tests and library users).

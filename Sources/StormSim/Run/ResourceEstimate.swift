@@ -3,14 +3,17 @@
 /// killed.
 ///
 /// The per-item costs were measured on release builds (Linux x86_64, README "Limits"): about 230 bytes per
-/// request in flight (its request and attempt slots, its events, its client's state), about 24 bytes per
-/// time-series cell while a run is live (the series, its rows, the CSV text), 12 bytes per cell of every finished
-/// variant kept until the results are written, and about 160 bytes per traced step.
+/// request in flight (its request and attempt slots, its events, its client's state), about 26 bytes per
+/// time-series cell while a run is live (the series and its rows; files are written a chunk at a time), 16 more
+/// per cell for the sums of replications, 8 bytes per interval of every finished variant (its attempts column,
+/// for the terminal; the rest is on disk as soon as the variant is complete), and about 160 bytes per traced
+/// step.
 public struct ResourceEstimate: Sendable {
     public static let bytesPerInFlight = 230.0
     public static let bytesPerClient = 64.0
-    public static let bytesPerLiveCell = 24.0
-    public static let bytesPerKeptCell = 12.0
+    public static let bytesPerLiveCell = 26.0
+    public static let bytesPerReplicationCell = 16.0
+    public static let bytesPerKeptRow = 8.0
     public static let bytesPerTraceStep = 160.0
     public static let baseBytes = 24.0 * 1_048_576
     /// The default bound on the estimate (`--max-memory`).
@@ -29,7 +32,7 @@ public struct ResourceEstimate: Sendable {
     public static func of(_ set: ScenarioSet, replications: Int, jobs: Int, trace: Int) -> ResourceEstimate {
         let totalJobs = set.variants.count * replications
         let running = Double(max(1, min(jobs, totalJobs)))
-        var perRun: (inFlight: Double, clients: Double, live: Double, kept: Double, trace: Double, requests: Double) = (0, 0, 0, 0, 0, 0)
+        var perRun: (inFlight: Double, clients: Double, live: Double, sums: Double, kept: Double, trace: Double) = (0, 0, 0, 0, 0, 0)
         var requests = 0.0
         for v in set.variants {
             let s = v.scenario
@@ -39,7 +42,8 @@ public struct ResourceEstimate: Sendable {
             perRun.inFlight = max(perRun.inFlight, peakInFlight(s, requests: r) * bytesPerInFlight)
             perRun.clients = max(perRun.clients, Double(s.clients.count) * bytesPerClient)
             perRun.live = max(perRun.live, cells * bytesPerLiveCell)
-            perRun.kept += cells * bytesPerKeptCell
+            perRun.sums = max(perRun.sums, replications > 1 ? cells * bytesPerReplicationCell : 0)
+            perRun.kept += Double(rows(s)) * bytesPerKeptRow
             let steps = Double(trace) * Double(2 + 4 * s.clients.policy.maxAttempts)
             perRun.trace += min(steps, r * Double(2 + 4 * s.clients.policy.maxAttempts)) * bytesPerTraceStep
         }
@@ -48,8 +52,8 @@ public struct ResourceEstimate: Sendable {
              "clients.count, the arrival rate, queue.capacity, timeouts, or --jobs"),
             ("client state", running * perRun.clients, "clients.count"),
             ("time series of the running jobs", running * perRun.live, "duration / metrics.interval, or --jobs"),
-            ("time series kept for every variant until the end", perRun.kept + (replications > 1 ? running * perRun.live : 0),
-             "duration / metrics.interval, or fewer variants"),
+            ("sums of the replications in progress", running * perRun.sums, "duration / metrics.interval, or --jobs"),
+            ("attempts per interval kept for every variant", perRun.kept, "duration / metrics.interval, or fewer variants"),
             ("traced requests", perRun.trace, "--trace"),
         ]
         let sorted = parts.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }

@@ -3,7 +3,9 @@ import Foundation
 /// Folds the replications of each variant into its outputs, in a canonical order whatever order the jobs
 /// finish in: results wait until every earlier job has been folded, so sums are always taken in the same order
 /// and the bytes never depend on threads, shards or timing. Memory holds one accumulator per variant, plus the
-/// results that arrived early; replication rows are streamed out as they are folded.
+/// results that arrived early; replication rows are streamed out as they are folded, and each variant's time
+/// series is handed to `onFinished` (which writes it) as soon as it is complete, then dropped: a finished variant
+/// keeps its summary and its attempts per interval only.
 public final class Aggregator: @unchecked Sendable {
     public let set: ScenarioSet
     public let replications: Int
@@ -15,20 +17,31 @@ public final class Aggregator: @unchecked Sendable {
     public private(set) var finished: [VariantOutput?]
     /// Per-replication rows (only with more than one replication), streamed in job order.
     let replicationSink: ((String) -> Void)?
+    /// Receives each variant's output as soon as it is complete, in variant order; returns true when it wrote the
+    /// time series, which is then dropped from memory.
+    let finishedSink: ((Int, VariantOutput) -> Bool)?
     public private(set) var replicationHeader: [String]?
 
     public struct VariantOutput: Sendable {
         public var summary: [(column: String, value: CSVTable.Cell)]
         public var seriesHeader: [String]
+        /// Empty once the series has been written (`seriesWritten`).
         public var seriesRows: [[Double]]
+        public var seriesWritten = false
+        /// The `attempts` column, per interval (kept for the terminal's sparklines after the rows are dropped).
+        public var attemptsPerRow: [Double] = []
         /// Values of each metric per replication, for the expectations.
         public var means: [String: (mean: Double, ci95: Double)]
     }
 
     /// - Parameter replicationRow: receives each line of `replications.csv` (header first) in order.
-    public init(set: ScenarioSet, replications: Int, replicationRow: ((String) -> Void)? = nil) {
+    public init(
+        set: ScenarioSet, replications: Int, replicationRow: ((String) -> Void)? = nil,
+        onFinished: ((Int, VariantOutput) -> Bool)? = nil
+    ) {
         self.set = set
         self.replications = replications
+        finishedSink = onFinished
         accumulators = Array(repeating: nil, count: set.variants.count)
         finished = Array(repeating: nil, count: set.variants.count)
         replicationSink = replications > 1 ? replicationRow : nil
@@ -51,11 +64,19 @@ public final class Aggregator: @unchecked Sendable {
     func fold(_ r: RunResult, job: Int) {
         let v = job / replications
         if replications > 1 { streamRow(r, replication: job % replications) }
-        if accumulators[v] == nil { accumulators[v] = Accumulator(first: r) }
+        if accumulators[v] == nil { accumulators[v] = Accumulator(first: r, replications: replications) }
         accumulators[v]!.add(r)
         if accumulators[v]!.count == replications {
-            finished[v] = accumulators[v]!.output(replications: replications, seed: set.variants[v].scenario.seed)
+            var output = accumulators[v]!.output(replications: replications, seed: set.variants[v].scenario.seed)
             accumulators[v] = nil
+            if let column = output.seriesHeader.firstIndex(of: "attempts") {
+                output.attemptsPerRow = output.seriesRows.map { column < $0.count ? $0[column] : .nan }
+            }
+            if let sink = finishedSink, sink(v, output) {
+                output.seriesRows = []
+                output.seriesWritten = true
+            }
+            finished[v] = output
         }
     }
 
@@ -84,14 +105,15 @@ public final class Aggregator: @unchecked Sendable {
         var seriesCounts: [[Int]]
         var single: RunResult?
 
-        init(first r: RunResult) {
+        /// With one replication the run's own rows are the output: no sums are kept.
+        init(first r: RunResult, replications: Int) {
             let start = r.firstMetricIndex
             leading = Array(r.summary[..<start])
             metricColumns = r.summary[start...].map(\.column)
             welford = Array(repeating: (0, 0, 0), count: metricColumns.count)
             seriesHeader = r.seriesHeader
-            seriesSums = r.seriesRows.map { Array(repeating: 0, count: $0.count) }
-            seriesCounts = r.seriesRows.map { Array(repeating: 0, count: $0.count) }
+            seriesSums = replications > 1 ? r.seriesRows.map { Array(repeating: 0, count: $0.count) } : []
+            seriesCounts = replications > 1 ? r.seriesRows.map { Array(repeating: 0, count: $0.count) } : []
         }
 
         mutating func add(_ r: RunResult) {
