@@ -53,7 +53,9 @@ struct PlotCommand {
         process.currentDirectoryURL = scriptFolder
         let err = Pipe()
         process.standardError = err
-        do { try process.run() } catch { throw CommandError(code: .failure, message: "cannot run gnuplot: \(error)") }
+        do { try process.run() } catch {
+            throw CommandError(code: .failure, message: "cannot start \(gnuplot) (found on PATH, but it does not run); reinstall gnuplot, or run the script yourself: cd \(scriptFolder.path) && gnuplot \(URL(fileURLWithPath: scriptPath).lastPathComponent)")
+        }
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
