@@ -63,20 +63,7 @@ func printError(_ error: CommandError) {
     writeStandardError(text)
 }
 
-/// Writes to stderr with write(2), ignoring failure: a closed or full stderr (`2>/dev/full`) must not turn a
-/// clean exit code into a crash.
-func writeStandardError(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
-        }
-    }
-}
+func writeStandardError(_ text: String) { FileSystem.writeStandardError(text) }
 
 // A closed stdout (`stormsim ... | head`) is an error to ignore, not a signal that kills the process.
 signal(SIGPIPE, SIG_IGN)

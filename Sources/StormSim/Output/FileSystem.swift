@@ -2,7 +2,7 @@ import Foundation
 
 /// The few file operations the outputs need, on POSIX calls, so that every failure says what the system said
 /// (`No space left on device (ENOSPC)`) and never a Foundation error domain and code.
-enum FileSystem {
+public enum FileSystem {
     struct Failure: Error, CustomStringConvertible {
         var path: String
         var reason: String
@@ -108,8 +108,9 @@ enum FileSystem {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// Writes to standard error, ignoring failure: a closed or full stderr must not turn an error into a crash.
-    static func printError(_ text: String) {
+    /// Writes to standard error with write(2), ignoring failure: a closed or full stderr (`2>/dev/full`) must not
+    /// turn an error into a crash, as FileHandle's write would.
+    public static func writeStandardError(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
             var offset = 0

@@ -65,28 +65,35 @@ public struct ResourceEstimate: Sendable {
         (s.duration.nanoseconds + s.metricsInterval.nanoseconds - 1) / s.metricsInterval.nanoseconds
     }
 
-    /// New requests a run of `s` is expected to make (the decoder's workload limits use the same numbers).
+    /// New requests a run of `s` is expected to make.
     public static func expectedRequests(_ s: Scenario) -> Double {
-        let clients = Double(s.clients.count)
-        switch s.clients.arrival {
+        expectedRequests(s.clients, duration: s.duration, services: s.services, latency: s.networkLatency)
+    }
+
+    /// New requests expected from `clients` over `duration` (the decoder's workload limits use the same numbers):
+    /// every client of a burst once; Poisson clients at their rate times the integral of the load changes; closed
+    /// loops once per fastest cycle.
+    static func expectedRequests(_ clients: Clients, duration: SimDuration, services: [Service], latency: Distribution) -> Double {
+        let count = Double(clients.count)
+        switch clients.arrival {
         case .burst:
-            return clients
+            return count
         case .poisson(let rate, let until, _):
-            return clients * rate * LoadChange.loadSeconds(s.clients.load, over: min(s.duration, until))
-        case .closed(let think, let until):
-            let cycle = think.mean + closedLoopRoundTrip(s)
-            guard cycle > 0 else { return .infinity }
-            return clients * Double(min(s.duration, until).nanoseconds) / cycle
+            return count * rate * LoadChange.loadSeconds(clients.load, over: min(duration, until))
+        case .closed(_, let until):
+            guard let cycle = closedLoopCycle(clients, services: services, latency: latency) else { return 0 }
+            return cycle > 0 ? count * Double(min(duration, until).nanoseconds) / cycle : .infinity
         }
     }
 
-    /// A closed-loop client's fastest round trip in ns: the service time and the network both ways, or the
-    /// timeout if that is shorter.
-    static func closedLoopRoundTrip(_ s: Scenario) -> Double {
-        guard let target = s.services.first(where: { $0.name == s.clients.target }) else { return 0 }
-        var roundTrip = target.serviceTime.mean + 2 * s.networkLatency.mean
-        if let timeout = s.clients.policy.timeout { roundTrip = min(roundTrip, Double(timeout.nanoseconds)) }
-        return roundTrip
+    /// A closed-loop client's fastest cycle in ns: its mean think time, then the service time and the network both
+    /// ways, or the timeout if that is shorter. Nil when the target is unknown or the arrivals are not a closed loop.
+    static func closedLoopCycle(_ clients: Clients, services: [Service], latency: Distribution) -> Double? {
+        guard case .closed(let think, _) = clients.arrival, let target = services.first(where: { $0.name == clients.target })
+        else { return nil }
+        var roundTrip = target.serviceTime.mean + 2 * latency.mean
+        if let timeout = clients.policy.timeout { roundTrip = min(roundTrip, Double(timeout.nanoseconds)) }
+        return think.mean + roundTrip
     }
 
     /// Requests and attempts alive at once, at most: every client of a burst or a closed loop (times the hops of

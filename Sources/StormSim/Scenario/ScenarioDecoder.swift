@@ -237,7 +237,7 @@ public enum ScenarioDecoder {
         case .poisson(let rate, let until, _):
             let span = min(duration, until)
             let base = Double(clients.count) * rate
-            let expected = base * LoadChange.loadSeconds(clients.load, over: span)
+            let expected = ResourceEstimate.expectedRequests(clients, duration: duration, services: services, latency: latency)
             let loadNote = clients.load.isEmpty ? "" : " with the load changes"
             if expected > ScenarioLimits.maxExpectedRequests {
                 context.fail(arrivalPath.appending("rate"),
@@ -251,18 +251,14 @@ public enum ScenarioDecoder {
                 context.fail(JSONPath.root.appending("clients").appending("load"),
                     "a peak load of x\(NumberFormat.shortest(peak)) makes the simulator draw about \(NumberFormat.scientific(candidates)) candidate arrivals (at the peak rate for the whole \(DurationText.format(span)), keeping a share that follows the load); the limit is \(NumberFormat.scientific(ScenarioLimits.maxThinningCandidates)); lower the multipliers, the clients' rate, or the duration")
             }
-        case .closed(let think, _):
-            guard let target = services.first(where: { $0.name == clients.target }) else { return }
-            // A client's fastest cycle: think, then the round trip, or the timeout if that is shorter.
-            var roundTrip = target.serviceTime.mean + 2 * latency.mean
-            if let timeout = clients.policy.timeout { roundTrip = min(roundTrip, Double(timeout.nanoseconds)) }
-            let cycle = think.mean + roundTrip
+        case .closed:
+            guard let cycle = ResourceEstimate.closedLoopCycle(clients, services: services, latency: latency) else { return }
             if cycle <= 0 {
                 context.fail(arrivalPath.appending("think"),
                     "with zero think time, service time and network latency a closed-loop client sends requests forever without simulated time advancing; give think, serviceTime or network.latency a non-zero mean")
                 return
             }
-            let expected = Double(clients.count) * Double(duration.nanoseconds) / cycle
+            let expected = ResourceEstimate.expectedRequests(clients, duration: duration, services: services, latency: latency)
             if expected > ScenarioLimits.maxExpectedRequests {
                 context.fail(arrivalPath.appending("think"),
                     "\(clients.count) closed-loop clients cycling every \(NumberFormat.scientific(cycle / 1e9)) s for \(DurationText.format(duration)) make up to \(NumberFormat.scientific(expected)) requests; \(limit); shorten the duration or add think time")
