@@ -5,8 +5,9 @@ import Testing
 
 /// Randomized robustness: mutate valid scenarios (delete keys, swap types, extreme numbers and durations,
 /// truncated or corrupted text) and check that each mutant is either a clean `ScenarioError` or a scenario that
-/// runs. A trap (overflow, out-of-range conversion, index out of range) would crash the test process. Seeds are
-/// fixed, so a failure names its seed and mutant and can be replayed.
+/// runs with its conservation laws intact (`World.checkInvariants`, checked 4 times a run). A trap (overflow,
+/// out-of-range conversion, index out of range) would crash the test process. Seeds are fixed, so a failure names
+/// its seed and mutant and can be replayed.
 @Suite struct MutationTests {
     static let bases = [
         """
@@ -78,12 +79,13 @@ import Testing
                     s.metricsInterval = SimDuration(nanoseconds: s.duration.nanoseconds / 2_000 + 1)
                 }
                 var checkpoints = 0
-                let r = Runner.run(s, checkpointEvery: 1024) { _ in
+                let (r, problems) = Runner.runAudited(Variant(name: "m", parameters: [], scenario: s), segments: 4, checkpointEvery: 1024) { _ in
                     checkpoints += 1
                     return checkpoints > 20
                 }
-                #expect(r.value("requests")! >= 0, "seed \(seed) mutant \(mutant)")
-                #expect(r.value("succeeded")! + r.value("failed")! <= r.value("requests")!)
+                #expect(problems.isEmpty, "seed \(seed) mutant \(mutant): \(problems.prefix(3))")
+                let requests = r.value("requests")!, succeeded = r.value("succeeded")!, failed = r.value("failed")!
+                #expect(requests == succeeded + failed + r.value("unfinished")!, "seed \(seed) mutant \(mutant)")
             } catch {
                 invalid += 1
                 #expect(!error.issues.isEmpty, "seed \(seed) mutant \(mutant): an error without a message")

@@ -126,6 +126,27 @@ public struct EventQueue: ~Copyable {
             a: UInt32(truncatingIfNeeded: payload), b: UInt32(truncatingIfNeeded: payload >> 32))
     }
 
+    /// Calls `body` with every pending event, in no particular order. O(n): for invariant checks, never on the hot
+    /// path.
+    public func forEachPending(_ body: (Event) -> Void) {
+        func event(_ key: EventKey, _ payload: UInt64) -> Event {
+            Event(time: key.simTime, sequenceAndKind: key.order,
+                  a: UInt32(truncatingIfNeeded: payload), b: UInt32(truncatingIfNeeded: payload >> 32))
+        }
+        for i in 0..<near.count { body(event(near.keys[i], near.payloads[i])) }
+        for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
+        for slot in 0..<TimeWheel.slots {
+            var node = wheel.heads[slot]
+            while node != TimeWheel.none {
+                let n = wheel.nodes[Int(node)]
+                body(event(n.key, n.payload))
+                node = n.next
+            }
+        }
+        for i in 0..<lane0.count { body(lane0.buffer[(lane0.head + i) & lane0.mask]) }
+        for i in 0..<lane1.count { body(lane1.buffer[(lane1.head + i) & lane1.mask]) }
+    }
+
     // MARK: heap side
 
     mutating func push(_ event: Event) {

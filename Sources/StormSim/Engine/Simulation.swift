@@ -23,7 +23,8 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
         self.queue = queue
     }
 
-    /// Runs every event with time before `end`.
+    /// Runs every event with time before `end`. The first event at or after `end` stays queued, so a run can go
+    /// on in segments (`run(until: t1)`, look at the model, `run(until: t2)`) with exactly the events of one run.
     /// - Parameters:
     ///   - checkpointEvery: how many events between checkpoints; a power of two.
     ///   - checkpoint: called every `checkpointEvery` events with the current simulated time (for progress
@@ -36,8 +37,10 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
         precondition(checkpointEvery > 0 && checkpointEvery & (checkpointEvery - 1) == 0)
         let mask = checkpointEvery - 1
         while let event = queue.popMin() {
-            // The first event at or after `end` is not handled; the queue is not used after a run ends.
-            guard event.time < end else { return true }
+            guard event.time < end else {
+                queue.push(event)  // unchanged: it keeps its place in the order
+                return true
+            }
             now = event.time
             eventsProcessed &+= 1
             model.handle(event, queue: &queue)
@@ -45,6 +48,9 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
         }
         return true
     }
+
+    /// Lets `body` look at the model and the pending events between two segments of a run.
+    public func inspect<R>(_ body: (Model, borrowing EventQueue) -> R) -> R { body(model, queue) }
 
     /// Handles the next event if it happens at `now` (to watch a stalled run for a while); false when there is
     /// none.

@@ -3,6 +3,10 @@
 struct SlotPool<Element> {
     var items: [Element] = []
     var free: [UInt32] = []
+    #if DEBUG
+    /// Debug builds track which slots are live, to catch a slot freed twice.
+    var liveFlags: [Bool] = []
+    #endif
 
     var live: Int { items.count - free.count }
 
@@ -11,14 +15,33 @@ struct SlotPool<Element> {
         if !free.isEmpty {
             let id = free.removeLast()
             items[Int(id)] = element
+            #if DEBUG
+            liveFlags[Int(id)] = true
+            #endif
             return id
         }
         precondition(items.count < Int(UInt32.max), "more than 2^32 items in flight")
         items.append(element)
+        #if DEBUG
+        liveFlags.append(true)
+        #endif
         return UInt32(items.count - 1)
     }
 
-    mutating func remove(_ id: UInt32) { free.append(id) }
+    mutating func remove(_ id: UInt32) {
+        #if DEBUG
+        assert(liveFlags[Int(id)], "slot \(id) freed twice")
+        liveFlags[Int(id)] = false
+        #endif
+        free.append(id)
+    }
+
+    /// Which slots hold live items (O(n); for invariant checks).
+    func liveSet() -> [Bool] {
+        var live = [Bool](repeating: true, count: items.count)
+        for id in free { live[Int(id)] = false }
+        return live
+    }
 
     subscript(id: UInt32) -> Element {
         get { items[Int(id)] }

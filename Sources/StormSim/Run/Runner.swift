@@ -19,6 +19,26 @@ public enum Runner {
         _ variant: Variant, traceRequests: Int = 0, checkpointEvery: Int = 65_536,
         checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> RunResult {
+        run(variant, traceRequests: traceRequests, checkpointEvery: checkpointEvery, segments: 1, audit: nil, checkpoint: checkpoint)
+    }
+
+    /// Simulates one variant and checks the model's invariants (`World.checkInvariants`) between `segments` equal
+    /// stretches of simulated time and at the end. The result is byte for byte that of `run`.
+    /// - Returns: the result, and every broken invariant with the time it was seen.
+    static func runAudited(
+        _ variant: Variant, segments: Int = 16, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
+    ) -> (RunResult, [String]) {
+        var problems: [String] = []
+        let result = run(variant, traceRequests: 0, checkpointEvery: checkpointEvery, segments: segments, audit: { world, queue, at in
+            problems += world.checkInvariants(queue: queue).map { "at \(NumberFormat.shortest(at.seconds)) s: \($0)" }
+        }, checkpoint: checkpoint)
+        return (result, problems)
+    }
+
+    static func run(
+        _ variant: Variant, traceRequests: Int, checkpointEvery: Int, segments: Int,
+        audit: ((World, borrowing EventQueue, SimTime) -> Void)?, checkpoint: (SimTime) -> Bool
+    ) -> RunResult {
         let scenario = variant.scenario
         var world = World(scenario: scenario, traceRequests: traceRequests)
         var queue = EventQueue()
@@ -28,12 +48,18 @@ public enum Runner {
         let limit = Stall.limit(for: scenario)
         var watch = InstantWatch(limit: limit, checkpointEvery: checkpointEvery)
         var stalled = false
-        let completed = simulation.run(until: end, checkpointEvery: checkpointEvery) { now in
-            if watch.stalled(at: now) {
-                stalled = true
-                return true
+        var completed = true
+        for k in 1...max(1, segments) {
+            let until = k >= segments ? end : SimTime.zero + SimDuration(nanoseconds: scenario.duration.nanoseconds / Int64(segments) * Int64(k))
+            completed = simulation.run(until: until, checkpointEvery: checkpointEvery) { now in
+                if watch.stalled(at: now) {
+                    stalled = true
+                    return true
+                }
+                return checkpoint(now)
             }
-            return checkpoint(now)
+            if let audit { simulation.inspect { audit($0, $1, until) } }
+            if !completed { break }
         }
         let stall = stalled ? Stall.diagnose(&simulation, scenario: scenario, limit: limit) : nil
         let interrupted = !completed
