@@ -87,6 +87,4 @@ enum Outcome: UInt32 {
 }
 
 /// Why a request stopped without success.
-enum GiveUp: String {
-    case attempts, budget, breaker, throttled, elapsed, deadline, notRetryable = "not-retryable"
-}
+

@@ -386,56 +386,27 @@ struct World: EventHandler {
         attempts.remove(attempt)
     }
 
-    /// A retryable-looking failure: classify, check attempts, the deadline and the budgets, then back off.
+    /// A failed attempt: charge the budgets for it, take the policy's decision, and apply it (a retry still needs
+    /// the budgets' consent).
     mutating func attemptFailed(
         _ request: UInt32, _ failure: RetryPolicy.Failure, hint: SimDuration?, now: SimTime, queue: inout EventQueue
     ) {
         let c = Int(requests[request].caller)
         let client = requests[request].client
-        guard callers[c].retryMask & failure.bit != 0 else {
-            giveUp(request, reason: .notRetryable, now: now, queue: &queue)
-            return
-        }
-        if !callers[c].plain { callers[c].state.attemptFailed(client: client) }
+        if !callers[c].plain && callers[c].retryMask & failure.bit != 0 { callers[c].state.attemptFailed(client: client) }
         let sent = Int(requests[request].attemptsSent)
-        guard sent < callers[c].policy.maxAttempts else {
-            giveUp(request, reason: .attempts, now: now, queue: &queue)
-            return
-        }
         var draw = DrawKey.source(DrawKey.child(requests[request].key, UInt64(sent)), jitterSalt)
-        var delay = RetryPolicy.retryDelay(
-            backoff: callers[c].policy.backoff, jitter: callers[c].policy.jitter, retry: sent,
-            previous: &requests[request].previousSleep, rng: &draw)
-        if let hint {
-            switch callers[c].policy.retryAfter {
-            case .ignore: break
-            case .replace: delay = hint
-            case .atLeast: delay = max(delay, hint)
-            }
-        }
-        if let limit = callers[c].policy.maxElapsed, (now + delay) - requests[request].start > limit {
-            if c == 0 { totals.gaveUpElapsed += 1 }
-            giveUp(request, reason: .elapsed, now: now, queue: &queue)
+        let (decision, previousSleep) = callers[c].policy.decide(
+            after: failure, retryMask: callers[c].retryMask, attemptsSent: sent, now: now, started: requests[request].start,
+            deadline: requests[request].deadline, hint: hint, previousSleep: requests[request].previousSleep, draw: &draw)
+        requests[request].previousSleep = previousSleep
+        guard case .retry(let delay) = decision else {
+            if case .giveUp(let reason) = decision { giveUp(request, reason: reason, now: now, queue: &queue) }
             return
-        }
-        // No retry starts after the deadline; a deadline-aware policy also skips one that could not finish.
-        let deadline = requests[request].deadline
-        if deadline < .never {
-            let start = now + delay
-            let finish = callers[c].policy.deadlineAware ? start + (callers[c].policy.timeout ?? .zero) : start
-            if start >= deadline || finish > deadline {
-                if c == 0 { totals.gaveUpDeadline += 1 }
-                giveUp(request, reason: .deadline, now: now, queue: &queue)
-                return
-            }
         }
         if !callers[c].plain && !callers[c].state.budgets.isEmpty {
             let (allowed, holdsSlot) = callers[c].state.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
             guard allowed else {
-                if c == 0 {
-                    totals.budgetRefused += 1
-                    series.add(ClientColumn.budgetRefused, at: now)
-                }
                 giveUp(request, reason: .budget, now: now, queue: &queue)
                 return
             }
@@ -462,6 +433,16 @@ struct World: EventHandler {
     mutating func giveUp(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
         traceRequest(request, now, "give-up", reason.rawValue)
         let client = requests[request].caller == 0
+        if client {
+            switch reason {
+            case .budget:
+                totals.budgetRefused += 1
+                series.add(ClientColumn.budgetRefused, at: now)
+            case .elapsed: totals.gaveUpElapsed += 1
+            case .deadline: totals.gaveUpDeadline += 1
+            default: break
+            }
+        }
         finish(request, succeeded: false, now: now, queue: &queue)
         if client { syncPolicyGauges(now) }
     }
