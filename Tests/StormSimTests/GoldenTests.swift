@@ -48,14 +48,14 @@ import Testing
         var simulation = Simulation(model: world, queue: queue)
         simulation.run(until: .zero + .seconds(2))
         #expect(simulation.inspect { w, q in w.checkInvariants(queue: q) }.isEmpty)
-        simulation.model.totals.succeeded += 1  // a success counted twice
+        simulation.model.stats.totals.succeeded += 1  // a success counted twice
         let problems = simulation.inspect { w, q in w.checkInvariants(queue: q) }
         #expect(problems.contains { $0.hasPrefix("requests ") } && problems.contains { $0.hasPrefix("attempts ") })
-        simulation.model.totals.succeeded -= 1
+        simulation.model.stats.totals.succeeded -= 1
         // A pending event that points at a freed request slot.
         if let live = simulation.model.requests.liveSet().firstIndex(of: true) {
             simulation.model.requests.remove(UInt32(live))
-            simulation.model.totals.failed += 1
+            simulation.model.stats.totals.failed += 1
             let found = simulation.inspect { w, q in w.checkInvariants(queue: q) }
             #expect(found.contains { $0.contains("not live") || $0.contains("freed request") }, "\(found)")
         }

@@ -10,7 +10,7 @@ extension World {
         // Every client request is succeeded, failed, or still open.
         var openClientRequests = 0
         for (id, live) in liveRequests.enumerated() where live && requests.items[id].caller == 0 { openClientRequests += 1 }
-        let t = totals
+        let t = stats.totals
         if t.requests != t.succeeded + t.failed + openClientRequests {
             problems.append("requests \(t.requests) != succeeded \(t.succeeded) + failed \(t.failed) + open \(openClientRequests)")
         }
@@ -27,7 +27,7 @@ extension World {
                 if requests.items[Int(a.request)].caller == 0 { inFlight += 1 }
             }
         }
-        let answered = t.succeeded + t.nonRetryable + t.errors + t.rejected + t.throttled + t.conflicts
+        let answered: Int = t.succeeded + t.nonRetryable + t.errors + t.rejected + (t.throttled + t.conflicts)
         if t.attempts != answered + t.timeouts + inFlight {
             problems.append("attempts \(t.attempts) != answered \(answered) + timed out \(t.timeouts) + in flight \(inFlight)")
         }

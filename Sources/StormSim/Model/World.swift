@@ -47,28 +47,11 @@ struct World: EventHandler {
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
 
-    var series: TimeSeries
-    var inFlight: Gauge
-    /// The fraction of breaker instances open, and the mean tokens of the first token bucket, at row ends.
-    var breakerGauge: Gauge
-    var tokenGauge: Gauge
-    let attemptColumns: Int
-    var totals = Totals()
-    var latencyHistogram = Histogram()
-    /// Synchronisation of all attempts, and of retries alone (a herd's first attempts all come at once whatever
-    /// the policy; jitter acts on the retries).
-    var synchrony = Synchrony()
-    var retrySynchrony = Synchrony()
+    /// What the clients experienced, and the time series every component writes into.
+    var stats: Statistics
     /// Requests to trace (the first `traceLimit` started) and what happened to them.
     let traceLimit: Int
     var trace: [TraceEvent] = []
-
-    struct Totals {
-        var requests = 0, attempts = 0, retries = 0, succeeded = 0, failed = 0
-        var timeouts = 0, rejected = 0, errors = 0, throttled = 0, nonRetryable = 0
-        var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0, conflicts = 0, gaveUpDeadline = 0
-        var lastFinish: SimTime? = nil
-    }
 
     init(scenario: Scenario, traceRequests: Int = 0) {
         let streams = RandomStreams(seed: scenario.seed)
@@ -100,14 +83,10 @@ struct World: EventHandler {
         self.callers = callers
         hasPolicyGauges = callers[0].state.breaker != nil || callers[0].state.tokenBudget != nil
 
-        attemptColumns = min(policy.maxAttempts, ClientColumn.maxAttemptColumns)
+        let attemptColumns = min(policy.maxAttempts, ClientColumn.maxAttemptColumns)
         let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
         let series = TimeSeries(interval: scenario.metricsInterval, end: scenario.duration, columns: columns)
-        self.series = series
-        inFlight = Gauge(series: series, areaColumn: ClientColumn.inFlightArea, endColumn: ClientColumn.inFlightEnd)
-        breakerGauge = Gauge(series: series, areaColumn: nil, endColumn: ClientColumn.breakerOpenEnd)
-        tokenGauge = Gauge(series: series, areaColumn: nil, endColumn: ClientColumn.tokensEnd)
-        let attemptColumns = self.attemptColumns
+        stats = Statistics(series: series, attemptColumns: attemptColumns)
         services = scenario.services.enumerated().map { i, s in
             ServiceState(config: s, streams: streams, columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
@@ -201,15 +180,13 @@ struct World: EventHandler {
         }
         let number = clientRequestCount[Int(client)]
         clientRequestCount[Int(client)] &+= 1
-        let traceId: Int32 = totals.requests < traceLimit ? Int32(totals.requests) : -1
+        let traceId: Int32 = stats.totals.requests < traceLimit ? Int32(stats.totals.requests) : -1
         let request = requests.insert(RequestState(
             deadline: deadline.map { now + $0 } ?? .never,
             key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
             start: now, previousSleep: Double(policy.backoff.base.nanoseconds), parent: RequestState.none,
             client: client, attemptsSent: 0, traceId: traceId, caller: 0, target: UInt16(callers[0].targets[0])))
-        totals.requests += 1
-        series.add(ClientColumn.requests, at: now)
-        inFlight.change(by: 1, at: now, in: &series)
+        stats.requestStarted(caller: 0, now: now)
         if !callers[0].plain { callers[0].state.requestStarted(client: client, now: now) }
         sendAttempt(request, now: now, queue: &queue)
     }
@@ -252,19 +229,9 @@ struct World: EventHandler {
         let target = Int(requests[request].target)
         if number > 1 {
             services[target].retries += 1
-            series.add(services[target].columns.retries, at: now)
+            stats.series.add(services[target].columns.retries, at: now)
         }
-        if c == 0 {
-            totals.attempts += 1
-            series.add(ClientColumn.attempts, at: now)
-            series.add(ClientColumn.count + min(number, attemptColumns) - 1, at: now)
-            synchrony.record(now)
-            if number > 1 {
-                totals.retries += 1
-                series.add(ClientColumn.retries, at: now)
-                retrySynchrony.record(now)
-            }
-        }
+        stats.attemptSent(caller: c, number: number, now: now)
         let requestDeadline = requests[request].deadline
         // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
         let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
@@ -285,8 +252,7 @@ struct World: EventHandler {
     /// Brings the breaker and token gauges up to date after the clients' policy state changed.
     mutating func syncPolicyGauges(_ now: SimTime) {
         guard hasPolicyGauges else { return }
-        if let open = callers[0].state.breakerOpenFraction { breakerGauge.set(open, at: now, in: &series) }
-        if let tokens = callers[0].state.meanTokens { tokenGauge.set(tokens, at: now, in: &series) }
+        stats.policyStateChanged(callers[0].state, now: now)
     }
 
     /// Puts a message about `attempt` on the network: it arrives after one latency draw, keyed by the attempt and
@@ -323,25 +289,14 @@ struct World: EventHandler {
             callers[c].state.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
         }
         traceRequest(request, now, "response", "\(outcome)")
-        let counts = c == 0
+        if outcome != .success { stats.attemptFailed(caller: c, outcome, now: now) }
         switch outcome {
-        case .success:
-            succeed(request, now: now, queue: &queue)
-        case .nonRetryable:
-            if counts { totals.nonRetryable += 1; series.add(ClientColumn.nonRetryable, at: now) }
-            giveUp(request, reason: .notRetryable, now: now, queue: &queue)
-        case .serverError:
-            if counts { totals.errors += 1; series.add(ClientColumn.errors, at: now) }
-            attemptFailed(request, .error, hint: nil, now: now, queue: &queue)
-        case .rejected:
-            if counts { totals.rejected += 1; series.add(ClientColumn.rejected, at: now) }
-            attemptFailed(request, .rejected, hint: nil, now: now, queue: &queue)
-        case .throttled:
-            if counts { totals.throttled += 1; series.add(ClientColumn.throttled, at: now) }
-            attemptFailed(request, .throttled, hint: state.retryAfter, now: now, queue: &queue)
-        case .conflict:
-            if counts { totals.conflicts += 1; series.add(ClientColumn.errors, at: now) }
-            attemptFailed(request, .conflict, hint: nil, now: now, queue: &queue)
+        case .success: succeed(request, now: now, queue: &queue)
+        case .nonRetryable: giveUp(request, reason: .notRetryable, now: now, queue: &queue)
+        case .serverError: attemptFailed(request, .error, hint: nil, now: now, queue: &queue)
+        case .rejected: attemptFailed(request, .rejected, hint: nil, now: now, queue: &queue)
+        case .throttled: attemptFailed(request, .throttled, hint: state.retryAfter, now: now, queue: &queue)
+        case .conflict: attemptFailed(request, .conflict, hint: nil, now: now, queue: &queue)
         }
     }
 
@@ -354,10 +309,7 @@ struct World: EventHandler {
         let blackholed = attempts[attempt].blackholed
         defer { if blackholed { releaseAttempt(attempt) } }
         let c = Int(requests[request].caller)
-        if c == 0 {
-            totals.timeouts += 1
-            series.add(ClientColumn.timeouts, at: now)
-        }
+        stats.attemptTimedOut(caller: c, now: now)
         attemptEnded(request, attempts[attempt], failed: true, now: now)
         if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: requests[request].client, failed: true, now: now) }
         if callers[c].policy.rateLimiter?.limiter.adaptive == true {
@@ -419,10 +371,7 @@ struct World: EventHandler {
     }
 
     mutating func fastFail(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
-        if requests[request].caller == 0 {
-            totals.fastFailed += 1
-            series.add(ClientColumn.fastFailed, at: now)
-        }
+        stats.fastFailed(caller: Int(requests[request].caller), now: now)
         if requests[request].holdsRetrySlot {
             callers[Int(requests[request].caller)].state.retryEnded(client: requests[request].client)
             requests[request].holdsRetrySlot = false
@@ -432,31 +381,21 @@ struct World: EventHandler {
 
     mutating func giveUp(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
         traceRequest(request, now, "give-up", reason.rawValue)
-        let client = requests[request].caller == 0
-        if client {
-            switch reason {
-            case .budget:
-                totals.budgetRefused += 1
-                series.add(ClientColumn.budgetRefused, at: now)
-            case .elapsed: totals.gaveUpElapsed += 1
-            case .deadline: totals.gaveUpDeadline += 1
-            default: break
-            }
-        }
+        let c = Int(requests[request].caller)
+        stats.gaveUp(caller: c, reason, now: now)
         finish(request, succeeded: false, now: now, queue: &queue)
-        if client { syncPolicyGauges(now) }
+        if c == 0 { syncPolicyGauges(now) }
     }
 
     mutating func succeed(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
-        if requests[request].caller == 0 {
+        let c = Int(requests[request].caller)
+        if Statistics.counts(c) {
             let latency = now - requests[request].start
-            latencyHistogram.record(latency.nanoseconds)
-            series.add(ClientColumn.latencySum, at: now, Double(latency.nanoseconds))
+            stats.requestSucceeded(caller: c, latency: latency, now: now)
             traceRequest(request, now, "success", DurationText.format(latency))
         }
-        let client = requests[request].caller == 0
         finish(request, succeeded: true, now: now, queue: &queue)
-        if client { syncPolicyGauges(now) }
+        if c == 0 { syncPolicyGauges(now) }
     }
 
     mutating func finish(_ request: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
@@ -468,19 +407,11 @@ struct World: EventHandler {
         }
         let parent = requests[request].parent
         requests.remove(request)
+        stats.requestFinished(caller: c, succeeded: succeeded, now: now)
         guard c == 0 else {
             downstreamCallFinished(parent, succeeded: succeeded, now: now, queue: &queue)
             return
         }
-        if succeeded {
-            totals.succeeded += 1
-            series.add(ClientColumn.successes, at: now)
-        } else {
-            totals.failed += 1
-            series.add(ClientColumn.failures, at: now)
-        }
-        totals.lastFinish = now
-        inFlight.change(by: -1, at: now, in: &series)
         if case .closed(let think, let until) = arrival {
             let next = now + think.sample(&clientArrivalRng[Int(client)])
             if next < .zero + until { queue.schedule(.clientArrival, at: next, a: client) }
@@ -492,7 +423,7 @@ struct World: EventHandler {
     mutating func attemptArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
         services[s].arrivals += 1
-        series.add(services[s].columns.attempts, at: now)
+        stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.
             attempts[attempt].readVersion = services[s].version
@@ -510,7 +441,7 @@ struct World: EventHandler {
             }
         } else if let hint = services[s].throttle(now: now) {
             services[s].throttled += 1
-            series.add(services[s].columns.throttled, at: now)
+            stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         } else if services[s].busy < services[s].workersNow {
@@ -518,17 +449,17 @@ struct World: EventHandler {
         } else if services[s].queue.count < services[s].queueCapacity {
             attempts[attempt].enqueuedAt = now
             services[s].enqueue(attempt, now: now)
-            services[s].queueGauge.change(by: 1, at: now, in: &series)
+            services[s].queueGauge.change(by: 1, at: now, in: &stats.series)
         } else {
             services[s].rejected += 1
-            series.add(services[s].columns.rejected, at: now)
+            stats.series.add(services[s].columns.rejected, at: now)
             sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         }
     }
 
     mutating func startService(_ attempt: UInt32, service s: Int, now: SimTime, queue: inout EventQueue) {
         services[s].busy += 1
-        services[s].busyGauge.change(by: 1, at: now, in: &series)
+        services[s].busyGauge.change(by: 1, at: now, in: &stats.series)
         attempts[attempt].serviceStart = now
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = services[s].config.serviceTime.sample(&draw)
@@ -554,7 +485,7 @@ struct World: EventHandler {
         if deadline <= now && services[s].dropExpired {
             // Nobody waits for the answer any more: do not call downstream.
             services[s].dropped += 1
-            series.add(services[s].columns.dropped, at: now)
+            stats.series.add(services[s].columns.dropped, at: now)
             attempts[attempt].downstreamFailed = true
             attempts[attempt].pendingCalls = 1
             downstreamCallFinished(attempt, succeeded: false, now: now, queue: &queue)
@@ -588,11 +519,11 @@ struct World: EventHandler {
         let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
         let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         services[s].served += 1
-        series.add(services[s].columns.served, at: now)
+        stats.series.add(services[s].columns.served, at: now)
         if attempts[attempt].abandoned {
             services[s].wasted += 1
             services[s].wastedTime += worked
-            series.add(services[s].columns.wasted, at: now)
+            stats.series.add(services[s].columns.wasted, at: now)
         }
         let outcome: Outcome
         if attempts[attempt].downstreamFailed {
@@ -610,7 +541,7 @@ struct World: EventHandler {
     /// A worker is free: account its work and start the next queued attempt, if any.
     mutating func releaseWorker(service s: Int, worked: Int64, now: SimTime, queue: inout EventQueue) {
         services[s].busy -= 1
-        services[s].busyGauge.change(by: -1, at: now, in: &series)
+        services[s].busyGauge.change(by: -1, at: now, in: &stats.series)
         services[s].busyTime += worked
         if services[s].busy < services[s].workersNow { startQueued(service: s, now: now, queue: &queue) }
     }
@@ -621,13 +552,13 @@ struct World: EventHandler {
         while services[s].busy < services[s].workersNow, services[s].outageAnswered == nil,
             let attempt = services[s].popQueued(now: now)
         {
-            services[s].queueGauge.change(by: -1, at: now, in: &series)
+            services[s].queueGauge.change(by: -1, at: now, in: &stats.series)
             let waited = (now - attempts[attempt].enqueuedAt).nanoseconds
             let expired = services[s].dropExpired && attempts[attempt].deadline <= now
             let tooLong = waited > services[s].queueTimeout
             if expired || tooLong || services[s].codelDrops(waited: waited, now: now) {
                 services[s].dropped += 1
-                series.add(services[s].columns.dropped, at: now)
+                stats.series.add(services[s].columns.dropped, at: now)
                 sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
                 continue
             }
@@ -660,7 +591,7 @@ struct World: EventHandler {
         if services[s].version == attempts[attempt].readVersion {
             services[s].version &+= 1
             services[s].served += 1
-            series.add(services[s].columns.served, at: now)
+            stats.series.add(services[s].columns.served, at: now)
             outcome = .success
         } else {
             services[s].conflicts += 1
@@ -682,15 +613,11 @@ struct World: EventHandler {
 
     /// Closes the time series at the end of the run.
     mutating func finishSeries() {
-        inFlight.finish(in: &series)
-        breakerGauge.finish(in: &series)
-        tokenGauge.finish(in: &series)
+        stats.finish()
         for s in services.indices {
-            services[s].busyGauge.finish(in: &series)
-            services[s].queueGauge.finish(in: &series)
+            services[s].busyGauge.finish(in: &stats.series)
+            services[s].queueGauge.finish(in: &stats.series)
         }
-        synchrony.finish()
-        retrySynchrony.finish()
     }
 }
 

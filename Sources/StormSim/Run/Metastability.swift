@@ -29,7 +29,7 @@ enum Metastability {
         var windows: [(SimDuration, SimDuration)] = scenario.services.flatMap { $0.faults.map { ($0.from, $0.to) } }
         windows += scenario.clients.load.map { ($0.from, $0.to) }
         guard let start = windows.map(\.0).min(), let end = windows.map(\.1).max() else { return nil }
-        let series = w.series
+        let series = w.stats.series
         let goodput = (0..<series.rows).map { series[$0, ClientColumn.successes] / Double(series.width(ofRow: $0)) * 1e9 }
         return verdict(goodput: goodput, interval: series.interval, triggerStart: start, triggerEnd: end)
     }

@@ -69,15 +69,15 @@ public enum Runner {
             scenario: scenario.name, variant: variant.name, seed: scenario.seed,
             summary: summaryRow(world, variant: variant, events: simulation.eventsProcessed),
             seriesHeader: timeSeriesHeader(scenario), seriesRows: timeSeriesRows(world),
-            latency: world.latencyHistogram, events: simulation.eventsProcessed, interrupted: interrupted,
+            latency: world.stats.latency, events: simulation.eventsProcessed, interrupted: interrupted,
             trace: world.trace, stall: stall)
     }
 
     static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
         let scenario = variant.scenario
-        let t = w.totals
+        let t = w.stats.totals
         let requests = Double(t.requests)
-        let h = w.latencyHistogram
+        let h = w.stats.latency
         func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
         let busy = w.services.reduce(0) { $0 + Double($1.busyTime) }
         let wasted = w.services.reduce(0) { $0 + Double($1.wastedTime) }
@@ -113,8 +113,8 @@ public enum Runner {
             ("latency_max_ms", h.count == 0 ? .empty : ms(Double(h.max))),
             ("makespan_s", t.lastFinish.map { .number($0.seconds) } ?? .empty),
             ("wasted_work_fraction", .number(wasted / busy)),
-            ("peak_to_mean_100ms", .number(w.synchrony.peakToMean)),
-            ("retry_peak_to_mean_100ms", .number(w.retrySynchrony.peakToMean)),
+            ("peak_to_mean_100ms", .number(w.stats.synchrony.peakToMean)),
+            ("retry_peak_to_mean_100ms", .number(w.stats.retrySynchrony.peakToMean)),
         ]
         let recovery = Metastability.recovery(w, scenario: scenario)
         row.append(("recovered", recovery.map { .integer($0.recovered ? 1 : 0) } ?? .empty))
@@ -170,7 +170,7 @@ public enum Runner {
     }
 
     static func timeSeriesRows(_ w: World) -> [[Double]] {
-        let series = w.series
+        let series = w.stats.series
         var rows: [[Double]] = []
         rows.reserveCapacity(series.rows)
         for row in 0..<series.rows {
@@ -187,7 +187,7 @@ public enum Runner {
             cells.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
             cells.append(w.callers[0].state.breaker == nil ? .nan : series[row, ClientColumn.breakerOpenEnd])
             cells.append(w.callers[0].state.tokenBudget == nil ? .nan : series[row, ClientColumn.tokensEnd])
-            for n in 0..<w.attemptColumns { cells.append(series[row, ClientColumn.count + n]) }
+            for n in 0..<w.stats.attemptColumns { cells.append(series[row, ClientColumn.count + n]) }
             for s in w.services {
                 let c = s.columns
                 cells += [

@@ -10,14 +10,14 @@ enum Stall {
 
     /// Watches the stalled instant for a while and describes the loop.
     static func diagnose(_ simulation: inout Simulation<World>, scenario: Scenario, limit: Int) -> String {
-        let before = simulation.model.totals
+        let before = simulation.model.stats.totals
         var kinds = [Int](repeating: 0, count: 256)
         var seen = 0
         while seen < watched, let event = simulation.stepAtNow() {
             kinds[Int(event.kind.rawValue)] += 1
             seen += 1
         }
-        let after = simulation.model.totals
+        let after = simulation.model.stats.totals
         let at = simulation.now
         var text = "simulated time stopped advancing at \(NumberFormat.shortest(at.seconds)) s: more than \(limit) events happened at that instant, so the run would never end (a zero-time loop)."
         let started = after.requests - before.requests
