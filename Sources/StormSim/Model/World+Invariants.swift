@@ -64,7 +64,7 @@ extension World {
             case .retryDue, .attemptReady:
                 if !isLive(liveRequests, e.a) { problems.append("\(e.kind) at \(e.time.seconds) s refers to freed request \(e.a)") }
             case .clientArrival:
-                let bound = burst.isEmpty ? clientRequestCount.count : burst.count
+                let bound = arrivals.sources
                 if Int(e.a) >= bound { problems.append("clientArrival for client \(e.a) of \(bound)") }
             case .faultChanges:
                 if Int(e.a) >= services.count { problems.append("faultChanges for service \(e.a) of \(services.count)") }

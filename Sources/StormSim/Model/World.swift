@@ -16,10 +16,8 @@ struct World: EventHandler {
     /// Per-request deadline of the clients, and whether attempts carry it downstream.
     let deadline: SimDuration?
     let propagateDeadline: Bool
-    /// Load changes over time (poisson arrivals): candidates are drawn at the peak rate and thinned.
-    let load: [LoadChange]
-    let peakLoad: Double
-    let arrival: Arrival
+    /// When clients send new requests.
+    var arrivals: Arrivals
     let latency: Distribution
     let end: SimTime
     /// FIFO lanes of the event queue, used when a delay is constant (see `EventQueue`).
@@ -36,13 +34,8 @@ struct World: EventHandler {
     /// Key of the family of request keys: request n of client c has key child(child(requestFamily, c), n).
     let requestFamily: UInt64
 
-    /// Per client: its arrival stream (poisson and closed) and how many requests it has sent.
-    var clientArrivalRng: [Xoshiro256]
-    var clientRequestCount: [UInt32]
     /// Salt of the keyed draw of each retry's jitter: retry n of a request draws the same in every variant.
     let jitterSalt: UInt64
-    /// Burst arrivals in time order: (time, client).
-    var burst: [(time: SimTime, client: UInt32)] = []
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -56,11 +49,9 @@ struct World: EventHandler {
     init(scenario: Scenario, traceRequests: Int = 0) {
         let streams = RandomStreams(seed: scenario.seed)
         policy = scenario.clients.policy
-        arrival = scenario.clients.arrival
+        arrivals = Arrivals(scenario.clients, streams: streams)
         deadline = scenario.clients.deadline
         propagateDeadline = scenario.clients.propagateDeadline
-        load = scenario.clients.load
-        peakLoad = scenario.clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
         latency = scenario.networkLatency
         end = SimTime.zero + scenario.duration
         latencyLane = scenario.networkLatency.isConstant ? 0 : nil
@@ -90,24 +81,6 @@ struct World: EventHandler {
         services = scenario.services.enumerated().map { i, s in
             ServiceState(config: s, streams: streams, columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
-
-        let count = scenario.clients.count
-        clientRequestCount = [UInt32](repeating: 0, count: count)
-        let family = StreamFamily(streams: streams, label: "client/arrival")
-        switch scenario.clients.arrival {
-        case .burst(let at, let spread):
-            clientArrivalRng = []
-            burst = (0..<count).map { c in
-                var rng = family.stream(UInt64(c))
-                let offset = SimDuration(saturating: rng.uniform(0, Double(spread.nanoseconds)))
-                return (SimTime.zero + at + offset, UInt32(c))
-            }
-            if spread > .zero {
-                burst.sort { $0.time < $1.time || ($0.time == $1.time && $0.client < $1.client) }
-            }
-        case .poisson, .closed:
-            clientArrivalRng = (0..<count).map { family.stream(UInt64($0)) }
-        }
     }
 
     /// Schedules the first events: each client's first request, and every fault window's edges.
@@ -118,22 +91,7 @@ struct World: EventHandler {
                 queue.schedule(.faultChanges, at: .zero + fault.to, a: UInt32(s), b: UInt32(f) | 0x8000_0000)
             }
         }
-        switch arrival {
-        case .burst:
-            if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
-        case .poisson(let rate, let until, let firstAt):
-            // Candidates come at the peak rate (thinned in clientArrival); without load changes the peak is 1.
-            let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / (rate * peakLoad)))
-            for c in clientArrivalRng.indices {
-                let first = firstAt.map { SimTime.zero + $0 } ?? SimTime.zero + mean.sample(&clientArrivalRng[c])
-                if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
-            }
-        case .closed(let think, let until):
-            for c in clientArrivalRng.indices {
-                let first = SimTime.zero + think.sample(&clientArrivalRng[c])
-                if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
-            }
-        }
+        arrivals.start(queue: &queue)
     }
 
     mutating func handle(_ event: Event, queue: inout EventQueue) {
@@ -153,33 +111,10 @@ struct World: EventHandler {
         }
     }
 
-    /// The load multiplier at time t (the product of every load change active then).
-    func loadFactor(at t: SimTime) -> Double {
-        load.reduce(1.0) { $0 * $1.factor(at: t) }
-    }
-
     // MARK: clients: new requests
 
     mutating func clientArrival(_ a: UInt32, now: SimTime, queue: inout EventQueue) {
-        let client: UInt32
-        switch arrival {
-        case .burst:
-            client = burst[Int(a)].client
-            let next = Int(a) + 1
-            if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
-        case .poisson(let rate, let until, _):
-            client = a
-            // With load changes, candidates come at the peak rate and each is kept with probability
-            // rate(t) / peak (thinning), drawn from the client's own stream.
-            let gap = -PortableMath.log(1 - clientArrivalRng[Int(a)].nextUnit()) * 1e9 / (rate * peakLoad)
-            let next = now + SimDuration(saturating: gap)
-            if next < .zero + until { queue.schedule(.clientArrival, at: next, a: a) }
-            if !load.isEmpty && clientArrivalRng[Int(a)].nextUnit() * peakLoad >= loadFactor(at: now) { return }
-        case .closed:
-            client = a
-        }
-        let number = clientRequestCount[Int(client)]
-        clientRequestCount[Int(client)] &+= 1
+        guard let (client, number) = arrivals.next(a, now: now, queue: &queue) else { return }
         let traceId: Int32 = stats.totals.requests < traceLimit ? Int32(stats.totals.requests) : -1
         let request = requests.insert(RequestState(
             deadline: deadline.map { now + $0 } ?? .never,
@@ -412,10 +347,7 @@ struct World: EventHandler {
             downstreamCallFinished(parent, succeeded: succeeded, now: now, queue: &queue)
             return
         }
-        if case .closed(let think, let until) = arrival {
-            let next = now + think.sample(&clientArrivalRng[Int(client)])
-            if next < .zero + until { queue.schedule(.clientArrival, at: next, a: client) }
-        }
+        arrivals.requestEnded(client: client, now: now, queue: &queue)
     }
 
     // MARK: services

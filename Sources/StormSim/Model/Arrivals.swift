@@ -1,0 +1,100 @@
+/// The traffic sources: when each client sends a new request (a burst, Poisson processes with load changes, or
+/// closed loops), each client from its own random stream. It decides only when; `World` makes the requests.
+struct Arrivals {
+    let arrival: Arrival
+    /// Load changes over time (Poisson arrivals): candidates are drawn at the peak rate and thinned.
+    let load: [LoadChange]
+    let peakLoad: Double
+    /// Per client: its arrival stream (Poisson and closed) and how many requests it has sent.
+    var rng: [Xoshiro256]
+    var requestCount: [UInt32]
+    /// Burst arrivals in time order: (time, client).
+    var burst: [(time: SimTime, client: UInt32)] = []
+
+    init(_ clients: Clients, streams: RandomStreams) {
+        arrival = clients.arrival
+        load = clients.load
+        peakLoad = clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
+        let count = clients.count
+        requestCount = [UInt32](repeating: 0, count: count)
+        let family = StreamFamily(streams: streams, label: "client/arrival")
+        switch clients.arrival {
+        case .burst(let at, let spread):
+            rng = []
+            burst = (0..<count).map { c in
+                var rng = family.stream(UInt64(c))
+                let offset = SimDuration(saturating: rng.uniform(0, Double(spread.nanoseconds)))
+                return (SimTime.zero + at + offset, UInt32(c))
+            }
+            if spread > .zero {
+                burst.sort { $0.time < $1.time || ($0.time == $1.time && $0.client < $1.client) }
+            }
+        case .poisson, .closed:
+            rng = (0..<count).map { family.stream(UInt64($0)) }
+        }
+    }
+
+    /// Schedules each client's first arrival (a burst: its first one).
+    mutating func start(queue: inout EventQueue) {
+        switch arrival {
+        case .burst:
+            if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
+        case .poisson(let rate, let until, let firstAt):
+            // Candidates come at the peak rate (thinned in `next`); without load changes the peak is 1.
+            let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / (rate * peakLoad)))
+            for c in rng.indices {
+                let first = firstAt.map { SimTime.zero + $0 } ?? SimTime.zero + mean.sample(&rng[c])
+                if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
+            }
+        case .closed(let think, let until):
+            for c in rng.indices {
+                let first = SimTime.zero + think.sample(&rng[c])
+                if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
+            }
+        }
+    }
+
+    /// The load multiplier at time t (the product of every load change active then).
+    func loadFactor(at t: SimTime) -> Double {
+        load.reduce(1.0) { $0 * $1.factor(at: t) }
+    }
+
+    /// A `clientArrival` event (`a`: a client, or a burst position): schedules the source's next arrival and
+    /// returns the client that sends a new request now and that request's number, or nil when thinning drops
+    /// this candidate.
+    @inline(__always)
+    mutating func next(_ a: UInt32, now: SimTime, queue: inout EventQueue) -> (client: UInt32, number: UInt32)? {
+        let client: UInt32
+        switch arrival {
+        case .burst:
+            client = burst[Int(a)].client
+            let next = Int(a) + 1
+            if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
+        case .poisson(let rate, let until, _):
+            client = a
+            // With load changes, candidates come at the peak rate and each is kept with probability
+            // rate(t) / peak (thinning), drawn from the client's own stream.
+            let gap = -PortableMath.log(1 - rng[Int(a)].nextUnit()) * 1e9 / (rate * peakLoad)
+            let next = now + SimDuration(saturating: gap)
+            if next < .zero + until { queue.schedule(.clientArrival, at: next, a: a) }
+            if !load.isEmpty && rng[Int(a)].nextUnit() * peakLoad >= loadFactor(at: now) { return nil }
+        case .closed:
+            client = a
+        }
+        let number = requestCount[Int(client)]
+        requestCount[Int(client)] &+= 1
+        return (client, number)
+    }
+
+    /// A client's request ended: a closed-loop client thinks, then sends its next one.
+    @inline(__always)
+    mutating func requestEnded(client: UInt32, now: SimTime, queue: inout EventQueue) {
+        if case .closed(let think, let until) = arrival {
+            let next = now + think.sample(&rng[Int(client)])
+            if next < .zero + until { queue.schedule(.clientArrival, at: next, a: client) }
+        }
+    }
+
+    /// The largest valid `clientArrival` payload plus one (for invariant checks).
+    var sources: Int { burst.isEmpty ? requestCount.count : burst.count }
+}
