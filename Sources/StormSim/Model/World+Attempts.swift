@@ -1,0 +1,225 @@
+/// The callers' side of a request: sending attempts (through limiters, breakers and throttling), the network,
+/// how each attempt ends (answer or timeout), the retry decision applied, and how the request finishes.
+extension World {
+    /// The next attempt is due: wait for the caller's rate limiter if it says so, then transmit.
+    mutating func sendAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+        let c = Int(requests[request].caller)
+        let wait = callers[c].plain ? .zero : callers[c].state.limiterDelay(
+            client: requests[request].client, isRetry: requests[request].attemptsSent > 0, now: now)
+        if wait > .zero {
+            traceRequest(request, now, "limiter-wait", DurationText.format(wait))
+            queue.schedule(.attemptReady, at: now + wait, a: request)
+        } else {
+            transmitAttempt(request, now: now, queue: &queue)
+        }
+    }
+
+    /// Sends an attempt unless the breaker or adaptive throttling fails it fast (a request failed fast is not
+    /// retried).
+    mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+        let c = Int(requests[request].caller)
+        let client = requests[request].client
+        let number = Int(requests[request].attemptsSent) + 1
+        let key = DrawKey.child(requests[request].key, UInt64(number - 1))
+        var breakerGeneration: UInt32?
+        if let breaker = callers[c].policy.breaker, number == 1 || breaker.breaker.countRetries {
+            guard let admitted = callers[c].state.breakerAdmits(client: client, now: now) else {
+                fastFail(request, reason: .breaker, now: now, queue: &queue)
+                return
+            }
+            breakerGeneration = admitted
+        }
+        if !callers[c].plain && callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
+            fastFail(request, reason: .throttled, now: now, queue: &queue)
+            return
+        }
+        requests[request].attemptsSent += 1
+        let target = Int(requests[request].target)
+        if number > 1 {
+            services[target].retries += 1
+            stats.series.add(services[target].columns.retries, at: now)
+        }
+        stats.attemptSent(caller: c, number: number, now: now)
+        let requestDeadline = requests[request].deadline
+        // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
+        let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
+        let attempt = attempts.insert(AttemptState(
+            deadline: propagateDeadline ? requestDeadline : .never, key: key, request: request,
+            generation: generation, breakerGeneration: breakerGeneration, service: UInt16(target)))
+        traceRequest(request, now, "send", "attempt \(number)")
+        sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
+        // The attempt times out after the policy's timeout, and at the latest at the request's deadline.
+        var expiry = callers[c].policy.timeout.map { now + $0 } ?? .never
+        if requestDeadline < expiry { expiry = requestDeadline }
+        if expiry < .never {
+            queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
+        }
+        if c == 0 { syncPolicyGauges(now) }
+    }
+
+    /// Brings the breaker and token gauges up to date after the clients' policy state changed.
+    mutating func syncPolicyGauges(_ now: SimTime) {
+        guard hasPolicyGauges else { return }
+        stats.policyStateChanged(callers[0].state, now: now)
+    }
+
+    /// Puts a message about `attempt` on the network: it arrives after one latency draw, keyed by the attempt and
+    /// the direction (`salt`).
+    mutating func sendMessage(_ kind: EventKind, a attempt: UInt32, b: UInt32, salt: UInt64, now: SimTime, queue: inout EventQueue) {
+        let delay: SimDuration
+        if case .constant(let value) = latency {
+            delay = value  // no draw needed (a constant samples nothing)
+        } else {
+            var draw = DrawKey.source(attempts[attempt].key, salt)
+            delay = latency.sample(&draw)
+        }
+        if let lane = latencyLane {
+            queue.schedule(kind, at: now + delay, a: attempt, b: b, lane: lane)
+        } else {
+            queue.schedule(kind, at: now + delay, a: attempt, b: b)
+        }
+    }
+
+    // MARK: callers: how attempts end
+
+    mutating func responseArrives(_ attempt: UInt32, outcome: Outcome, now: SimTime, queue: inout EventQueue) {
+        let state = attempts[attempt]
+        releaseAttempt(attempt)
+        if state.abandoned { return }  // the caller has moved on; the timeout already counted it
+        let request = state.request
+        let c = Int(requests[request].caller)
+        let client = requests[request].client
+        let failed = outcome != .success && outcome != .nonRetryable
+        attemptEnded(request, state, failed: failed, now: now)
+        if !callers[c].plain {
+            if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: client, failed: failed, now: now) }
+            if outcome.accepted { callers[c].state.recordAccept(client: client, now: now) }
+            callers[c].state.limiterObserve(client: client, throttled: outcome == .throttled, now: now)
+        }
+        traceRequest(request, now, "response", "\(outcome)")
+        if outcome != .success { stats.attemptFailed(caller: c, outcome, now: now) }
+        switch outcome {
+        case .success: succeed(request, now: now, queue: &queue)
+        case .nonRetryable: giveUp(request, reason: .notRetryable, now: now, queue: &queue)
+        case .serverError: attemptFailed(request, .error, hint: nil, now: now, queue: &queue)
+        case .rejected: attemptFailed(request, .rejected, hint: nil, now: now, queue: &queue)
+        case .throttled: attemptFailed(request, .throttled, hint: state.retryAfter, now: now, queue: &queue)
+        case .conflict: attemptFailed(request, .conflict, hint: nil, now: now, queue: &queue)
+        }
+    }
+
+    mutating func attemptTimedOut(_ attempt: UInt32, generation: UInt32, now: SimTime, queue: inout EventQueue) {
+        // A timeout armed for an attempt that has since been answered (and its slot perhaps reused) is stale.
+        // A freed slot's generation has been bumped, so the check also covers slots that are now free.
+        guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
+        attempts[attempt].abandoned = true
+        let request = attempts[attempt].request
+        let blackholed = attempts[attempt].blackholed
+        defer { if blackholed { releaseAttempt(attempt) } }
+        let c = Int(requests[request].caller)
+        stats.attemptTimedOut(caller: c, now: now)
+        attemptEnded(request, attempts[attempt], failed: true, now: now)
+        if callers[c].tracksAttempts { callers[c].state.attemptEnded(client: requests[request].client, failed: true, now: now) }
+        if callers[c].policy.rateLimiter?.limiter.adaptive == true {
+            callers[c].state.limiterObserve(client: requests[request].client, throttled: false, now: now)
+        }
+        traceRequest(request, now, "timeout", "")
+        attemptFailed(request, .timeout, hint: nil, now: now, queue: &queue)
+    }
+
+    /// Bookkeeping when an attempt's outcome is known to its caller: the breaker hears it, a retry's
+    /// concurrency slot is given back.
+    mutating func attemptEnded(_ request: UInt32, _ attempt: AttemptState, failed: Bool, now: SimTime) {
+        let c = Int(requests[request].caller)
+        let client = requests[request].client
+        if let generation = attempt.breakerGeneration {
+            callers[c].state.breakerRecord(client: client, failed: failed, generation: generation, now: now)
+        }
+        if requests[request].holdsRetrySlot {
+            callers[c].state.retryEnded(client: client)
+            requests[request].holdsRetrySlot = false
+        }
+    }
+
+    mutating func releaseAttempt(_ attempt: UInt32) {
+        attempts[attempt].generation &+= 1
+        attempts.remove(attempt)
+    }
+
+    /// A failed attempt: charge the budgets for it, take the policy's decision, and apply it (a retry still needs
+    /// the budgets' consent).
+    mutating func attemptFailed(
+        _ request: UInt32, _ failure: RetryPolicy.Failure, hint: SimDuration?, now: SimTime, queue: inout EventQueue
+    ) {
+        let c = Int(requests[request].caller)
+        let client = requests[request].client
+        if !callers[c].plain && callers[c].retryMask & failure.bit != 0 { callers[c].state.attemptFailed(client: client) }
+        let sent = Int(requests[request].attemptsSent)
+        var draw = DrawKey.source(DrawKey.child(requests[request].key, UInt64(sent)), jitterSalt)
+        let (decision, previousSleep) = callers[c].policy.decide(
+            after: failure, retryMask: callers[c].retryMask, attemptsSent: sent, now: now, started: requests[request].start,
+            deadline: requests[request].deadline, hint: hint, previousSleep: requests[request].previousSleep, draw: &draw)
+        requests[request].previousSleep = previousSleep
+        guard case .retry(let delay) = decision else {
+            if case .giveUp(let reason) = decision { giveUp(request, reason: reason, now: now, queue: &queue) }
+            return
+        }
+        if !callers[c].plain && !callers[c].state.budgets.isEmpty {
+            let (allowed, holdsSlot) = callers[c].state.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
+            guard allowed else {
+                giveUp(request, reason: .budget, now: now, queue: &queue)
+                return
+            }
+            requests[request].holdsRetrySlot = holdsSlot
+            requests[request].lastRetryAfterTimeout = failure == .timeout
+        }
+        traceRequest(request, now, "backoff", DurationText.format(delay))
+        queue.schedule(.retryDue, at: now + delay, a: request)
+        if c == 0 { syncPolicyGauges(now) }
+    }
+
+    mutating func fastFail(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
+        stats.fastFailed(caller: Int(requests[request].caller), now: now)
+        if requests[request].holdsRetrySlot {
+            callers[Int(requests[request].caller)].state.retryEnded(client: requests[request].client)
+            requests[request].holdsRetrySlot = false
+        }
+        giveUp(request, reason: reason, now: now, queue: &queue)
+    }
+
+    mutating func giveUp(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
+        traceRequest(request, now, "give-up", reason.rawValue)
+        let c = Int(requests[request].caller)
+        stats.gaveUp(caller: c, reason, now: now)
+        finish(request, succeeded: false, now: now, queue: &queue)
+        if c == 0 { syncPolicyGauges(now) }
+    }
+
+    mutating func succeed(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+        let c = Int(requests[request].caller)
+        if Statistics.counts(c) {
+            let latency = now - requests[request].start
+            stats.requestSucceeded(caller: c, latency: latency, now: now)
+            traceRequest(request, now, "success", DurationText.format(latency))
+        }
+        finish(request, succeeded: true, now: now, queue: &queue)
+        if c == 0 { syncPolicyGauges(now) }
+    }
+
+    mutating func finish(_ request: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
+        let c = Int(requests[request].caller)
+        let client = requests[request].client
+        if !callers[c].plain {
+            callers[c].state.requestFinished(
+                client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
+        }
+        let parent = requests[request].parent
+        requests.remove(request)
+        stats.requestFinished(caller: c, succeeded: succeeded, now: now)
+        guard c == 0 else {
+            downstreamCallFinished(parent, succeeded: succeeded, now: now, queue: &queue)
+            return
+        }
+        arrivals.requestEnded(client: client, now: now, queue: &queue)
+    }
+}

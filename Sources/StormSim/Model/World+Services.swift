@@ -1,0 +1,156 @@
+/// The services' side: an attempt arrives, waits in the queue or is refused, is served (calling downstream services
+/// on the way), and is answered; fault windows change a service's capacity, speed and errors.
+extension World {
+    mutating func attemptArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+        let s = Int(attempts[attempt].service)
+        services[s].arrivals += 1
+        stats.series.add(services[s].columns.attempts, at: now)
+        if services[s].isOCC {
+            // Read the row's version; the reply crosses the network back.
+            attempts[attempt].readVersion = services[s].version
+            sendMessage(.versionRead, a: attempt, b: 0, salt: latencyBackSalt, now: now, queue: &queue)
+            return
+        }
+        if let answered = services[s].outageAnswered {
+            if answered {
+                sendMessage(.responseArrives, a: attempt, b: Outcome.serverError.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+            } else if attempts[attempt].abandoned {
+                releaseAttempt(attempt)  // the caller already gave up: nobody will ever look at it again
+            } else {
+                attempts[attempt].blackholed = true  // freed when the caller times out
+                services[s].blackholed += 1
+            }
+        } else if let hint = services[s].throttle(now: now) {
+            services[s].throttled += 1
+            stats.series.add(services[s].columns.throttled, at: now)
+            attempts[attempt].retryAfter = hint
+            sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        } else if services[s].busy < services[s].workersNow {
+            startService(attempt, service: s, now: now, queue: &queue)
+        } else if services[s].queue.count < services[s].queueCapacity {
+            attempts[attempt].enqueuedAt = now
+            services[s].enqueue(attempt, now: now)
+            services[s].queueGauge.change(by: 1, at: now, in: &stats.series)
+        } else {
+            services[s].rejected += 1
+            stats.series.add(services[s].columns.rejected, at: now)
+            sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        }
+    }
+
+    mutating func startService(_ attempt: UInt32, service s: Int, now: SimTime, queue: inout EventQueue) {
+        services[s].busy += 1
+        services[s].busyGauge.change(by: 1, at: now, in: &stats.series)
+        attempts[attempt].serviceStart = now
+        var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
+        var time = services[s].config.serviceTime.sample(&draw)
+        if services[s].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * services[s].slowdown) }
+        let penalty = services[s].concurrencyPenalty
+        if penalty > 0 {
+            // Congestive collapse: every other attempt in service makes this one slower.
+            time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty) * Double(services[s].busy - 1))
+        }
+        let next: EventKind = services[s].hasCalls ? .callReady : .serviceDone
+        queue.schedule(next, at: now + time, a: attempt)
+    }
+
+    /// The time before the downstream calls is over: call every service this one calls.
+    mutating func callReady(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+        let s = Int(attempts[attempt].service)
+        if !services[s].holdsWorkerWhileCalling {
+            // The worker is free while the calls are out; its work so far is accounted now.
+            attempts[attempt].worked = (now - attempts[attempt].serviceStart).nanoseconds
+            releaseWorker(service: s, worked: attempts[attempt].worked, now: now, queue: &queue)
+        }
+        let deadline = attempts[attempt].deadline
+        if deadline <= now && services[s].dropExpired {
+            // Nobody waits for the answer any more: do not call downstream.
+            services[s].dropped += 1
+            stats.series.add(services[s].columns.dropped, at: now)
+            attempts[attempt].downstreamFailed = true
+            attempts[attempt].pendingCalls = 1
+            downstreamCallFinished(attempt, succeeded: false, now: now, queue: &queue)
+            return
+        }
+        let targets = callers[s + 1].targets
+        attempts[attempt].pendingCalls = UInt16(targets.count)
+        for (j, target) in targets.enumerated() {
+            let request = requests.insert(RequestState(
+                deadline: deadline, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)), start: now,
+                previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds), parent: attempt,
+                client: 0, attemptsSent: 0, traceId: -1, caller: UInt16(s + 1), target: UInt16(target)))
+            if !callers[s + 1].plain { callers[s + 1].state.requestStarted(client: 0, now: now) }
+            sendAttempt(request, now: now, queue: &queue)
+        }
+    }
+
+    /// One downstream call of `attempt` finished; when all have, the time after them begins.
+    mutating func downstreamCallFinished(_ attempt: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
+        if !succeeded { attempts[attempt].downstreamFailed = true }
+        attempts[attempt].pendingCalls -= 1
+        guard attempts[attempt].pendingCalls == 0 else { return }
+        let s = Int(attempts[attempt].service)
+        var draw = DrawKey.source(attempts[attempt].key, services[s].afterSalt)
+        let after = services[s].config.afterCall.sample(&draw)
+        queue.schedule(.serviceDone, at: now + after, a: attempt)
+    }
+
+    mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+        let s = Int(attempts[attempt].service)
+        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
+        let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
+        services[s].served += 1
+        stats.series.add(services[s].columns.served, at: now)
+        if attempts[attempt].abandoned {
+            services[s].wasted += 1
+            services[s].wastedTime += worked
+            stats.series.add(services[s].columns.wasted, at: now)
+        }
+        let outcome: Outcome
+        if attempts[attempt].downstreamFailed {
+            outcome = .serverError  // a failed dependency fails the request
+        } else {
+            var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
+            let u = draw.nextUnit()
+            let errorRate = services[s].errorRateNow
+            outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
+        }
+        sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        if holdsWorker { releaseWorker(service: s, worked: worked, now: now, queue: &queue) }
+    }
+
+    /// A worker is free: account its work and start the next queued attempt, if any.
+    mutating func releaseWorker(service s: Int, worked: Int64, now: SimTime, queue: inout EventQueue) {
+        services[s].busy -= 1
+        services[s].busyGauge.change(by: -1, at: now, in: &stats.series)
+        services[s].busyTime += worked
+        if services[s].busy < services[s].workersNow { startQueued(service: s, now: now, queue: &queue) }
+    }
+
+    /// Starts queued attempts while workers are free, dropping on the way those whose deadline passed, that
+    /// waited past the queue timeout, or that CoDel sheds.
+    mutating func startQueued(service s: Int, now: SimTime, queue: inout EventQueue) {
+        while services[s].busy < services[s].workersNow, services[s].outageAnswered == nil,
+            let attempt = services[s].popQueued(now: now)
+        {
+            services[s].queueGauge.change(by: -1, at: now, in: &stats.series)
+            let waited = (now - attempts[attempt].enqueuedAt).nanoseconds
+            let expired = services[s].dropExpired && attempts[attempt].deadline <= now
+            let tooLong = waited > services[s].queueTimeout
+            if expired || tooLong || services[s].codelDrops(waited: waited, now: now) {
+                services[s].dropped += 1
+                stats.series.add(services[s].columns.dropped, at: now)
+                sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+                continue
+            }
+            startService(attempt, service: s, now: now, queue: &queue)
+        }
+    }
+
+    /// A fault window opens or closes: recompute the service's effective parameters and use freed capacity.
+    mutating func faultChanges(service s: Int, fault f: Int, opens: Bool, now: SimTime, queue: inout EventQueue) {
+        services[s].activeFaults[f] = opens
+        services[s].applyFaults()
+        startQueued(service: s, now: now, queue: &queue)
+    }
+}
