@@ -1,9 +1,9 @@
-/// The live state of one service: busy workers and the bounded queue.
+/// The live state of one service: busy workers, its queue, its faults and rate limit, its totals.
 struct ServiceState {
     var config: Service
     var busy = 0
-    /// Attempt slots waiting for a worker.
-    var queue: RingBuffer<UInt32>
+    /// The attempts waiting for a worker, and the rules that order and drop them.
+    var queue: ServiceQueue
     /// Salts of this service's keyed draws.
     let timeSalt: UInt64
     let outcomeSalt: UInt64
@@ -47,15 +47,8 @@ struct ServiceState {
     let isOCC: Bool
     let concurrencyPenalty: Int64
     let nonRetryableRate: Double
+    /// Work whose deadline passed is dropped (from the queue, and before calling downstream).
     let dropExpired: Bool
-    let queueTimeout: Int64
-    let queueCapacity: Int
-    /// Adaptive LIFO: since when the queue has been non-empty.
-    var nonEmptySince: SimTime? = nil
-    /// CoDel: the current interval, its minimum queueing delay so far, and whether the last one was overloaded.
-    var codelIntervalStart = SimTime.zero
-    var codelMinDelay = Int64.max
-    var codelOverloaded = false
     var busyTime: Int64 = 0
     var wastedTime: Int64 = 0
 
@@ -66,7 +59,7 @@ struct ServiceState {
         errorRateNow = config.errorRate
         activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
-        queue = RingBuffer(initialCapacity: Swift.min(config.queueCapacity, 1024), filler: 0)
+        queue = ServiceQueue(config)
         timeSalt = streams.key("service/\(config.name)/time")
         outcomeSalt = streams.key("service/\(config.name)/outcome")
         afterSalt = streams.key("service/\(config.name)/after")
@@ -76,8 +69,6 @@ struct ServiceState {
         concurrencyPenalty = config.concurrencyPenalty.nanoseconds
         nonRetryableRate = config.nonRetryableRate
         dropExpired = config.dropExpired
-        queueTimeout = config.queueTimeout?.nanoseconds ?? Int64.max
-        queueCapacity = config.queueCapacity
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
     }
@@ -113,38 +104,5 @@ extension ServiceState {
             case .errorRate(let rate): errorRateNow = max(errorRateNow, rate)
             }
         }
-    }
-}
-
-extension ServiceState {
-    /// The next queued attempt by the service's discipline.
-    mutating func popQueued(now: SimTime) -> UInt32? {
-        let next: UInt32?
-        switch config.discipline {
-        case .fifo: next = queue.popFirst()
-        case .lifo: next = queue.popLast()
-        case .adaptiveLifo:
-            let congested = nonEmptySince.map { now - $0 >= config.adaptiveAfter } ?? false
-            next = congested ? queue.popLast() : queue.popFirst()
-        }
-        if queue.isEmpty { nonEmptySince = nil }
-        return next
-    }
-
-    mutating func enqueue(_ attempt: UInt32, now: SimTime) {
-        if queue.isEmpty { nonEmptySince = now }
-        queue.append(attempt)
-    }
-
-    /// CoDel's verdict on an attempt that waited `delay` ns: drop it?
-    mutating func codelDrops(waited delay: Int64, now: SimTime) -> Bool {
-        guard let codel = config.codel else { return false }
-        codelMinDelay = Swift.min(codelMinDelay, delay)
-        if now - codelIntervalStart >= codel.interval {
-            codelOverloaded = codelMinDelay > codel.target.nanoseconds
-            codelIntervalStart = now
-            codelMinDelay = Int64.max
-        }
-        return codelOverloaded && delay > 2 * codel.target.nanoseconds
     }
 }

@@ -45,7 +45,7 @@ extension World {
         for s in services {
             let name = s.config.name
             if s.busy < 0 { problems.append("\(name): \(s.busy) busy workers") }
-            if s.queue.count > s.queueCapacity { problems.append("\(name): queue \(s.queue.count) over capacity \(s.queueCapacity)") }
+            if s.queue.count > s.queue.capacity { problems.append("\(name): queue \(s.queue.count) over capacity \(s.queue.capacity)") }
             if s.served + s.rejected + s.throttled > s.arrivals {
                 problems.append("\(name): served \(s.served) + rejected \(s.rejected) + throttled \(s.throttled) > arrivals \(s.arrivals)")
             }

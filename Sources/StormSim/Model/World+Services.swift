@@ -27,9 +27,9 @@ extension World {
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         } else if services[s].busy < services[s].workersNow {
             startService(attempt, service: s, now: now, queue: &queue)
-        } else if services[s].queue.count < services[s].queueCapacity {
+        } else if !services[s].queue.isFull {
             attempts[attempt].enqueuedAt = now
-            services[s].enqueue(attempt, now: now)
+            services[s].queue.enqueue(attempt, now: now)
             services[s].queueGauge.change(by: 1, at: now, in: &stats.series)
         } else {
             services[s].rejected += 1
@@ -131,13 +131,12 @@ extension World {
     /// waited past the queue timeout, or that CoDel sheds.
     mutating func startQueued(service s: Int, now: SimTime, queue: inout EventQueue) {
         while services[s].busy < services[s].workersNow, services[s].outageAnswered == nil,
-            let attempt = services[s].popQueued(now: now)
+            let attempt = services[s].queue.pop(now: now)
         {
             services[s].queueGauge.change(by: -1, at: now, in: &stats.series)
             let waited = (now - attempts[attempt].enqueuedAt).nanoseconds
             let expired = services[s].dropExpired && attempts[attempt].deadline <= now
-            let tooLong = waited > services[s].queueTimeout
-            if expired || tooLong || services[s].codelDrops(waited: waited, now: now) {
+            if services[s].queue.drops(waited: waited, expired: expired, now: now) {
                 services[s].dropped += 1
                 stats.series.add(services[s].columns.dropped, at: now)
                 sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
