@@ -22,9 +22,8 @@ struct ServiceState {
     var activeFaults: [Bool]
     var blackholed = 0
 
-    /// Optimistic concurrency: the row's version, bumped by every write that lands.
-    var version: UInt64 = 0
-    var conflicts = 0
+    /// Optimistic concurrency: the row its attempts read and write.
+    var row = OCCRow()
 
     /// Rate limit bucket.
     var limitTokens: Double

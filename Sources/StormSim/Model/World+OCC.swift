@@ -12,16 +12,12 @@ extension World {
     /// The write lands if nobody wrote since this attempt's read; either way the answer crosses the network back.
     mutating func writeArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
-        let outcome: Outcome
-        if services[s].version == attempts[attempt].readVersion {
-            services[s].version &+= 1
+        let landed = services[s].row.write(readVersion: attempts[attempt].readVersion)
+        if landed {
             services[s].served += 1
             stats.series.add(services[s].columns.served, at: now)
-            outcome = .success
-        } else {
-            services[s].conflicts += 1
-            outcome = .conflict
         }
+        let outcome: Outcome = landed ? .success : .conflict
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: occReplySalt, now: now, queue: &queue)
     }
 }

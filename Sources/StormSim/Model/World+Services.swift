@@ -7,7 +7,7 @@ extension World {
         stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.
-            attempts[attempt].readVersion = services[s].version
+            attempts[attempt].readVersion = services[s].row.version
             sendMessage(.versionRead, a: attempt, b: 0, salt: latencyBackSalt, now: now, queue: &queue)
             return
         }
