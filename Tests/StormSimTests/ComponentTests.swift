@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StormSim
@@ -51,5 +52,25 @@ import Testing
         let again = row.write(readVersion: row.version)
         #expect(landed && !stale && again)
         #expect(row.version == 2 && row.conflicts == 1)
+    }
+}
+
+/// The output columns are declared once (`OutputColumns`); every one is documented in the README.
+@Suite struct OutputColumnTests {
+    static let readme = (try? String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+
+    @Test func namesAreUniqueAndDocumented() throws {
+        let s = try scenario(queueingScenario(clients: 1, workers: 1, serviceTime: #"{ "dist": "constant", "value": "1ms" }"#, duration: "1s"))
+        let summary = OutputColumns.summaryNames(services: ["api"])
+        let series = OutputColumns.seriesNames(s)
+        #expect(Set(summary).count == summary.count && Set(series).count == series.count)
+        #expect(Runner.metricColumns(services: ["api"]) == summary)
+        for name in OutputColumns.summary.map(\.name) + OutputColumns.clientSeries.map(\.name) {
+            #expect(Self.readme.contains("`\(name)`"), "\(name) is not in the README's column tables")
+        }
+        for suffix in OutputColumns.serviceSummary.map(\.suffix) + OutputColumns.serviceSeries.map(\.suffix) {
+            #expect(Self.readme.contains("_\(suffix)`"), "<service>_\(suffix) is not in the README's column tables")
+        }
     }
 }

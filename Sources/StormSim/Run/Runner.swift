@@ -75,12 +75,6 @@ public enum Runner {
 
     static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
         let scenario = variant.scenario
-        let t = w.stats.totals
-        let requests = Double(t.requests)
-        let h = w.stats.latency
-        func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
-        let busy = w.services.reduce(0) { $0 + Double($1.busyTime) }
-        let wasted = w.services.reduce(0) { $0 + Double($1.wastedTime) }
         var row: [(column: String, value: CSVTable.Cell)] = [("scenario", .text(scenario.name)), ("variant", .text(variant.name))]
         // One column per varied path, headed by the path: numbers stay numbers, so plots can use them as axes.
         for p in variant.parameters {
@@ -90,115 +84,16 @@ public enum Runner {
                 row.append((p.path, .text(p.label)))
             }
         }
-        let dropped = w.services.reduce(0) { $0 + $1.dropped }
-        let counts: [(String, Int)] = [
-            ("requests", t.requests), ("succeeded", t.succeeded), ("failed", t.failed),
-        ]
         row.append(("seed", .text(String(scenario.seed))))
-        row += counts.map { ($0.0, .integer($0.1)) }
-        row.append(("unfinished", .integer(t.requests - t.succeeded - t.failed)))
-        row.append(("success_rate", .number(Double(t.succeeded) / requests)))
-        row.append(("attempts", .integer(t.attempts)))
-        row.append(("retries", .integer(t.retries)))
-        row.append(("amplification", .number(Double(t.attempts) / requests)))
-        let outcomes: [(String, Int)] = [
-            ("timeouts", t.timeouts), ("rejected", t.rejected), ("errors", t.errors), ("throttled", t.throttled),
-            ("conflicts", t.conflicts), ("non_retryable", t.nonRetryable), ("fast_failed", t.fastFailed),
-            ("budget_refused", t.budgetRefused), ("breaker_trips", w.callers[0].state.breakerTrips), ("dropped", dropped),
-        ]
-        row += outcomes.map { ($0.0, .integer($0.1)) }
-        row += [
-            ("latency_mean_ms", ms(h.mean)), ("latency_p50_ms", ms(h.quantile(0.5))), ("latency_p90_ms", ms(h.quantile(0.9))),
-            ("latency_p99_ms", ms(h.quantile(0.99))), ("latency_p999_ms", ms(h.quantile(0.999))),
-            ("latency_max_ms", h.count == 0 ? .empty : ms(Double(h.max))),
-            ("makespan_s", t.lastFinish.map { .number($0.seconds) } ?? .empty),
-            ("wasted_work_fraction", .number(wasted / busy)),
-            ("peak_to_mean_100ms", .number(w.stats.synchrony.peakToMean)),
-            ("retry_peak_to_mean_100ms", .number(w.stats.retrySynchrony.peakToMean)),
-        ]
-        let recovery = Metastability.recovery(w, scenario: scenario)
-        row.append(("recovered", recovery.map { .integer($0.recovered ? 1 : 0) } ?? .empty))
-        row.append(("recovery_time_s", recovery?.time.map { .number($0) } ?? .empty))
-        row.append(("events", .integer(events)))
-        for s in w.services {
-            let name = s.config.name
-            let capacity = Double(s.config.workers) * Double(scenario.duration.nanoseconds)
-            row += [
-                ("\(name)_attempts", .integer(s.arrivals)),
-                ("\(name)_amplification", .number(Double(s.arrivals) / requests)),
-                ("\(name)_served", .integer(s.served)),
-                ("\(name)_rejected", .integer(s.rejected)),
-                ("\(name)_throttled", .integer(s.throttled)),
-                ("\(name)_retries", .integer(s.retries)),
-                ("\(name)_dropped", .integer(s.dropped)),
-                ("\(name)_wasted", .integer(s.wasted)),
-                ("\(name)_wasted_work_fraction", .number(Double(s.wastedTime) / Double(s.busyTime))),
-                ("\(name)_utilization", .number(Double(s.busyTime) / capacity)),
-            ]
-        }
-        return row
+        let run = OutputColumns.Run(world: w, scenario: scenario, events: events, recovery: Metastability.recovery(w, scenario: scenario))
+        return row + OutputColumns.summaryCells(run)
     }
 
     /// The metric columns of summary.csv (after `seed`), for services with these names.
-    public static func metricColumns(services: [String]) -> [String] {
-        var columns = ["requests", "succeeded", "failed", "unfinished", "success_rate", "attempts", "retries",
-            "amplification", "timeouts", "rejected", "errors", "throttled", "conflicts", "non_retryable", "fast_failed",
-            "budget_refused", "breaker_trips", "dropped", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
-            "latency_p99_ms", "latency_p999_ms", "latency_max_ms", "makespan_s", "wasted_work_fraction", "peak_to_mean_100ms",
-            "retry_peak_to_mean_100ms", "recovered", "recovery_time_s", "events"]
-        for name in services {
-            columns += ["attempts", "amplification", "served", "rejected", "throttled", "retries", "dropped", "wasted",
-                "wasted_work_fraction", "utilization"].map { "\(name)_\($0)" }
-        }
-        return columns
-    }
+    public static func metricColumns(services: [String]) -> [String] { OutputColumns.summaryNames(services: services) }
 
     /// Time-series column names, in order, for a scenario.
-    public static func timeSeriesHeader(_ scenario: Scenario) -> [String] {
-        var header = ["time_s", "requests", "attempts", "retries", "successes", "failures", "timeouts", "rejected",
-            "errors", "throttled", "non_retryable", "fast_failed", "budget_refused", "in_flight", "latency_mean_ms",
-            "breaker_open", "budget_tokens"]
-        let attemptColumns = min(scenario.clients.policy.maxAttempts, ClientColumn.maxAttemptColumns)
-        for n in 1...attemptColumns {
-            header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.maxAttempts > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
-        }
-        for s in scenario.services {
-            header += ["attempts", "retries", "rejected", "throttled", "dropped", "served", "queue_length", "utilization", "wasted"]
-                .map { "\(s.name)_\($0)" }
-        }
-        return header
-    }
+    public static func timeSeriesHeader(_ scenario: Scenario) -> [String] { OutputColumns.seriesNames(scenario) }
 
-    static func timeSeriesRows(_ w: World) -> [[Double]] {
-        let series = w.stats.series
-        var rows: [[Double]] = []
-        rows.reserveCapacity(series.rows)
-        for row in 0..<series.rows {
-            let width = Double(series.width(ofRow: row))
-            var cells: [Double] = [Double(Int64(row) * series.interval) / 1e9]
-            for c in [ClientColumn.requests, ClientColumn.attempts, ClientColumn.retries, ClientColumn.successes,
-                ClientColumn.failures, ClientColumn.timeouts, ClientColumn.rejected, ClientColumn.errors,
-                ClientColumn.throttled, ClientColumn.nonRetryable, ClientColumn.fastFailed, ClientColumn.budgetRefused,
-                ClientColumn.inFlightEnd]
-            {
-                cells.append(series[row, c])
-            }
-            let successes = series[row, ClientColumn.successes]
-            cells.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
-            cells.append(w.callers[0].state.breaker == nil ? .nan : series[row, ClientColumn.breakerOpenEnd])
-            cells.append(w.callers[0].state.tokenBudget == nil ? .nan : series[row, ClientColumn.tokensEnd])
-            for n in 0..<w.stats.attemptColumns { cells.append(series[row, ClientColumn.count + n]) }
-            for s in w.services {
-                let c = s.columns
-                cells += [
-                    series[row, c.attempts], series[row, c.retries], series[row, c.rejected], series[row, c.throttled],
-                    series[row, c.dropped], series[row, c.served],
-                    series[row, c.queueLength] / width, series[row, c.utilization] / width / Double(s.config.workers),
-                    series[row, c.wasted],
-                ]
-            }
-            rows.append(cells)
-        }
-        return rows
-    }
+    static func timeSeriesRows(_ w: World) -> [[Double]] { OutputColumns.seriesRows(w) }
 }

@@ -150,13 +150,7 @@ public final class Aggregator: @unchecked Sendable {
             summary.append(("seed", .text(String(seed))))
             summary.append(("replications", .integer(replications)))
             // Latency pooled over every replication from the merged histogram.
-            func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
-            summary += [
-                ("latency_mean_ms", ms(latency.mean)), ("latency_p50_ms", ms(latency.quantile(0.5))),
-                ("latency_p90_ms", ms(latency.quantile(0.9))), ("latency_p99_ms", ms(latency.quantile(0.99))),
-                ("latency_p999_ms", ms(latency.quantile(0.999))),
-                ("latency_max_ms", latency.count == 0 ? .empty : ms(Double(latency.max))),
-            ]
+            summary += OutputColumns.summary.compactMap { c in c.latency.map { (c.name, $0(latency)) } }
             var means: [String: (Double, Double)] = [:]
             for (i, column) in metricColumns.enumerated() {
                 let w = welford[i]
