@@ -48,8 +48,8 @@ public struct EventQueue: ~Copyable {
     /// Schedules an event on the heap side. - Complexity: O(1) amortized when it is beyond the current window,
     /// else O(log n) in the window's heap.
     @inline(__always)
-    public mutating func schedule(_ kind: EventKind, at time: SimTime, a: UInt32, b: UInt32 = 0) {
-        let order = nextSequence << 8 | UInt64(kind.rawValue)
+    public mutating func schedule(code: UInt8, at time: SimTime, a: UInt32, b: UInt32 = 0) {
+        let order = nextSequence << 8 | UInt64(code)
         nextSequence &+= 1
         push(EventKey(time: time, order: order), UInt64(a) | UInt64(b) << 32)
     }
@@ -58,10 +58,10 @@ public struct EventQueue: ~Copyable {
     /// - Complexity: O(1) in the lane.
     @inline(__always)
     public mutating func schedule(
-        _ kind: EventKind, at time: SimTime, a: UInt32, b: UInt32 = 0, lane: Int
+        code: UInt8, at time: SimTime, a: UInt32, b: UInt32 = 0, lane: Int
     ) {
         precondition(lane == 0 || lane == 1, "EventQueue has lanes 0 and 1")
-        let event = Event(time: time, sequence: nextSequence, kind: kind, a: a, b: b)
+        let event = Event(time: time, sequence: nextSequence, code: code, a: a, b: b)
         nextSequence &+= 1
         if lane == 0 {
             if lane0.accepts(time) { lane0.append(event) } else { push(event) }

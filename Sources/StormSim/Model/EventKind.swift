@@ -1,0 +1,45 @@
+/// What happens when an event fires: the model's vocabulary, carried as the engine's opaque event code.
+public enum EventKind: UInt8, Sendable {
+    /// A client (payload `a` = client index) sends its next new request.
+    case clientArrival
+    /// An attempt (payload `a` = attempt slot) reaches its service.
+    case attemptArrives
+    /// A worker finishes serving an attempt (`a` = attempt slot).
+    case serviceDone
+    /// A service's time before its downstream calls is over: it makes them (`a` = attempt slot).
+    case callReady
+    /// A response reaches the client (`a` = attempt slot).
+    case responseArrives
+    /// A per-attempt timeout expires (`a` = attempt slot, `b` = the slot's generation when armed).
+    case attemptTimeout
+    /// A request's backoff is over and it sends its next attempt (`a` = request slot).
+    case retryDue
+    /// A request's wait for the client-side rate limiter is over: transmit the attempt (`a` = request slot).
+    case attemptReady
+    /// Optimistic concurrency: the version read reaches the client, which sends its write (`a` = attempt slot).
+    case versionRead
+    /// Optimistic concurrency: a conditional write reaches the row (`a` = attempt slot).
+    case writeArrives
+    /// A fault window opens or closes (`a` = service index, `b` = fault index, high bit set when it closes).
+    case faultChanges
+}
+
+extension Event {
+    /// The kind, from the event's code, which always holds a valid kind (written from an `EventKind`, or copied
+    /// from an event that was): no check needed.
+    var kind: EventKind { unsafeBitCast(code, to: EventKind.self) }
+}
+
+extension EventQueue {
+    /// Schedules an event of the model's `kind` on the heap side.
+    @inline(__always)
+    mutating func schedule(_ kind: EventKind, at time: SimTime, a: UInt32, b: UInt32 = 0) {
+        schedule(code: kind.rawValue, at: time, a: a, b: b)
+    }
+
+    /// Schedules an event of the model's `kind` in FIFO lane `lane` (see `schedule(code:at:a:b:lane:)`).
+    @inline(__always)
+    mutating func schedule(_ kind: EventKind, at time: SimTime, a: UInt32, b: UInt32 = 0, lane: Int) {
+        schedule(code: kind.rawValue, at: time, a: a, b: b, lane: lane)
+    }
+}
