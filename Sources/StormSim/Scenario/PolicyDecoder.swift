@@ -1,4 +1,4 @@
-/// Decoding of `clients.policy`: presets, retries, budgets, breakers and rate limiters.
+/// Decoding of `clients.policy`: presets, retries, backoff and jitter, budgets, breakers and rate limiters.
 extension ScenarioDecoder {
     static func decodePolicy(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> RetryPolicy? {
         guard case .object = json else {
@@ -198,5 +198,47 @@ extension ScenarioDecoder {
         return ScopedRateLimiter(
             limiter: RateLimiter(rate: rate, burst: burst, appliesTo: RateLimiter.AppliesTo(rawValue: appliesTo)!, adaptive: adaptive),
             scope: scope)
+    }
+
+    static func decodeBackoff(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Backoff? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.backoff, context: context) else { return nil }
+        let kind = reader.choice("type", among: Backoff.Kind.allCases.map(\.rawValue), default: "exponential")
+        let base = reader.duration("base", default: .milliseconds(100))
+        let multiplier = reader.number("multiplier", in: 1...1e6, default: 2, expected: "a number from 1 to 1e6")
+        let max = reader.duration("max", default: .seconds(10))
+        if let base, let max, max < base {
+            context.fail(path.appending("max"), "\(DurationText.format(max)) is below base (\(DurationText.format(base))); expected max >= base")
+            return nil
+        }
+        guard let kind, let base, let multiplier, let max else { return nil }
+        return Backoff(kind: Backoff.Kind(rawValue: kind)!, base: base, multiplier: multiplier, max: max)
+    }
+
+    static func decodeJitter(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Jitter? {
+        let expected = "one of \"none\", \"full\", \"equal\", \"decorrelated\", \"decorrelated-finagle\" or {\"type\": \"proportional\", \"fraction\": 0.25}"
+        switch json {
+        case .string(let s):
+            switch s {
+            case "none": return Jitter.none
+            case "full": return .full
+            case "equal": return .equal
+            case "decorrelated": return .decorrelated
+            case "decorrelated-finagle": return .decorrelatedFinagle
+            default:
+                var message = "expected \(expected), found \(json.kindDescription)"
+                if let guess = Suggest.closest(to: s, among: ScenarioKeys.jitterNames) { message += "; did you mean \"\(guess)\"?" }
+                context.fail(path, message)
+                return nil
+            }
+        case .object:
+            guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.jitterObject, context: context),
+                reader.choice("type", among: ["proportional"]) != nil,
+                let fraction = reader.number("fraction", in: 0...1, expected: "a fraction from 0 to 1")
+            else { return nil }
+            return .proportional(fraction: fraction)
+        default:
+            context.fail(path, "expected \(expected), found \(json.kindDescription)")
+            return nil
+        }
     }
 }

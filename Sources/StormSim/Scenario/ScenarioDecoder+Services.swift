@@ -1,0 +1,226 @@
+/// Decoding of `services`: each service, its calls (checked for cycles), its faults and its rate limit.
+extension ScenarioDecoder {
+    static func decodeServices(_ top: ObjectReader) -> [Service]? {
+        let path = top.path.appending("services")
+        guard let json = top.required("services", expected: "an array of services") else { return nil }
+        guard case .array(let items) = json, !items.isEmpty else {
+            top.context.fail(path, "expected a non-empty array of services, found \(json.kindDescription)")
+            return nil
+        }
+        var services: [Service] = []
+        var failed = false
+        for (i, item) in items.enumerated() {
+            if let service = decodeService(item, at: path.appending(i), context: top.context) {
+                if services.contains(where: { $0.name == service.name }) {
+                    top.context.fail(path.appending(i).appending("name"), "\(JSONValue.quote(service.name)) is used by an earlier service; names must be unique")
+                    failed = true
+                }
+                services.append(service)
+            } else {
+                failed = true
+            }
+        }
+        if failed { return nil }
+        return checkCalls(services, at: path, context: top.context) ? services : nil
+    }
+
+    static func decodeService(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Service? {
+        var kind = Service.Kind.queue
+        if case .object = json, let k = json["kind"] {
+            guard case .string(let text) = k, let parsed = Service.Kind(rawValue: text) else {
+                context.fail(path.appending("kind"), "expected one of \"queue\", \"occ\", \"proxy\", found \(k.kindDescription)")
+                return nil
+            }
+            kind = parsed
+        }
+        let allowed = kind == .occ ? ScenarioKeys.occService : kind == .proxy ? ScenarioKeys.proxyService : ScenarioKeys.service
+        guard let reader = ObjectReader(json, at: path, allowed: allowed, context: context) else { return nil }
+        var name = reader.string("name")
+        if let n = name, let problem = FileSafeName.problem(n, allowDots: false) {
+            context.fail(path.appending("name"), "\(JSONValue.quote(n)) \(problem); service names become CSV column prefixes")
+            name = nil
+        }
+        if kind == .occ {
+            guard let name else { return nil }
+            return Service(name: name, kind: .occ, workers: 1, queueCapacity: 0, serviceTime: .constant(value: .zero))
+        }
+        let calls = decodeCalls(reader, required: kind == .proxy)
+        var callPolicy: RetryPolicy? = .noRetries
+        if let p = reader.value("policy") { callPolicy = decodePolicy(p, at: path.appending("policy"), context: context) }
+        if kind == .proxy {
+            guard let name, let calls, let callPolicy else { return nil }
+            var proxy = Service(name: name, kind: .proxy, workers: ScenarioLimits.maxWorkers, queueCapacity: 0,
+                                serviceTime: .constant(value: .zero))
+            proxy.calls = calls
+            proxy.callPolicy = callPolicy
+            proxy.async = true
+            return proxy
+        }
+        let workers = reader.integer("workers", in: 1...ScenarioLimits.maxWorkers)
+        var capacity: Int? = 1000
+        var discipline: String? = "fifo"
+        var queueTimeout: SimDuration?? = .some(nil)
+        var codel: (SimDuration, SimDuration)?? = .some(nil)
+        var adaptiveAfter: SimDuration? = .milliseconds(100)
+        var dropExpired: Bool? = true
+        if let q = reader.value("queue"),
+            let queue = ObjectReader(q, at: path.appending("queue"), allowed: ScenarioKeys.queue, context: context)
+        {
+            capacity = queue.integer("capacity", in: 0...ScenarioLimits.maxQueueCapacity, default: 1000)
+            discipline = queue.choice("discipline", among: Service.Discipline.allCases.map(\.rawValue), default: "fifo")
+            if queue.has("timeout") { queueTimeout = queue.duration("timeout", positive: true).map { .some($0) } }
+            adaptiveAfter = queue.duration("adaptiveAfter", default: .milliseconds(100))
+            dropExpired = queue.bool("dropExpired", default: true)
+            if let c = queue.value("codel"),
+                let r = ObjectReader(c, at: path.appending("queue").appending("codel"), allowed: ScenarioKeys.codel, context: context)
+            {
+                let target = r.duration("target", default: .milliseconds(5), positive: true)
+                let interval = r.duration("interval", default: .milliseconds(100), positive: true)
+                codel = (target != nil && interval != nil) ? .some((target!, interval!)) : nil
+            }
+        }
+        let afterCall = decodeDistribution(reader, "afterCall", default: .constant(value: .zero))
+        let isAsync = reader.bool("async", default: false)
+        let penalty = reader.duration("concurrencyPenalty", default: .zero)
+        let serviceTime = decodeDistribution(reader, "serviceTime", default: nil)
+        let errorRate = reader.probability("errorRate", default: 0)
+        let nonRetryable = reader.probability("nonRetryableRate", default: 0)
+        if let errorRate, let nonRetryable, errorRate + nonRetryable > 1 {
+            context.fail(path.appending("nonRetryableRate"), "errorRate + nonRetryableRate is \(NumberFormat.shortest(errorRate + nonRetryable)); expected at most 1")
+            return nil
+        }
+        var rateLimit: ServiceRateLimit?? = .some(nil)
+        if let r = reader.value("rateLimit") { rateLimit = decodeServiceRateLimit(r, at: path.appending("rateLimit"), context: context).map { .some($0) } }
+        var faults: [Fault]? = []
+        if let f = reader.value("faults") { faults = decodeFaults(f, at: path.appending("faults"), context: context) }
+        guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
+            let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
+            let isAsync, let penalty
+        else { return nil }
+        var service = Service(
+            name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
+            serviceTime: serviceTime, errorRate: errorRate, nonRetryableRate: nonRetryable, rateLimit: rateLimit)
+        service.faults = faults
+        service.calls = calls
+        service.callPolicy = callPolicy
+        service.afterCall = afterCall
+        service.async = isAsync
+        service.concurrencyPenalty = penalty
+        service.queueTimeout = queueTimeout
+        service.codel = codel.map { (target: $0.0, interval: $0.1) }
+        service.adaptiveAfter = adaptiveAfter
+        service.dropExpired = dropExpired
+        return service
+    }
+
+    /// `calls`: a service name or an array of them.
+    static func decodeCalls(_ reader: ObjectReader, required: Bool) -> [String]? {
+        let path = reader.path.appending("calls")
+        guard let value = reader.value("calls") else {
+            if required { reader.context.fail(path, "missing; expected the name of the service a proxy forwards to") ; return nil }
+            return []
+        }
+        switch value {
+        case .string(let s): return [s]
+        case .array(let items) where !items.isEmpty:
+            var names: [String] = []
+            for (i, item) in items.enumerated() {
+                guard case .string(let s) = item else {
+                    reader.context.fail(path.appending(i), "expected a service name, found \(item.kindDescription)")
+                    return nil
+                }
+                names.append(s)
+            }
+            return names
+        default:
+            reader.context.fail(path, "expected a service name or a non-empty array of them, found \(value.kindDescription)")
+            return nil
+        }
+    }
+
+    /// Every call names a service, and no chain comes back to where it started.
+    static func checkCalls(_ services: [Service], at path: JSONPath, context: DecodeContext) -> Bool {
+        let names = services.map(\.name)
+        var ok = true
+        for (i, s) in services.enumerated() {
+            for (j, call) in s.calls.enumerated() where !names.contains(call) {
+                var message = "\(JSONValue.quote(call)) names no service"
+                if let guess = Suggest.closest(to: call, among: names) { message += "; did you mean \"\(guess)\"?" }
+                context.fail(path.appending(i).appending("calls").appending(j), message)
+                ok = false
+            }
+        }
+        guard ok else { return false }
+        // Depth-first search for a cycle.
+        var state = [Int](repeating: 0, count: services.count)  // 0 new, 1 on the path, 2 done
+        func visit(_ i: Int, _ trail: [String]) -> [String]? {
+            if state[i] == 1 { return trail + [services[i].name] }
+            if state[i] == 2 { return nil }
+            state[i] = 1
+            for call in services[i].calls {
+                if let cycle = visit(names.firstIndex(of: call)!, trail + [services[i].name]) { return cycle }
+            }
+            state[i] = 2
+            return nil
+        }
+        for i in services.indices {
+            if let cycle = visit(i, []) {
+                context.fail(path.appending(i).appending("calls"), "the calls form a cycle (\(cycle.joined(separator: " -> "))); a request would never finish")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A time window `from` ... `to` (to after from), shared by faults and load changes.
+    static func window(_ r: ObjectReader, at here: JSONPath) -> (SimDuration, SimDuration)? {
+        guard let from = r.duration("from"), let to = r.duration("to") else { return nil }
+        guard to > from else {
+            r.context.fail(here.appending("to"), "\(DurationText.format(to)) is not after from (\(DurationText.format(from)))")
+            return nil
+        }
+        return (from, to)
+    }
+
+    static func decodeFaults(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [Fault]? {
+        guard case .array(let items) = json else {
+            context.fail(path, "expected an array of faults, found \(json.kindDescription)")
+            return nil
+        }
+        var faults: [Fault] = []
+        var failed = false
+        for (i, item) in items.enumerated() {
+            let here = path.appending(i)
+            guard let type = typeField(item, at: here, key: "type", among: ScenarioKeys.faultTypes, context: context),
+                let r = ObjectReader(item, at: here, allowed: ScenarioKeys.fault[type]!, context: context),
+                let (from, to) = window(r, at: here)
+            else { failed = true; continue }
+            let effect: Fault.Effect?
+            switch type {
+            case "outage":
+                effect = r.choice("answer", among: ["error", "never"], default: "error").map { .outage(answered: $0 == "error") }
+            case "capacity":
+                effect = r.integer("workers", in: 0...ScenarioLimits.maxWorkers).map { .capacity(workers: $0) }
+            case "slowdown":
+                effect = r.number("factor", in: 0...1e6, expected: "a factor from 0 to 1e6").map { .slowdown(factor: $0) }
+            default:
+                effect = r.number("errorRate", in: 0...1, expected: "a probability from 0 to 1").map { .errorRate($0) }
+            }
+            guard let effect else { failed = true; continue }
+            faults.append(Fault(from: from, to: to, effect: effect))
+        }
+        return failed ? nil : faults
+    }
+
+    static func decodeServiceRateLimit(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ServiceRateLimit? {
+        guard let reader = ObjectReader(json, at: path, allowed: ScenarioKeys.serviceRateLimit, context: context) else { return nil }
+        let rate = reader.number("rate", in: 1e-6...1e12, expected: "attempts per second, a number from 1e-6 to 1e12")
+        let burst = reader.number("burst", in: 1...1e12, default: rate.map { max(1, $0) } ?? 1, expected: "a number from 1 to 1e12")
+        var retryAfter: SimDuration?? = .some(.seconds(1))
+        if let v = reader.value("retryAfter") {
+            retryAfter = v == .string("auto") ? .some(nil) : reader.duration("retryAfter").map { .some($0) }
+        }
+        guard let rate, let burst, let retryAfter else { return nil }
+        return ServiceRateLimit(rate: rate, burst: burst, retryAfter: retryAfter)
+    }
+}
