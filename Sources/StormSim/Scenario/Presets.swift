@@ -1,6 +1,6 @@
-/// Policies of real systems, with their real defaults and quirks (from ../shared/reference/policies.md). A preset
-/// is a set of policy keys: `"preset": "aws-standard"` starts from them, and keys beside it override them (objects
-/// merge key by key; an object with a different `type` replaces the preset's).
+/// Policies of real systems, with their real defaults and quirks (each names its sources; `stormsim presets NAME`
+/// shows them). A preset is a set of policy keys: `"preset": "aws-standard"` starts from them, and keys beside it
+/// override them (objects merge key by key; an object with a different `type` replaces the preset's).
 ///
 /// Presets set what the library sets by default. They leave `timeout` to the scenario unless the library has a
 /// per-attempt default of its own (Hystrix's 1 s command timeout).
