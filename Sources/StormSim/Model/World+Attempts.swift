@@ -54,12 +54,13 @@ extension World {
         if expiry < .never {
             queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
-        if c == 0 { syncPolicyGauges(now) }
+        syncPolicyGauges(caller: c, now)
     }
 
-    /// Brings the breaker and token gauges up to date after the clients' policy state changed.
-    mutating func syncPolicyGauges(_ now: SimTime) {
-        guard hasPolicyGauges else { return }
+    /// Brings the breaker and token gauges up to date after a caller's policy state changed (they show the
+    /// clients' only).
+    mutating func syncPolicyGauges(caller: Int, _ now: SimTime) {
+        guard hasPolicyGauges && Statistics.counts(caller) else { return }
         stats.policyStateChanged(callers[0].state, now: now)
     }
 
@@ -175,7 +176,7 @@ extension World {
         }
         traceRequest(request, now, "backoff", DurationText.format(delay))
         queue.schedule(.retryDue, at: now + delay, a: request)
-        if c == 0 { syncPolicyGauges(now) }
+        syncPolicyGauges(caller: c, now)
     }
 
     mutating func fastFail(_ request: UInt32, reason: GiveUp, now: SimTime, queue: inout EventQueue) {
@@ -192,7 +193,7 @@ extension World {
         let c = Int(requests[request].caller)
         stats.gaveUp(caller: c, reason, now: now)
         finish(request, succeeded: false, now: now, queue: &queue)
-        if c == 0 { syncPolicyGauges(now) }
+        syncPolicyGauges(caller: c, now)
     }
 
     mutating func succeed(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
@@ -203,7 +204,7 @@ extension World {
             traceRequest(request, now, "success", DurationText.format(latency))
         }
         finish(request, succeeded: true, now: now, queue: &queue)
-        if c == 0 { syncPolicyGauges(now) }
+        syncPolicyGauges(caller: c, now)
     }
 
     mutating func finish(_ request: UInt32, succeeded: Bool, now: SimTime, queue: inout EventQueue) {
