@@ -44,6 +44,23 @@ import Testing
         #expect(!first && overloaded && !short)
     }
 
+    /// A freed slot's generation is bumped and a reused slot keeps it: whoever remembers (slot, generation) can tell
+    /// its occupant from a later one, for requests as for attempts.
+    @Test func slotGenerations() {
+        var pool = SlotPool<RequestState>()
+        func request() -> RequestState {
+            RequestState(deadline: .never, key: 1, start: .zero, previousSleep: 0, parent: RequestState.none, client: 0,
+                         traceId: -1, attemptsSent: 0, caller: 0, target: 0)
+        }
+        let a = pool.insert(request())
+        #expect(pool[a].generation == 0)
+        pool.remove(a)
+        let b = pool.insert(request())  // the same slot, reused
+        #expect(b == a && pool[b].generation == 1)
+        pool.remove(b)
+        #expect(pool[b].generation == 2 && pool.liveSet() == [false])
+    }
+
     @Test func occRowLandsOnlyUnchangedWrites() {
         var row = OCCRow()
         let read = row.version

@@ -1,7 +1,7 @@
 /// A client's request from its first send until it succeeds, fails or the run ends.
 ///
 /// Fields are declared widest first, so the struct packs into 56 bytes (less memory touched per event).
-struct RequestState {
+struct RequestState: Generational {
     /// The absolute deadline (`SimTime.never` when none).
     var deadline: SimTime
     /// The request's identity for keyed draws: (seed, client, request number of that client).
@@ -14,10 +14,13 @@ struct RequestState {
     /// client's request.
     var parent: UInt32
     var client: UInt32
-    /// Attempts sent so far (the first included).
-    var attemptsSent: Int32
     /// Index in the trace, or -1 when the request is not traced.
     var traceId: Int32
+    /// Bumped whenever the slot is freed (`SlotPool`): an attempt remembers the generation of its request, so the
+    /// answer of an attempt whose request has finished (and whose slot may hold another request) is recognised.
+    var generation: UInt32 = 0
+    /// Attempts sent so far (the first included; at most 1,000).
+    var attemptsSent: UInt16
     /// Who sends it: 0 for the clients, s + 1 for service s calling downstream.
     var caller: UInt16
     /// The service it is sent to.
@@ -34,7 +37,7 @@ struct RequestState {
 /// One attempt of a request: a message to a service and, later, its response.
 ///
 /// Fields are declared widest first, so the struct packs into 80 bytes (less memory touched per event).
-struct AttemptState {
+struct AttemptState: Generational {
     /// The deadline it carries downstream (`SimTime.never` unless deadlines propagate).
     var deadline: SimTime
     /// Key of this attempt's draws (latencies, service time, outcome): the request's key and the attempt number.
@@ -50,11 +53,13 @@ struct AttemptState {
     /// Optimistic concurrency: the row version the attempt read.
     var readVersion: UInt64 = 0
     var request: UInt32
-    /// Bumped whenever the slot is freed, so that an event armed for an earlier attempt in this slot (a timeout)
-    /// can tell it is stale.
-    var generation: UInt32
-    /// The breaker generation that admitted it, or nil when it did not go through a breaker.
-    var breakerGeneration: UInt32?
+    /// The generation of its request when it was sent.
+    var requestGeneration: UInt32
+    /// Bumped whenever the slot is freed (`SlotPool`), so that an event armed for an earlier attempt in this slot
+    /// (a timeout) can tell it is stale.
+    var generation: UInt32 = 0
+    /// The breaker generation that admitted it, or `AttemptState.noBreaker` when it did not go through a breaker.
+    var breakerGeneration: UInt32
     /// The service it is sent to.
     var service: UInt16
     /// Downstream calls still open while the service serves it, and whether one failed.
@@ -64,6 +69,8 @@ struct AttemptState {
     var abandoned = false
     /// Swallowed by an outage that never answers: nothing will arrive for it, so its timeout frees it.
     var blackholed = false
+
+    static let noBreaker = UInt32.max
 }
 
 /// How a served or refused attempt ended, carried by the response event.

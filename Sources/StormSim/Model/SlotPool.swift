@@ -1,6 +1,12 @@
 /// Reusable slots for per-request and per-attempt state: contiguous storage indexed by a 32-bit id, with a free
 /// list, so the state of work in flight lives in one array and a finished slot is reused without allocation.
-struct SlotPool<Element> {
+/// Slot contents that carry a generation: bumped when the slot is freed and kept when it is reused, so an event
+/// or an attempt that refers to an earlier occupant can tell.
+protocol Generational {
+    var generation: UInt32 { get set }
+}
+
+struct SlotPool<Element: Generational> {
     var items: [Element] = []
     var free: [UInt32] = []
     #if DEBUG
@@ -11,10 +17,13 @@ struct SlotPool<Element> {
     var live: Int { items.count - free.count }
 
     /// Stores `element` in a free slot (or a new one) and returns its id.
+    @inline(__always)
     mutating func insert(_ element: Element) -> UInt32 {
         if !free.isEmpty {
             let id = free.removeLast()
+            let generation = items[Int(id)].generation  // the slot keeps its generation
             items[Int(id)] = element
+            items[Int(id)].generation = generation
             #if DEBUG
             liveFlags[Int(id)] = true
             #endif
@@ -33,6 +42,7 @@ struct SlotPool<Element> {
         assert(liveFlags[Int(id)], "slot \(id) freed twice")
         liveFlags[Int(id)] = false
         #endif
+        items[Int(id)].generation &+= 1
         free.append(id)
     }
 

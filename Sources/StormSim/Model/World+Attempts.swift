@@ -21,13 +21,13 @@ extension World {
         let client = requests[request].client
         let number = Int(requests[request].attemptsSent) + 1
         let key = DrawKey.child(requests[request].key, UInt64(number - 1))
-        var breakerGeneration: UInt32?
+        var breakerGeneration = AttemptState.noBreaker
         if let breaker = callers[c].policy.breaker, number == 1 || breaker.breaker.countRetries {
             guard let admitted = callers[c].state.breakerAdmits(client: client, now: now) else {
                 fastFail(request, reason: .breaker, now: now, queue: &queue)
                 return
             }
-            breakerGeneration = admitted
+            breakerGeneration = admitted ?? AttemptState.noBreaker
         }
         if !callers[c].plain && callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
             fastFail(request, reason: .throttled, now: now, queue: &queue)
@@ -41,11 +41,10 @@ extension World {
         }
         stats.attemptSent(caller: c, number: number, now: now)
         let requestDeadline = requests[request].deadline
-        // A reused slot keeps its generation (bumped when it was freed); `insert` takes the last free slot.
-        let generation = attempts.free.last.map { attempts[$0].generation } ?? 0
         let attempt = attempts.insert(AttemptState(
             deadline: propagateDeadline ? requestDeadline : .never, key: key, request: request,
-            generation: generation, breakerGeneration: breakerGeneration, service: UInt16(target)))
+            requestGeneration: requests[request].generation, breakerGeneration: breakerGeneration, service: UInt16(target)))
+        let generation = attempts[attempt].generation
         traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
         // The attempt times out after the policy's timeout, and at the latest at the request's deadline.
@@ -88,6 +87,9 @@ extension World {
         releaseAttempt(attempt)
         if state.abandoned { return }  // the caller has moved on; the timeout already counted it
         let request = state.request
+        // An answer for a request that has already finished (its slot may hold another request by now) changes
+        // nothing: a cancelled or losing sibling attempt.
+        guard requests[request].generation == state.requestGeneration else { return }
         let c = Int(requests[request].caller)
         let client = requests[request].client
         let failed = outcome != .success && outcome != .nonRetryable
@@ -133,8 +135,8 @@ extension World {
     mutating func attemptEnded(_ request: UInt32, _ attempt: AttemptState, failed: Bool, now: SimTime) {
         let c = Int(requests[request].caller)
         let client = requests[request].client
-        if let generation = attempt.breakerGeneration {
-            callers[c].state.breakerRecord(client: client, failed: failed, generation: generation, now: now)
+        if attempt.breakerGeneration != AttemptState.noBreaker {
+            callers[c].state.breakerRecord(client: client, failed: failed, generation: attempt.breakerGeneration, now: now)
         }
         if requests[request].holdsRetrySlot {
             callers[c].state.retryEnded(client: client)
@@ -143,7 +145,6 @@ extension World {
     }
 
     mutating func releaseAttempt(_ attempt: UInt32) {
-        attempts[attempt].generation &+= 1
         attempts.remove(attempt)
     }
 

@@ -20,8 +20,8 @@ extension World {
         for (id, live) in liveAttempts.enumerated() where live {
             let a = attempts.items[id]
             if !a.abandoned {
-                guard isLive(liveRequests, a.request) else {
-                    problems.append("attempt \(id) is in flight for request \(a.request), which is not live")
+                guard isLive(liveRequests, a.request), requests.items[Int(a.request)].generation == a.requestGeneration else {
+                    problems.append("attempt \(id) is in flight for request \(a.request), which is not live (or another request now)")
                     continue
                 }
                 if requests.items[Int(a.request)].caller == 0 { inFlight += 1 }

@@ -78,7 +78,7 @@ extension World {
             let request = requests.insert(RequestState(
                 deadline: deadline, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)), start: now,
                 previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds), parent: attempt,
-                client: 0, attemptsSent: 0, traceId: -1, caller: UInt16(s + 1), target: UInt16(target)))
+                client: 0, traceId: -1, attemptsSent: 0, caller: UInt16(s + 1), target: UInt16(target)))
             if !callers[s + 1].plain { callers[s + 1].state.requestStarted(client: 0, now: now) }
             sendAttempt(request, now: now, queue: &queue)
         }

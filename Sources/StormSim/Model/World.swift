@@ -124,7 +124,7 @@ struct World: EventHandler {
             deadline: deadline.map { now + $0 } ?? .never,
             key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
             start: now, previousSleep: Double(policy.backoff.base.nanoseconds), parent: RequestState.none,
-            client: client, attemptsSent: 0, traceId: traceId, caller: 0, target: UInt16(callers[0].targets[0])))
+            client: client, traceId: traceId, attemptsSent: 0, caller: 0, target: UInt16(callers[0].targets[0])))
         stats.requestStarted(caller: 0, now: now)
         if !callers[0].plain { callers[0].state.requestStarted(client: client, now: now) }
         sendAttempt(request, now: now, queue: &queue)
