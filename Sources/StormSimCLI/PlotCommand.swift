@@ -31,7 +31,9 @@ struct PlotCommand {
         let imageInScript = Paths.relative(from: scriptFolder, to: URL(fileURLWithPath: imagePath).standardizedFileURL)
         let text: String
         do {
-            text = try PlotScript.make(results: results, dataPrefix: dataPrefix.isEmpty ? "" : dataPrefix + "/", output: imageInScript, format: format)
+            text = try PlotScript.make(
+                results: results, read: { FileManager.default.contents(atPath: "\(results)/\($0)").map { [UInt8]($0) } },
+                dataPrefix: dataPrefix.isEmpty ? "" : dataPrefix + "/", output: imageInScript, format: format)
         } catch {
             throw CommandError(code: .failure, message: error.description)
         }

@@ -30,11 +30,15 @@ public enum PlotScript {
     }
 
     /// - Parameters:
-    ///   - results: the results folder (with run.json, summary.csv, timeseries/).
+    ///   - results: the results folder (with run.json, summary.csv, timeseries/), as named in messages.
+    ///   - read: the contents of a file of the folder by its relative path (`run.json`, `timeseries/base.csv`), or
+    ///     nil when it cannot be read. The caller does the reading; everything read is checked here.
     ///   - dataPrefix: how the script reaches that folder from where gnuplot runs ("" when beside the data).
     ///   - output: the image path as the script writes it.
-    public static func make(results: String, dataPrefix: String, output: String, format: Format) throws(PlotError) -> String {
-        let run = try load(results)
+    public static func make(
+        results: String, read: (String) -> [UInt8]?, dataPrefix: String, output: String, format: Format
+    ) throws(PlotError) -> String {
+        let run = try load(results, read: read)
         var panels: [String] = []
         // Lines stay readable up to 16 variants (16 line styles); bars up to 30; beyond, a sweep is a heatmap.
         let tooManyLines = run.variants.count > 16, tooManyBars = run.variants.count > 30
@@ -243,8 +247,8 @@ public enum PlotScript {
         return seen
     }
 
-    static func load(_ results: String) throws(PlotError) -> Run {
-        guard let data = FileManager.default.contents(atPath: "\(results)/run.json"),
+    static func load(_ results: String, read: (String) -> [UInt8]?) throws(PlotError) -> Run {
+        guard let data = read("run.json"),
             let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
             case .string(let scenario)? = json["scenario"], case .number(let replications)? = json["replications"],
             case .number(let interval)? = json["interval_s"], case .string(let target)? = json["target"],
@@ -267,7 +271,7 @@ public enum PlotScript {
                 throw bad("a variant name is not a file name stormsim writes (letters, digits, '.', '-' and '_')")
             }
         }
-        guard let summary = FileManager.default.contents(atPath: "\(results)/summary.csv"),
+        guard let summary = read("summary.csv"),
             let header = String(decoding: summary, as: UTF8.self).split(separator: "\n").first
         else { throw PlotError(message: "\(results)/summary.csv: missing") }
         let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -295,7 +299,7 @@ public enum PlotScript {
         }
         var lastActive = 0.0, end = 0.0
         for (name, _) in variants.prefix(16) {
-            guard let series = FileManager.default.contents(atPath: "\(results)/timeseries/\(name).csv") else { continue }
+            guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
             guard let head = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
                 let attempts = head.firstIndex(of: "attempts")

@@ -67,33 +67,7 @@ public struct ResourceEstimate: Sendable {
 
     /// New requests a run of `s` is expected to make.
     public static func expectedRequests(_ s: Scenario) -> Double {
-        expectedRequests(s.clients, duration: s.duration, services: s.services, latency: s.networkLatency)
-    }
-
-    /// New requests expected from `clients` over `duration` (the decoder's workload limits use the same numbers):
-    /// every client of a burst once; Poisson clients at their rate times the integral of the load changes; closed
-    /// loops once per fastest cycle.
-    static func expectedRequests(_ clients: Clients, duration: SimDuration, services: [Service], latency: Distribution) -> Double {
-        let count = Double(clients.count)
-        switch clients.arrival {
-        case .burst:
-            return count
-        case .poisson(let rate, let until, _):
-            return count * rate * LoadChange.loadSeconds(clients.load, over: min(duration, until))
-        case .closed(_, let until):
-            guard let cycle = closedLoopCycle(clients, services: services, latency: latency) else { return 0 }
-            return cycle > 0 ? count * Double(min(duration, until).nanoseconds) / cycle : .infinity
-        }
-    }
-
-    /// A closed-loop client's fastest cycle in ns: its mean think time, then the service time and the network both
-    /// ways, or the timeout if that is shorter. Nil when the target is unknown or the arrivals are not a closed loop.
-    static func closedLoopCycle(_ clients: Clients, services: [Service], latency: Distribution) -> Double? {
-        guard case .closed(let think, _) = clients.arrival, let target = services.first(where: { $0.name == clients.target })
-        else { return nil }
-        var roundTrip = target.serviceTime.mean + 2 * latency.mean
-        if let timeout = clients.policy.timeout { roundTrip = min(roundTrip, Double(timeout.nanoseconds)) }
-        return think.mean + roundTrip
+        WorkloadLimits.expectedRequests(s.clients, duration: s.duration, services: s.services, latency: s.networkLatency)
     }
 
     /// Requests and attempts alive at once, at most: every client of a burst or a closed loop (times the hops of
