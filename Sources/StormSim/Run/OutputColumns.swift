@@ -1,6 +1,8 @@
-/// Every output column, declared once: its name, what it means, and how it is read from a finished run. The
-/// summary rows, the time series, the replication aggregates, the shard checks and the `expect` keys all read these
-/// lists, so adding a metric is one entry here (and its line in the README's column tables).
+/// Every output column and how it is read from a finished run. Summary metrics are named in `SummaryMetric` and
+/// `ServiceMetric` (Metrics/, so the decoder can check `expect` keys against them) and read here by exhaustive
+/// switches; time-series columns are declared here with their readers. The summary rows, the time series, the
+/// replication aggregates and the shard checks all read these, so a metric is added in one place (and its line in
+/// the README's column tables, which a test checks).
 enum OutputColumns {
     /// What a summary column is read from.
     struct Run {
@@ -12,94 +14,81 @@ enum OutputColumns {
         var requests: Double { Double(world.stats.totals.requests) }
     }
 
-    struct Summary: Sendable {
-        let name: String
-        let meaning: String
-        let read: @Sendable (Run) -> CSVTable.Cell
-        /// Read from the latency histogram: with replications, also computed from the merged histogram (pooled).
-        let latency: (@Sendable (Histogram) -> CSVTable.Cell)?
+    static func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
 
-        init(_ name: String, _ meaning: String, _ read: @escaping @Sendable (Run) -> CSVTable.Cell) {
-            self.name = name
-            self.meaning = meaning
-            self.read = read
-            latency = nil
-        }
-
-        init(latency name: String, _ meaning: String, _ fromHistogram: @escaping @Sendable (Histogram) -> CSVTable.Cell) {
-            self.name = name
-            self.meaning = meaning
-            self.latency = fromHistogram
-            read = { fromHistogram($0.world.stats.latency) }
+    /// A latency metric, from a latency histogram (one run's, or the replications' merged one); nil for others.
+    static func latency(_ m: SummaryMetric, _ h: Histogram) -> CSVTable.Cell? {
+        switch m {
+        case .latencyMean: return ms(h.mean)
+        case .latencyP50: return ms(h.quantile(0.5))
+        case .latencyP90: return ms(h.quantile(0.9))
+        case .latencyP99: return ms(h.quantile(0.99))
+        case .latencyP999: return ms(h.quantile(0.999))
+        case .latencyMax: return h.count == 0 ? .empty : ms(Double(h.max))
+        default: return nil
         }
     }
 
-    static func ms(_ ns: Double) -> CSVTable.Cell { .number(ns / 1e6) }
-
-    /// The clients' metric columns of summary.csv, in order (after `scenario`, `variant`, the varied paths and `seed`).
-    static let summary: [Summary] = [
-        Summary("requests", "new requests sent by clients") { .integer($0.totals.requests) },
-        Summary("succeeded", "requests that succeeded") { .integer($0.totals.succeeded) },
-        Summary("failed", "requests that ran out of attempts or gave up") { .integer($0.totals.failed) },
-        Summary("unfinished", "requests still open at the end") { .integer($0.totals.requests - $0.totals.succeeded - $0.totals.failed) },
-        Summary("success_rate", "succeeded / requests") { .number(Double($0.totals.succeeded) / $0.requests) },
-        Summary("attempts", "attempts sent by clients") { .integer($0.totals.attempts) },
-        Summary("retries", "attempts after the first") { .integer($0.totals.retries) },
-        Summary("amplification", "attempts / requests") { .number(Double($0.totals.attempts) / $0.requests) },
-        Summary("timeouts", "attempts that timed out") { .integer($0.totals.timeouts) },
-        Summary("rejected", "attempts refused by a full queue") { .integer($0.totals.rejected) },
-        Summary("errors", "attempts answered with a server error") { .integer($0.totals.errors) },
-        Summary("throttled", "attempts refused by a rate limit") { .integer($0.totals.throttled) },
-        Summary("conflicts", "optimistic-concurrency writes that lost") { .integer($0.totals.conflicts) },
-        Summary("non_retryable", "attempts answered with a non-retryable error") { .integer($0.totals.nonRetryable) },
-        Summary("fast_failed", "attempts failed by the breaker or throttling before being sent") { .integer($0.totals.fastFailed) },
-        Summary("budget_refused", "retries refused by a budget") { .integer($0.totals.budgetRefused) },
-        Summary("breaker_trips", "times a client breaker opened") { .integer($0.world.callers[0].state.breakerTrips) },
-        Summary("dropped", "attempts dropped by the services' queues") { .integer($0.world.services.reduce(0) { $0 + $1.dropped }) },
-        Summary(latency: "latency_mean_ms", "mean latency of succeeded requests") { ms($0.mean) },
-        Summary(latency: "latency_p50_ms", "median latency") { ms($0.quantile(0.5)) },
-        Summary(latency: "latency_p90_ms", "90th percentile latency") { ms($0.quantile(0.9)) },
-        Summary(latency: "latency_p99_ms", "99th percentile latency") { ms($0.quantile(0.99)) },
-        Summary(latency: "latency_p999_ms", "99.9th percentile latency") { ms($0.quantile(0.999)) },
-        Summary(latency: "latency_max_ms", "largest latency") { $0.count == 0 ? .empty : ms(Double($0.max)) },
-        Summary("makespan_s", "when the last request finished") { $0.totals.lastFinish.map { .number($0.seconds) } ?? .empty },
-        Summary("wasted_work_fraction", "service time spent on attempts nobody waited for") { r in
+    /// A client metric of one run.
+    static func read(_ m: SummaryMetric, _ r: Run) -> CSVTable.Cell {
+        let t = r.totals
+        switch m {
+        case .requests: return .integer(t.requests)  // new requests sent by clients
+        case .succeeded: return .integer(t.succeeded)
+        case .failed: return .integer(t.failed)  // ran out of attempts or gave up
+        case .unfinished: return .integer(t.requests - t.succeeded - t.failed)  // still open at the end
+        case .successRate: return .number(Double(t.succeeded) / r.requests)
+        case .attempts: return .integer(t.attempts)  // sent by clients, first attempts and retries
+        case .retries: return .integer(t.retries)
+        case .amplification: return .number(Double(t.attempts) / r.requests)
+        case .timeouts: return .integer(t.timeouts)
+        case .rejected: return .integer(t.rejected)  // by a full queue
+        case .errors: return .integer(t.errors)  // server errors
+        case .throttled: return .integer(t.throttled)  // by a rate limit
+        case .conflicts: return .integer(t.conflicts)  // optimistic-concurrency writes that lost
+        case .nonRetryable: return .integer(t.nonRetryable)
+        case .fastFailed: return .integer(t.fastFailed)  // by the breaker or throttling, before being sent
+        case .budgetRefused: return .integer(t.budgetRefused)
+        case .breakerTrips: return .integer(r.world.callers[0].state.breakerTrips)
+        case .dropped: return .integer(r.world.services.reduce(0) { $0 + $1.dropped })  // by the services' queues
+        case .latencyMean, .latencyP50, .latencyP90, .latencyP99, .latencyP999, .latencyMax:
+            return latency(m, r.world.stats.latency)!
+        case .makespan: return t.lastFinish.map { .number($0.seconds) } ?? .empty  // when the last request finished
+        case .wastedWorkFraction:  // service time spent on attempts nobody waited for
             let busy = r.world.services.reduce(0) { $0 + Double($1.busyTime) }
             let wasted = r.world.services.reduce(0) { $0 + Double($1.wastedTime) }
             return .number(wasted / busy)
-        },
-        Summary("peak_to_mean_100ms", "most attempts in a 100 ms bin over the mean") { .number($0.world.stats.synchrony.peakToMean) },
-        Summary("retry_peak_to_mean_100ms", "the same for retries alone") { .number($0.world.stats.retrySynchrony.peakToMean) },
-        Summary("recovered", "goodput came back after the trigger and stayed back") { r in r.recovery.map { .integer($0.recovered ? 1 : 0) } ?? .empty },
-        Summary("recovery_time_s", "from when, after the trigger") { r in r.recovery?.time.map { .number($0) } ?? .empty },
-        Summary("events", "events the simulation handled") { .integer($0.events) },
-    ]
+        case .peakToMean: return .number(r.world.stats.synchrony.peakToMean)
+        case .retryPeakToMean: return .number(r.world.stats.retrySynchrony.peakToMean)
+        case .recovered: return r.recovery.map { .integer($0.recovered ? 1 : 0) } ?? .empty
+        case .recoveryTime: return r.recovery?.time.map { .number($0) } ?? .empty
+        case .events: return .integer(r.events)
+        }
+    }
 
-    /// Per service, `<service>_<suffix>` columns after the clients' ones, in order.
-    static let serviceSummary: [(suffix: String, meaning: String, read: @Sendable (ServiceState, Run) -> CSVTable.Cell)] = [
-        ("attempts", "attempts that reached it", { s, _ in .integer(s.arrivals) }),
-        ("amplification", "its attempts per client request", { s, r in .number(Double(s.arrivals) / r.requests) }),
-        ("served", "attempts it served", { s, _ in .integer(s.served) }),
-        ("rejected", "attempts refused by its full queue", { s, _ in .integer(s.rejected) }),
-        ("throttled", "attempts refused by its rate limit", { s, _ in .integer(s.throttled) }),
-        ("retries", "retries that reached it", { s, _ in .integer(s.retries) }),
-        ("dropped", "attempts its queue dropped", { s, _ in .integer(s.dropped) }),
-        ("wasted", "attempts it served after their caller gave up", { s, _ in .integer(s.wasted) }),
-        ("wasted_work_fraction", "its service time spent on them", { s, _ in .number(Double(s.wastedTime) / Double(s.busyTime)) }),
-        ("utilization", "busy workers over workers, over the run", { s, r in
-            .number(Double(s.busyTime) / (Double(s.config.workers) * Double(r.scenario.duration.nanoseconds)))
-        }),
-    ]
+    /// A service's metric of one run.
+    static func read(_ m: ServiceMetric, _ s: ServiceState, _ r: Run) -> CSVTable.Cell {
+        switch m {
+        case .attempts: return .integer(s.arrivals)
+        case .amplification: return .number(Double(s.arrivals) / r.requests)  // its attempts per client request
+        case .served: return .integer(s.served)
+        case .rejected: return .integer(s.rejected)
+        case .throttled: return .integer(s.throttled)
+        case .retries: return .integer(s.retries)
+        case .dropped: return .integer(s.dropped)
+        case .wasted: return .integer(s.wasted)  // served after their caller gave up
+        case .wastedWorkFraction: return .number(Double(s.wastedTime) / Double(s.busyTime))
+        case .utilization: return .number(Double(s.busyTime) / (Double(s.config.workers) * Double(r.scenario.duration.nanoseconds)))
+        }
+    }
 
     /// The metric column names of summary.csv for services with these names.
-    static func summaryNames(services: [String]) -> [String] {
-        summary.map(\.name) + services.flatMap { name in serviceSummary.map { "\(name)_\($0.suffix)" } }
-    }
+    static func summaryNames(services: [String]) -> [String] { SummaryMetric.names(services: services) }
 
     /// The metric cells of one run, in `summaryNames` order.
     static func summaryCells(_ run: Run) -> [(column: String, value: CSVTable.Cell)] {
-        summary.map { ($0.name, $0.read(run)) }
-            + run.world.services.flatMap { s in serviceSummary.map { ("\(s.config.name)_\($0.suffix)", $0.read(s, run)) } }
+        SummaryMetric.allCases.map { ($0.rawValue, read($0, run)) }
+            + run.world.services.flatMap { s in ServiceMetric.allCases.map { ("\(s.config.name)_\($0.rawValue)", read($0, s, run)) } }
     }
 
     /// How one time-series cell is computed from the run's series: planned once per run (`seriesPlan`), then

@@ -184,7 +184,7 @@ public enum ScenarioDecoder {
             context.fail(path, "expected an object of METRIC: {\"min\": x, \"max\": y}, found \(json.kindDescription)")
             return nil
         }
-        let known = Runner.metricColumns(services: services.map(\.name))
+        let known = SummaryMetric.names(services: services.map(\.name))
         var result: [Expectation] = []
         var failed = false
         for member in members {

@@ -150,7 +150,7 @@ public final class Aggregator: @unchecked Sendable {
             summary.append(("seed", .text(String(seed))))
             summary.append(("replications", .integer(replications)))
             // Latency pooled over every replication from the merged histogram.
-            summary += OutputColumns.summary.compactMap { c in c.latency.map { (c.name, $0(latency)) } }
+            summary += SummaryMetric.allCases.compactMap { m in OutputColumns.latency(m, latency).map { (m.rawValue, $0) } }
             var means: [String: (Double, Double)] = [:]
             for (i, column) in metricColumns.enumerated() {
                 let w = welford[i]

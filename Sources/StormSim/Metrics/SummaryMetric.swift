@@ -1,0 +1,46 @@
+/// The metrics of `summary.csv`, by name and meaning: what every results row holds and what `expect` may bound.
+/// Their values are read from a finished run in `OutputColumns` (an exhaustive switch, so a new case cannot be
+/// forgotten there), and they are documented in the README's column table (a test checks it).
+public enum SummaryMetric: String, CaseIterable, Sendable {
+    case requests, succeeded, failed, unfinished
+    case successRate = "success_rate"
+    case attempts, retries, amplification, timeouts, rejected, errors, throttled, conflicts
+    case nonRetryable = "non_retryable"
+    case fastFailed = "fast_failed"
+    case budgetRefused = "budget_refused"
+    case breakerTrips = "breaker_trips"
+    case dropped
+    case latencyMean = "latency_mean_ms"
+    case latencyP50 = "latency_p50_ms"
+    case latencyP90 = "latency_p90_ms"
+    case latencyP99 = "latency_p99_ms"
+    case latencyP999 = "latency_p999_ms"
+    case latencyMax = "latency_max_ms"
+    case makespan = "makespan_s"
+    case wastedWorkFraction = "wasted_work_fraction"
+    case peakToMean = "peak_to_mean_100ms"
+    case retryPeakToMean = "retry_peak_to_mean_100ms"
+    case recovered
+    case recoveryTime = "recovery_time_s"
+    case events
+
+    /// Read from the latency histogram: with replications, also computed from the merged histogram (pooled).
+    public var isLatency: Bool {
+        switch self {
+        case .latencyMean, .latencyP50, .latencyP90, .latencyP99, .latencyP999, .latencyMax: return true
+        default: return false
+        }
+    }
+
+    /// The summary metric names, then `<service>_<metric>` for each service.
+    public static func names(services: [String]) -> [String] {
+        allCases.map(\.rawValue) + services.flatMap { name in ServiceMetric.allCases.map { "\(name)_\($0.rawValue)" } }
+    }
+}
+
+/// The per-service metrics of `summary.csv`: `<service>_<metric>`.
+public enum ServiceMetric: String, CaseIterable, Sendable {
+    case attempts, amplification, served, rejected, throttled, retries, dropped, wasted
+    case wastedWorkFraction = "wasted_work_fraction"
+    case utilization
+}
