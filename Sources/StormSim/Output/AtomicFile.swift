@@ -62,16 +62,22 @@ public final class StreamingFile: @unchecked Sendable {
     }
 
     public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    private func write(_ buffer: UnsafeRawBufferPointer) {
         lock.lock()
         defer { lock.unlock() }
         guard failure == nil, fd >= 0 else { return }
-        var text = text
-        text.withUTF8 { buffer in
-            do throws(FileSystem.Failure) {
-                try FileSystem.writeAll(fd, UnsafeRawBufferPointer(buffer), path: reported)
-            } catch {
-                failure = error
-            }
+        do throws(FileSystem.Failure) {
+            try FileSystem.writeAll(fd, buffer, path: reported)
+        } catch {
+            failure = error
         }
     }
 
