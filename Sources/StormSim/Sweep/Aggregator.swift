@@ -101,8 +101,12 @@ public final class Aggregator: @unchecked Sendable {
         var welford: [(mean: Double, m2: Double, n: Int)]
         var latency = Histogram()
         var seriesHeader: [String]
-        var seriesSums: [[Double]]
-        var seriesCounts: [[Int]]
+        /// Sums and counts of the time series, one cell per (row, column), row after row in one contiguous array
+        /// (nested arrays cost a uniqueness check per cell).
+        let rows: Int
+        let width: Int
+        var seriesSums: [Double]
+        var seriesCounts: [Int]
         var single: RunResult?
 
         /// With one replication the run's own rows are the output: no sums are kept.
@@ -112,8 +116,10 @@ public final class Aggregator: @unchecked Sendable {
             metricColumns = r.summary[start...].map(\.column)
             welford = Array(repeating: (0, 0, 0), count: metricColumns.count)
             seriesHeader = r.seriesHeader
-            seriesSums = replications > 1 ? r.seriesRows.map { Array(repeating: 0, count: $0.count) } : []
-            seriesCounts = replications > 1 ? r.seriesRows.map { Array(repeating: 0, count: $0.count) } : []
+            rows = replications > 1 ? r.seriesRows.count : 0
+            width = r.seriesRows.first?.count ?? 0
+            seriesSums = [Double](repeating: 0, count: rows * width)
+            seriesCounts = [Int](repeating: 0, count: rows * width)
         }
 
         mutating func add(_ r: RunResult) {
@@ -132,10 +138,16 @@ public final class Aggregator: @unchecked Sendable {
                 welford[i] = w
             }
             latency.merge(r.latency)
-            for (row, values) in r.seriesRows.enumerated() where row < seriesSums.count {
-                for (c, x) in values.enumerated() where c < seriesSums[row].count && !x.isNaN {
-                    seriesSums[row][c] += x
-                    seriesCounts[row][c] += 1
+            let (rows, width) = (self.rows, self.width)
+            seriesSums.withUnsafeMutableBufferPointer { sums in
+                seriesCounts.withUnsafeMutableBufferPointer { counts in
+                    for (row, values) in r.seriesRows.enumerated() where row < rows {
+                        let base = row * width
+                        for (c, x) in values.enumerated() where c < width && !x.isNaN {
+                            sums[base + c] += x
+                            counts[base + c] += 1
+                        }
+                    }
                 }
             }
         }
@@ -161,10 +173,13 @@ public final class Aggregator: @unchecked Sendable {
                 summary.append(("\(column)_ci95", .number(ci)))
                 means[column] = (mean, ci)
             }
-            let rows = zip(seriesSums, seriesCounts).map { sums, counts in
-                zip(sums, counts).map { $1 == 0 ? Double.nan : $0 / Double($1) }
+            let averaged = (0..<rows).map { row in
+                (0..<width).map { c in
+                    let n = seriesCounts[row * width + c]
+                    return n == 0 ? Double.nan : seriesSums[row * width + c] / Double(n)
+                }
             }
-            return VariantOutput(summary: summary, seriesHeader: seriesHeader, seriesRows: rows, means: means)
+            return VariantOutput(summary: summary, seriesHeader: seriesHeader, seriesRows: averaged, means: means)
         }
     }
 }
