@@ -56,12 +56,28 @@ public final class ResultFolder: @unchecked Sendable {
         default:
             throw AtomicFile.WriteError(path: "\(path)/timeseries", reason: "exists and is not a folder; remove it or choose another output folder")
         }
-        lockDescriptor = open("\(path)/\(Self.lockName)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockDescriptor >= 0 else {
-            throw AtomicFile.WriteError(path: path, reason: "cannot write into the folder: \(FileSystem.describe(errno))")
+        // The lock file is removed when a run ends, so a lock taken on a file that was just removed is no lock:
+        // after locking, check that the path still names the locked file, and try again if not.
+        var locked = false
+        for _ in 0..<3 where !locked {
+            lockDescriptor = open("\(path)/\(Self.lockName)", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard lockDescriptor >= 0 else {
+                throw AtomicFile.WriteError(path: path, reason: "cannot write into the folder: \(FileSystem.describe(errno))")
+            }
+            if flock(lockDescriptor, LOCK_EX | LOCK_NB) != 0 {
+                close(lockDescriptor)
+                lockDescriptor = -1
+                throw AtomicFile.WriteError(path: path, reason: "another stormsim is writing results into this folder; wait for it to finish or choose another output folder")
+            }
+            var held = stat(), named = stat()
+            locked = fstat(lockDescriptor, &held) == 0 && lstat("\(path)/\(Self.lockName)", &named) == 0
+                && held.st_ino == named.st_ino && held.st_dev == named.st_dev
+            if !locked {
+                close(lockDescriptor)
+                lockDescriptor = -1
+            }
         }
-        if flock(lockDescriptor, LOCK_EX | LOCK_NB) != 0 {
-            close(lockDescriptor)
+        guard locked else {
             throw AtomicFile.WriteError(path: path, reason: "another stormsim is writing results into this folder; wait for it to finish or choose another output folder")
         }
         owned = Self.ownedFiles(in: path)
