@@ -103,7 +103,7 @@ public struct ResourceEstimate: Sendable {
     public func refusal(maxBytes: Double) -> String? {
         if bytes > maxBytes {
             let lines = parts.prefix(3).filter { $0.bytes >= bytes / 100 }.map { "  \(Self.format($0.bytes)) for \($0.what) (set by \($0.key))" }
-            return "this run needs about \(Self.format(bytes)) of memory, more than the limit of \(Self.format(maxBytes)):\n"
+            return "this run needs about \(Self.format(bytes)) of memory (\(Self.format(Self.baseBytes)) of it for the program itself), more than the limit of \(Self.format(maxBytes)):\n"
                 + lines.joined(separator: "\n")
                 + "\nMake the run smaller, or raise the limit with --max-memory SIZE (for example --max-memory 16G) or lift it with --allow-large."
         }
