@@ -3,19 +3,19 @@ import StormSim
 /// The short human summary printed after a run.
 enum TerminalSummary {
     static func text(_ r: RunResult, scenario: Scenario) -> String {
-        func v(_ column: String) -> Double { r.value(column) ?? .nan }
-        func n(_ column: String) -> String { NumberFormat.shortest(v(column)) }
-        func ms(_ column: String) -> String { NumberFormat.rounded(v(column), digits: 1) + " ms" }
+        func v(_ m: SummaryMetric) -> Double { r.value(m) ?? .nan }
+        func n(_ m: SummaryMetric) -> String { NumberFormat.shortest(v(m)) }
+        func ms(_ m: SummaryMetric) -> String { NumberFormat.rounded(v(m), digits: 1) + " ms" }
         func pct(_ x: Double) -> String { NumberFormat.rounded(100 * x, digits: 2) + "%" }
         var lines = [
             "\(scenario.name) [\(r.variant)] seed \(scenario.seed), \(DurationText.format(scenario.duration)) simulated",
-            "  requests \(n("requests")): succeeded \(n("succeeded")) (\(pct(v("success_rate")))), failed \(n("failed")), unfinished \(n("unfinished"))",
-            "  attempts \(n("attempts")) (amplification \(NumberFormat.rounded(v("amplification"), digits: 3))): timeouts \(n("timeouts")), rejected \(n("rejected")), errors \(n("errors"))",
+            "  requests \(n(.requests)): succeeded \(n(.succeeded)) (\(pct(v(.successRate)))), failed \(n(.failed)), unfinished \(n(.unfinished))",
+            "  attempts \(n(.attempts)) (amplification \(NumberFormat.rounded(v(.amplification), digits: 3))): timeouts \(n(.timeouts)), rejected \(n(.rejected)), errors \(n(.errors))",
         ]
-        if v("succeeded") > 0 {
-            lines.append("  latency p50 \(ms("latency_p50_ms")), p99 \(ms("latency_p99_ms")), max \(ms("latency_max_ms")); makespan \(NumberFormat.rounded(v("makespan_s"), digits: 3)) s")
+        if v(.succeeded) > 0 {
+            lines.append("  latency p50 \(ms(.latencyP50)), p99 \(ms(.latencyP99)), max \(ms(.latencyMax)); makespan \(NumberFormat.rounded(v(.makespan), digits: 3)) s")
         }
-        let wasted = v("wasted_work_fraction")
+        let wasted = v(.wastedWorkFraction)
         if wasted.isFinite { lines.append("  wasted work \(pct(wasted)) of service time") }
         return lines.joined(separator: "\n")
     }
@@ -39,7 +39,7 @@ enum TerminalSummary {
         }
         let rows = output.attemptsPerRow.enumerated().map { [Double($0.offset) * interval.seconds, $0.element] }
         return RunResult(
-            scenario: "", variant: variant, seed: 0, summary: summary, seriesHeader: ["time_s", "attempts"],
+            scenario: "", variant: variant, seed: 0, summary: summary, seriesHeader: ["time_s", SeriesMetric.attempts.rawValue],
             seriesRows: rows, latency: Histogram(), events: 0, interrupted: false)
     }
 
@@ -58,11 +58,11 @@ enum TerminalSummary {
         let peak = lines.flatMap { $0 }.max() ?? 0
         var rows: [[String]] = [["variant", "amplif.", "success", "p99 ms", "makespan s", "attempts, first \(NumberFormat.rounded(span, digits: 3)) s (peak \(NumberFormat.shortest(peak)) per bin)"]]
         for (r, bins) in zip(results, lines) {
-            func v(_ c: String) -> Double { r.value(c) ?? .nan }
+            func v(_ m: SummaryMetric) -> Double { r.value(m) ?? .nan }
             rows.append([
-                r.variant, NumberFormat.rounded(v("amplification"), digits: 3),
-                NumberFormat.rounded(100 * v("success_rate"), digits: 2) + "%",
-                NumberFormat.rounded(v("latency_p99_ms"), digits: 1), NumberFormat.rounded(v("makespan_s"), digits: 3),
+                r.variant, NumberFormat.rounded(v(.amplification), digits: 3),
+                NumberFormat.rounded(100 * v(.successRate), digits: 2) + "%",
+                NumberFormat.rounded(v(.latencyP99), digits: 1), NumberFormat.rounded(v(.makespan), digits: 3),
                 sparkline(bins, peak: peak),
             ])
         }
@@ -78,7 +78,7 @@ enum TerminalSummary {
     }
 
     static func attemptsPerRow(_ r: RunResult) -> [Double] {
-        guard let column = r.timeSeries.header.firstIndex(of: "attempts") else { return [] }
+        guard let column = r.timeSeries.header.firstIndex(of: SeriesMetric.attempts.rawValue) else { return [] }
         return r.timeSeries.rows.map { Double($0[column]) ?? 0 }
     }
 

@@ -83,10 +83,10 @@ import Testing
         let series = OutputColumns.seriesNames(s)
         #expect(Set(summary).count == summary.count && Set(series).count == series.count)
         #expect(Runner.metricColumns(services: ["api"]) == summary)
-        for name in SummaryMetric.allCases.map(\.rawValue) + OutputColumns.clientSeries.map(\.name) {
+        for name in SummaryMetric.allCases.map(\.rawValue) + SeriesMetric.allCases.map(\.rawValue) {
             #expect(Self.readme.contains("`\(name)`"), "\(name) is not in the README's column tables")
         }
-        for suffix in ServiceMetric.allCases.map(\.rawValue) + OutputColumns.serviceSeries.map(\.suffix) {
+        for suffix in ServiceMetric.allCases.map(\.rawValue) + ServiceSeriesMetric.allCases.map(\.rawValue) {
             #expect(Self.readme.contains("_\(suffix)`"), "<service>_\(suffix) is not in the README's column tables")
         }
     }

@@ -44,3 +44,31 @@ public enum ServiceMetric: String, CaseIterable, Sendable {
     case wastedWorkFraction = "wasted_work_fraction"
     case utilization
 }
+
+/// The clients' columns of `timeseries/<variant>.csv` after `time_s`, in file order (then `attempt_1`... and each
+/// service's `<service>_<metric>`). How each is computed is an exhaustive switch in `OutputColumns`.
+public enum SeriesMetric: String, CaseIterable, Sendable {
+    case requests, attempts, retries, successes, failures, timeouts, rejected, errors, throttled
+    case nonRetryable = "non_retryable"
+    case fastFailed = "fast_failed"
+    case budgetRefused = "budget_refused"
+    case inFlight = "in_flight"
+    case latencyMean = "latency_mean_ms"
+    case breakerOpen = "breaker_open"
+    case budgetTokens = "budget_tokens"
+}
+
+/// Each service's columns of the time series, `<service>_<metric>`, in file order.
+public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
+    case attempts, retries, rejected, throttled, dropped, served
+    case queueLength = "queue_length"
+    case utilization, wasted
+
+    /// The column name for a service.
+    public func column(_ service: String) -> String { "\(service)_\(rawValue)" }
+}
+
+extension ServiceMetric {
+    /// The summary column name for a service.
+    public func column(_ service: String) -> String { "\(service)_\(rawValue)" }
+}

@@ -54,25 +54,25 @@ public enum PlotScript {
             panels.append("""
                 set title "Load and outcomes over time"
                 set xlabel "time (s)"; set ylabel "per second"; set key top right
-                \(shade(run))plot \(f) using (column("time_s")):(column("attempts")/\(run.interval)) with lines lw 2 title "attempts", \\
-                     '' using (column("time_s")):(column("retries")/\(run.interval)) with lines lw 2 title "retries", \\
-                     '' using (column("time_s")):(column("successes")/\(run.interval)) with lines lw 2 title "successes (goodput)", \\
-                     '' using (column("time_s")):(column("timeouts")/\(run.interval)) with lines lw 1 dt 2 title "timeouts", \\
-                     '' using (column("time_s")):(column("rejected")/\(run.interval)) with lines lw 1 dt 3 title "rejected"
+                \(shade(run))plot \(f) using (\(time)):(\(series(.attempts))/\(run.interval)) with lines lw 2 title "attempts", \\
+                     '' using (\(time)):(\(series(.retries))/\(run.interval)) with lines lw 2 title "retries", \\
+                     '' using (\(time)):(\(series(.successes))/\(run.interval)) with lines lw 2 title "successes (goodput)", \\
+                     '' using (\(time)):(\(series(.timeouts))/\(run.interval)) with lines lw 1 dt 2 title "timeouts", \\
+                     '' using (\(time)):(\(series(.rejected))/\(run.interval)) with lines lw 1 dt 3 title "rejected"
                 unset object
                 """)
             panels.append("""
                 set title \(gq("\(run.target): queue and utilization"))
                 set xlabel "time (s)"; set ylabel "queue length (mean)"; set y2label "utilization"; set y2range [0:1.05]
                 set ytics nomirror; set y2tics; set key top right
-                \(shade(run))plot \(f) using (column("time_s")):(column(\(gq("\(run.target)_queue_length")))) with lines lw 2 title "queue length", \\
-                     '' using (column("time_s")):(column(\(gq("\(run.target)_utilization")))) axes x1y2 with lines lw 2 title "utilization", \\
-                     '' using (column("time_s")):(column(\(gq("\(run.target)_wasted")))/\(run.interval)) with lines lw 1 dt 2 title "wasted (per s)"
+                \(shade(run))plot \(f) using (\(time)):(\(series(.queueLength, run.target))) with lines lw 2 title "queue length", \\
+                     '' using (\(time)):(\(series(.utilization, run.target))) axes x1y2 with lines lw 2 title "utilization", \\
+                     '' using (\(time)):(\(series(.wasted, run.target))/\(run.interval)) with lines lw 1 dt 2 title "wasted (per s)"
                 unset object; unset y2tics; unset y2label; set ytics mirror; set autoscale y2
                 """)
         } else if !tooManyLines {
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"attempts\")/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.attempts))/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             panels.append("""
                 set title "Attempts per second, by variant"
@@ -86,30 +86,30 @@ public enum PlotScript {
         if !tooManyBars && run.variants.count > 1 {
             let suffix = run.replications > 1 ? "_mean" : ""
             for (metric, title, ylabel) in [
-                ("amplification", "Amplification (attempts per request)", "attempts per request"),
-                ("success_rate", "Success rate", "succeeded / requests"),
+                (SummaryMetric.amplification.rawValue, "Amplification (attempts per request)", "attempts per request"),
+                (SummaryMetric.successRate.rawValue, "Success rate", "succeeded / requests"),
             ] {
                 panels.append(bars(run, data: data("summary.csv"), metric: metric + suffix,
                                    ci: run.replications > 1 ? metric + "_ci95" : nil, title: title, ylabel: ylabel))
             }
             if run.hasLatency {
-                panels.append(bars(run, data: data("summary.csv"), metric: "latency_p99_ms", ci: nil,
+                panels.append(bars(run, data: data("summary.csv"), metric: SummaryMetric.latencyP99.rawValue, ci: nil,
                                    title: run.replications > 1 ? "p99 latency (pooled over replications)" : "p99 latency", ylabel: "ms"))
             }
-            panels.append(bars(run, data: data("summary.csv"), metric: "makespan_s" + suffix,
-                               ci: run.replications > 1 ? "makespan_s_ci95" : nil, title: "Makespan: when the last request finished", ylabel: "s"))
+            panels.append(bars(run, data: data("summary.csv"), metric: SummaryMetric.makespan.rawValue + suffix,
+                               ci: run.replications > 1 ? SummaryMetric.makespan.rawValue + "_ci95" : nil, title: "Makespan: when the last request finished", ylabel: "s"))
         }
 
         // Per-hop amplification for call chains: attempts reaching each service per client request.
         if run.services.count > 1 && !tooManyBars {
             let suffix = run.replications > 1 ? "_mean" : ""
             let first = run.services[0]
-            let rest = run.services.dropFirst().map { "'' using (column(\(gq("\($0)_amplification\(suffix)")))) title \(gq($0))" }
+            let rest = run.services.dropFirst().map { "'' using (column(\(gq(ServiceMetric.amplification.column($0) + suffix)))) title \(gq($0))" }
             panels.append("""
                 set title "Amplification at each hop (attempts reaching the service per client request)"
                 set style data histogram; set style histogram clustered gap 1; set style fill solid 0.8 border -1
                 set logscale y; set ylabel "attempts per request"; set xlabel ""; set key top left; set xtics rotate by -30
-                plot \(data("summary.csv")) using (column(\(gq("\(first)_amplification\(suffix)")))):xtic(stringcolumn("variant")) title \(gq(first))\(rest.isEmpty ? "" : ", \\\n     " + rest.joined(separator: ", \\\n     "))
+                plot \(data("summary.csv")) using (column(\(gq(ServiceMetric.amplification.column(first) + suffix)))):xtic(stringcolumn("variant")) title \(gq(first))\(rest.isEmpty ? "" : ", \\\n     " + rest.joined(separator: ", \\\n     "))
                 unset logscale y; set style data lines; set xtics norotate; set xtics autofreq
                 """)
         }
@@ -121,10 +121,10 @@ public enum PlotScript {
                 set title "Latency percentiles of succeeded requests"
                 set style data histogram; set style histogram clustered gap 1; set style fill solid 0.8 border -1
                 set logscale y; set ylabel "ms"; set xlabel ""; set key top left; set xtics rotate by -30
-                plot \(s) using (column("latency_p50_ms")):xtic(stringcolumn("variant")) title "p50", \\
-                     '' using (column("latency_p90_ms")) title "p90", \\
-                     '' using (column("latency_p99_ms")) title "p99", \\
-                     '' using (column("latency_p999_ms")) title "p99.9"
+                plot \(s) using (\(summary(.latencyP50))):xtic(stringcolumn("variant")) title "p50", \\
+                     '' using (\(summary(.latencyP90))) title "p90", \\
+                     '' using (\(summary(.latencyP99))) title "p99", \\
+                     '' using (\(summary(.latencyP999))) title "p99.9"
                 unset logscale y; set style data lines; set xtics norotate; set xtics autofreq
                 """)
         }
@@ -132,13 +132,13 @@ public enum PlotScript {
         // Timeline with the trigger shaded: goodput of each variant.
         if !run.triggers.isEmpty && run.variants.count > 1 && run.variants.count <= 16 {
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"successes\")/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.successes))/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             let queues = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\(gq("\(run.target)_queue_length")))) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.queueLength, run.target))) with lines lw 2 title \(gq(v.name))"
             }
             let retries = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (column(\"time_s\")):(column(\"retries\")/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.retries))/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             let what = run.triggers.map(\.what).joined(separator: ", ")
             panels.append("""
@@ -167,8 +167,8 @@ public enum PlotScript {
             if xs.count * ys.count == run.variants.count {
                 let suffix = run.replications > 1 ? "_mean" : ""
                 // Red is bad in both: low success, high amplification.
-                for (metric, title, higherIsBetter) in [("success_rate", "Success rate", true), ("amplification", "Amplification", false)] {
-                    panels.append(heatmap(run, data: data("summary.csv"), metric: metric + suffix, title: title, xs: xs, ys: ys,
+                for (metric, title, higherIsBetter) in [(SummaryMetric.successRate, "Success rate", true), (SummaryMetric.amplification, "Amplification", false)] {
+                    panels.append(heatmap(run, data: data("summary.csv"), metric: metric.rawValue + suffix, title: title, xs: xs, ys: ys,
                                           higherIsBetter: higherIsBetter))
                 }
             }
@@ -200,6 +200,13 @@ public enum PlotScript {
     /// commands nor macros inside them), a quote doubled, and control characters (a newline would end the
     /// command) replaced by spaces. Every string that comes from a results folder goes through here: a folder
     /// downloaded from someone else must not run commands through the script.
+    /// A column of the time series, as a gnuplot expression.
+    static func series(_ m: SeriesMetric) -> String { "column(\"\(m.rawValue)\")" }
+    static func series(_ m: ServiceSeriesMetric, _ service: String) -> String { "column(\(gq(m.column(service))))" }
+    static let time = "column(\"time_s\")"
+    /// A column of summary.csv, as a gnuplot expression.
+    static func summary(_ m: SummaryMetric) -> String { "column(\"\(m.rawValue)\")" }
+
     public static func gq(_ text: String) -> String {
         var out = "'"
         for scalar in text.unicodeScalars {
@@ -276,14 +283,15 @@ public enum PlotScript {
         else { throw PlotError(message: "\(results)/summary.csv: missing") }
         let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         var hasLatency = false
-        if let p99 = columns.firstIndex(of: "latency_p99_ms") {
+        if let p99 = columns.firstIndex(of: SummaryMetric.latencyP99.rawValue) {
             for line in String(decoding: summary, as: UTF8.self).split(separator: "\n").dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)
                 if p99 < cells.count, !cells[p99].isEmpty { hasLatency = true }
             }
         }
         let services = columns.compactMap { c -> String? in
-            for suffix in ["_amplification", "_amplification_mean"] where c.hasSuffix(suffix) && c != "amplification" && c != "amplification_mean" {
+            let name = ServiceMetric.amplification.rawValue
+            for suffix in ["_" + name, "_\(name)_mean"] where c.hasSuffix(suffix) && c != name && c != name + "_mean" {
                 return String(c.dropLast(suffix.count))
             }
             return nil
@@ -302,7 +310,7 @@ public enum PlotScript {
             guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
             guard let head = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
-                let attempts = head.firstIndex(of: "attempts")
+                let attempts = head.firstIndex(of: Substring(SeriesMetric.attempts.rawValue))
             else { continue }
             for line in lines.dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)

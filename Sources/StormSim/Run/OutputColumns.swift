@@ -88,7 +88,7 @@ enum OutputColumns {
     /// The metric cells of one run, in `summaryNames` order.
     static func summaryCells(_ run: Run) -> [(column: String, value: CSVTable.Cell)] {
         SummaryMetric.allCases.map { ($0.rawValue, read($0, run)) }
-            + run.world.services.flatMap { s in ServiceMetric.allCases.map { ("\(s.config.name)_\($0.rawValue)", read($0, s, run)) } }
+            + run.world.services.flatMap { s in ServiceMetric.allCases.map { ($0.column(s.config.name), read($0, s, run)) } }
     }
 
     /// How one time-series cell is computed from the run's series: planned once per run (`seriesPlan`), then
@@ -104,54 +104,58 @@ enum OutputColumns {
         case none
     }
 
-    /// The clients' time-series columns after `time_s`, in order (then `attempt_1`... and the services').
-    static let clientSeries: [(name: String, cell: @Sendable (World) -> SeriesCell)] = [
-        ("requests", { _ in .value(ClientColumn.requests) }),
-        ("attempts", { _ in .value(ClientColumn.attempts) }),
-        ("retries", { _ in .value(ClientColumn.retries) }),
-        ("successes", { _ in .value(ClientColumn.successes) }),
-        ("failures", { _ in .value(ClientColumn.failures) }),
-        ("timeouts", { _ in .value(ClientColumn.timeouts) }),
-        ("rejected", { _ in .value(ClientColumn.rejected) }),
-        ("errors", { _ in .value(ClientColumn.errors) }),
-        ("throttled", { _ in .value(ClientColumn.throttled) }),
-        ("non_retryable", { _ in .value(ClientColumn.nonRetryable) }),
-        ("fast_failed", { _ in .value(ClientColumn.fastFailed) }),
-        ("budget_refused", { _ in .value(ClientColumn.budgetRefused) }),
-        ("in_flight", { _ in .value(ClientColumn.inFlightEnd) }),
-        ("latency_mean_ms", { _ in .latencyMean }),
-        ("breaker_open", { w in w.callers[0].state.breaker == nil ? .none : .value(ClientColumn.breakerOpenEnd) }),
-        ("budget_tokens", { w in w.callers[0].state.tokenBudget == nil ? .none : .value(ClientColumn.tokensEnd) }),
-    ]
+    /// How a client column of the time series is computed, for this run.
+    static func cell(_ m: SeriesMetric, _ w: World) -> SeriesCell {
+        switch m {
+        case .requests: return .value(ClientColumn.requests)
+        case .attempts: return .value(ClientColumn.attempts)
+        case .retries: return .value(ClientColumn.retries)
+        case .successes: return .value(ClientColumn.successes)
+        case .failures: return .value(ClientColumn.failures)
+        case .timeouts: return .value(ClientColumn.timeouts)
+        case .rejected: return .value(ClientColumn.rejected)
+        case .errors: return .value(ClientColumn.errors)
+        case .throttled: return .value(ClientColumn.throttled)
+        case .nonRetryable: return .value(ClientColumn.nonRetryable)
+        case .fastFailed: return .value(ClientColumn.fastFailed)
+        case .budgetRefused: return .value(ClientColumn.budgetRefused)
+        case .inFlight: return .value(ClientColumn.inFlightEnd)
+        case .latencyMean: return .latencyMean
+        case .breakerOpen: return w.callers[0].state.breaker == nil ? .none : .value(ClientColumn.breakerOpenEnd)
+        case .budgetTokens: return w.callers[0].state.tokenBudget == nil ? .none : .value(ClientColumn.tokensEnd)
+        }
+    }
 
-    /// Per service, `<service>_<suffix>` time-series columns, in order.
-    static let serviceSeries: [(suffix: String, cell: @Sendable (ServiceState) -> SeriesCell)] = [
-        ("attempts", { .value($0.columns.attempts) }),
-        ("retries", { .value($0.columns.retries) }),
-        ("rejected", { .value($0.columns.rejected) }),
-        ("throttled", { .value($0.columns.throttled) }),
-        ("dropped", { .value($0.columns.dropped) }),
-        ("served", { .value($0.columns.served) }),
-        ("queue_length", { .mean($0.columns.queueLength, divisor: 1) }),
-        ("utilization", { .mean($0.columns.utilization, divisor: Double($0.config.workers)) }),
-        ("wasted", { .value($0.columns.wasted) }),
-    ]
+    /// How a service's column of the time series is computed.
+    static func cell(_ m: ServiceSeriesMetric, _ s: ServiceState) -> SeriesCell {
+        switch m {
+        case .attempts: return .value(s.columns.attempts)
+        case .retries: return .value(s.columns.retries)
+        case .rejected: return .value(s.columns.rejected)
+        case .throttled: return .value(s.columns.throttled)
+        case .dropped: return .value(s.columns.dropped)
+        case .served: return .value(s.columns.served)
+        case .queueLength: return .mean(s.columns.queueLength, divisor: 1)
+        case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.workers))
+        case .wasted: return .value(s.columns.wasted)
+        }
+    }
 
     /// Time-series column names, in order, for a scenario.
     static func seriesNames(_ scenario: Scenario) -> [String] {
-        var header = ["time_s"] + clientSeries.map(\.name)
+        var header = ["time_s"] + SeriesMetric.allCases.map(\.rawValue)
         let attemptColumns = min(scenario.clients.policy.maxAttempts, ClientColumn.maxAttemptColumns)
         for n in 1...attemptColumns {
             header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.maxAttempts > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
         }
-        for s in scenario.services { header += serviceSeries.map { "\(s.name)_\($0.suffix)" } }
+        for s in scenario.services { header += ServiceSeriesMetric.allCases.map { $0.column(s.name) } }
         return header
     }
 
     /// How each column after `time_s` is computed, for this run.
     static func seriesPlan(_ w: World) -> [SeriesCell] {
-        clientSeries.map { $0.cell(w) } + (0..<w.stats.attemptColumns).map { .value(ClientColumn.count + $0) }
-            + w.services.flatMap { s in serviceSeries.map { $0.cell(s) } }
+        SeriesMetric.allCases.map { cell($0, w) } + (0..<w.stats.attemptColumns).map { .value(ClientColumn.count + $0) }
+            + w.services.flatMap { s in ServiceSeriesMetric.allCases.map { cell($0, s) } }
     }
 
     /// The time-series rows of a finished run, in `seriesNames` order.

@@ -48,6 +48,9 @@ public struct RunResult: Sendable {
         }
     }
 
+    /// A summary metric's value.
+    public func value(_ m: SummaryMetric) -> Double? { value(m.rawValue) }
+
     /// The time series as a CSV table.
     public var timeSeries: CSVTable {
         var table = CSVTable(header: seriesHeader)

@@ -69,7 +69,7 @@ public final class Aggregator: @unchecked Sendable {
         if accumulators[v]!.count == replications {
             var output = accumulators[v]!.output(replications: replications, seed: set.variants[v].scenario.seed)
             accumulators[v] = nil
-            if let column = output.seriesHeader.firstIndex(of: "attempts") {
+            if let column = output.seriesHeader.firstIndex(of: SeriesMetric.attempts.rawValue) {
                 output.attemptsPerRow = output.seriesRows.map { column < $0.count ? $0[column] : .nan }
             }
             if let sink = finishedSink, sink(v, output) {
