@@ -145,11 +145,12 @@ struct PendingEvents {
     }
 
     /// Per-event state stays compact: an event, a heap key, and the request and attempt slots every event
-    /// touches. (Growing them is allowed, but should be a decision: memory per event is speed.)
+    /// touches. (Growing them is allowed, but should be a decision: memory per event is speed. The request grew
+    /// from 56 to 64 bytes, one cache line, to own the list of its attempts in flight.)
     @Test func hotStateStaysCompact() {
         #expect(MemoryLayout<Event>.stride == 24)
         #expect(MemoryLayout<EventKey>.stride == 16)
-        #expect(MemoryLayout<RequestState>.stride <= 56)
+        #expect(MemoryLayout<RequestState>.stride <= 64)
         #expect(MemoryLayout<AttemptState>.stride <= 80)
     }
 

@@ -70,7 +70,7 @@ import Testing
     @Test func overlappingFaultsCombine() {
         var s = ServiceState(
             config: Service(name: "s", workers: 10, queueCapacity: 1, serviceTime: .constant(value: .zero), errorRate: 0.1),
-            streams: RandomStreams(seed: 1), columns: .forService(0, attemptColumns: 1),
+            instances: 0..<1, streams: RandomStreams(seed: 1), columns: .forService(0, attemptColumns: 1),
             series: TimeSeries(interval: .seconds(1), end: .seconds(1), columns: 30))
         s.config.faults = [
             Fault(from: .zero, to: .seconds(1), effect: .capacity(workers: 4)),

@@ -60,4 +60,42 @@ import Testing
             #expect(found.contains { $0.contains("not live") || $0.contains("freed request") }, "\(found)")
         }
     }
+
+    /// A request owns exactly its attempts in flight, and instances keep their own books: breaking either is caught.
+    @Test func brokenAttemptListsAndInstancesAreCaught() throws {
+        let s = try scenario(queueingScenario(clients: 50, workers: 2, serviceTime: #"{ "dist": "exponential", "mean": "10ms" }"#, duration: "5s"))
+        var world = World(scenario: s)
+        var queue = EventQueue()
+        world.start(queue: &queue)
+        var simulation = Simulation(model: world, queue: queue)
+        func problems() -> [String] { simulation.inspect { w, q in w.checkInvariants(queue: q) } }
+        // Run until a request has an attempt in flight.
+        var owner: Int? = nil
+        var t = SimTime.zero
+        while owner == nil && t < .zero + .seconds(5) {
+            t = t + .milliseconds(1)
+            simulation.run(until: t)
+            let live = simulation.model.requests.liveSet()
+            owner = live.indices.first { live[$0] && simulation.model.requests.items[$0].firstAttempt != AttemptState.none }
+        }
+        #expect(problems().isEmpty)
+        let request = try #require(owner)
+        let attempt = simulation.model.requests.items[request].firstAttempt
+        #expect(simulation.model.attempts[attempt].request == UInt32(request))
+        // The request forgets its attempt: the attempt is in flight but nobody lists it.
+        simulation.model.requests[UInt32(request)].firstAttempt = AttemptState.none
+        #expect(problems().contains { $0.hasPrefix("requests list ") }, "\(problems())")
+        simulation.model.requests[UInt32(request)].firstAttempt = attempt
+        // The list loops.
+        let next = simulation.model.attempts[attempt].nextSibling
+        simulation.model.attempts[attempt].nextSibling = attempt
+        #expect(problems().contains { $0.contains("list loops") || $0.hasPrefix("requests list ") }, "\(problems())")
+        simulation.model.attempts[attempt].nextSibling = next
+        #expect(problems().isEmpty)
+        // An instance whose busy workers disagree with its gauge, or exceed the service's workers.
+        simulation.model.instances[0].busy += 1
+        #expect(problems().contains { $0.contains("instance 0") }, "\(problems())")
+        simulation.model.instances[0].busy += 100
+        #expect(problems().contains { $0.contains("busy workers of 2") }, "\(problems())")
+    }
 }

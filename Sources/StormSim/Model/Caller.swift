@@ -11,6 +11,10 @@ struct Caller {
     let plain: Bool
     /// A budget counts the outcome of every attempt (a failure-rate budget).
     let tracksAttempts: Bool
+    /// Which attempts ask the breaker first: none (no breaker), first attempts only, or every attempt (read on
+    /// every send, so kept out of the optional `policy.breaker`).
+    let breakerGuards: BreakerGuards
+    enum BreakerGuards: UInt8 { case none, firstAttempts, allAttempts }
 
     init(policy: RetryPolicy, clients: Int, hosts: Int, targets: [Int], streams: RandomStreams, label: String) {
         self.policy = policy
@@ -19,5 +23,6 @@ struct Caller {
         self.targets = targets
         plain = policy.budgets.isEmpty && policy.breaker == nil && policy.rateLimiter == nil
         tracksAttempts = policy.budgets.contains { if case .failureRate = $0.budget { return true } else { return false } }
+        breakerGuards = policy.breaker.map { $0.breaker.countRetries ? .allAttempts : .firstAttempts } ?? .none
     }
 }

@@ -1,6 +1,11 @@
 /// A client's request from its first send until it succeeds, fails or the run ends.
 ///
-/// Fields are declared widest first, so the struct packs into 56 bytes (less memory touched per event).
+/// A request owns the attempts it has in flight: a list threaded through the attempt slots (`firstAttempt`, then
+/// each attempt's `nextSibling`). An attempt leaves the list when it is answered or its caller stops waiting for it
+/// (a timeout); a finished request has none left. The attempt slots remember their request's generation, so an
+/// answer that arrives after the request finished is recognised and ignored.
+///
+/// Fields are declared widest first, so the struct packs into 64 bytes, one cache line.
 struct RequestState: Generational {
     /// The absolute deadline (`SimTime.never` when none).
     var deadline: SimTime
@@ -16,6 +21,8 @@ struct RequestState: Generational {
     var client: UInt32
     /// Index in the trace, or -1 when the request is not traced.
     var traceId: Int32
+    /// The first of its attempts in flight (`AttemptState.none` when none).
+    var firstAttempt: UInt32 = AttemptState.none
     /// Bumped whenever the slot is freed (`SlotPool`): an attempt remembers the generation of its request, so the
     /// answer of an attempt whose request has finished (and whose slot may hold another request) is recognised.
     var generation: UInt32 = 0
@@ -32,6 +39,13 @@ struct RequestState: Generational {
     var holdsRetrySlot = false
 
     static let none = UInt32.max
+
+    /// Counts a new attempt and puts it first on the list of attempts in flight (one access to the slot).
+    @inline(__always)
+    mutating func sent(_ attempt: UInt32) {
+        attemptsSent += 1
+        firstAttempt = attempt
+    }
 }
 
 /// One attempt of a request: a message to a service and, later, its response.
@@ -42,12 +56,11 @@ struct AttemptState: Generational {
     var deadline: SimTime
     /// Key of this attempt's draws (latencies, service time, outcome): the request's key and the attempt number.
     var key: UInt64
-    /// When a worker started serving it.
-    var serviceStart: SimTime = .zero
+    /// When it joined its instance's queue (for queue timeouts and CoDel), then when a worker started serving it:
+    /// the wait is read as it leaves the queue, before a worker starts it.
+    var stageStart: SimTime = .zero
     /// The Retry-After hint of a throttled response.
     var retryAfter: SimDuration = .zero
-    /// When it joined the service's queue (for queue timeouts and CoDel).
-    var enqueuedAt: SimTime = .zero
     /// Worker time spent on it before its downstream calls (asynchronous services release the worker there).
     var worked: Int64 = 0
     /// Optimistic concurrency: the row version the attempt read.
@@ -55,6 +68,10 @@ struct AttemptState: Generational {
     var request: UInt32
     /// The generation of its request when it was sent.
     var requestGeneration: UInt32
+    /// The next attempt in flight of the same request (`AttemptState.none` at the end of the list).
+    var nextSibling: UInt32 = AttemptState.none
+    /// The instance of `service` it was sent to (an index into `World.instances`).
+    var instance: UInt32
     /// Bumped whenever the slot is freed (`SlotPool`), so that an event armed for an earlier attempt in this slot
     /// (a timeout) can tell it is stale.
     var generation: UInt32 = 0
@@ -71,6 +88,7 @@ struct AttemptState: Generational {
     var blackholed = false
 
     static let noBreaker = UInt32.max
+    static let none = UInt32.max
 }
 
 /// How a served or refused attempt ended, carried by the response event.

@@ -1,19 +1,17 @@
-/// The live state of one service: busy workers, its queue, its faults and rate limit, its totals.
+/// The live state of one service: its instances (each with its workers and queue, in `World.instances`), its
+/// faults and rate limit, its gauges and its totals.
 struct ServiceState {
     var config: Service
-    var busy = 0
-    /// The attempts waiting for a worker, and the rules that order and drop them.
-    var queue: ServiceQueue
+    /// Its instances: indices into `World.instances`.
+    let instances: Range<Int>
     /// Salts of this service's keyed draws.
     let timeSalt: UInt64
     let outcomeSalt: UInt64
 
-    var busyGauge: Gauge
-    var queueGauge: Gauge
     /// Columns of this service in the time series.
     let columns: ServiceColumns
 
-    /// What the active faults make of the service right now.
+    /// What the active faults make of the service right now (`workersNow` is copied to its instances).
     var workersNow: Int
     var slowdown = 1.0
     var errorRateNow: Double
@@ -48,17 +46,16 @@ struct ServiceState {
     let nonRetryableRate: Double
     /// Work whose deadline passed is dropped (from the queue, and before calling downstream).
     let dropExpired: Bool
-    var busyTime: Int64 = 0
     var wastedTime: Int64 = 0
 
-    init(config: Service, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
+    init(config: Service, instances: Range<Int>, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config
+        self.instances = instances
         self.columns = columns
         workersNow = config.workers
         errorRateNow = config.errorRate
         activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
-        queue = ServiceQueue(config)
         timeSalt = streams.key("service/\(config.name)/time")
         outcomeSalt = streams.key("service/\(config.name)/outcome")
         afterSalt = streams.key("service/\(config.name)/after")
@@ -68,8 +65,6 @@ struct ServiceState {
         concurrencyPenalty = config.concurrencyPenalty.nanoseconds
         nonRetryableRate = config.nonRetryableRate
         dropExpired = config.dropExpired
-        busyGauge = Gauge(series: series, areaColumn: columns.utilization)
-        queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
     }
 }
 

@@ -22,7 +22,8 @@ extension World {
         let number = Int(requests[request].attemptsSent) + 1
         let key = DrawKey.child(requests[request].key, UInt64(number - 1))
         var breakerGeneration = AttemptState.noBreaker
-        if let breaker = callers[c].policy.breaker, number == 1 || breaker.breaker.countRetries {
+        let guards = callers[c].breakerGuards
+        if guards == .allAttempts || (guards == .firstAttempts && number == 1) {
             guard let admitted = callers[c].state.breakerAdmits(client: client, now: now) else {
                 fastFail(request, reason: .breaker, now: now, queue: &queue)
                 return
@@ -33,7 +34,6 @@ extension World {
             fastFail(request, reason: .throttled, now: now, queue: &queue)
             return
         }
-        requests[request].attemptsSent += 1
         let target = Int(requests[request].target)
         if number > 1 {
             services[target].retries += 1
@@ -43,7 +43,9 @@ extension World {
         let requestDeadline = requests[request].deadline
         let attempt = attempts.insert(AttemptState(
             deadline: propagateDeadline ? requestDeadline : .never, key: key, request: request,
-            requestGeneration: requests[request].generation, breakerGeneration: breakerGeneration, service: UInt16(target)))
+            requestGeneration: requests[request].generation, nextSibling: requests[request].firstAttempt,
+            instance: chooseInstance(service: target), breakerGeneration: breakerGeneration, service: UInt16(target)))
+        requests[request].sent(attempt)
         let generation = attempts[attempt].generation
         traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
@@ -54,6 +56,32 @@ extension World {
             queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
         syncPolicyGauges(caller: c, now)
+    }
+
+    /// The instance of `service` an attempt goes to (every service has one instance today; a balancer chooses
+    /// here).
+    @inline(__always)
+    func chooseInstance(service: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: services[service].instances.lowerBound)
+    }
+
+    /// Takes `attempt` off the list of its request's attempts in flight (it was answered, or its caller stopped
+    /// waiting for it). The attempt's own `nextSibling` is left as it was: nothing walks from an attempt that is
+    /// off the list.
+    @inline(__always)
+    mutating func detach(_ attempt: UInt32, from request: UInt32, next: UInt32) {
+        if requests[request].firstAttempt == attempt {
+            requests[request].firstAttempt = next  // the common case: the only attempt in flight
+            return
+        }
+        var previous = requests[request].firstAttempt
+        while previous != AttemptState.none {
+            if attempts[previous].nextSibling == attempt {
+                attempts[previous].nextSibling = next
+                return
+            }
+            previous = attempts[previous].nextSibling
+        }
     }
 
     /// Brings the breaker and token gauges up to date after a caller's policy state changed (they show the
@@ -84,12 +112,19 @@ extension World {
 
     mutating func responseArrives(_ attempt: UInt32, outcome: Outcome, now: SimTime, queue: inout EventQueue) {
         let state = attempts[attempt]
-        releaseAttempt(attempt)
-        if state.abandoned { return }  // the caller has moved on; the timeout already counted it
+        if state.abandoned {  // the caller has moved on; the timeout already counted it
+            releaseAttempt(attempt)
+            return
+        }
         let request = state.request
         // An answer for a request that has already finished (its slot may hold another request by now) changes
         // nothing: a cancelled or losing sibling attempt.
-        guard requests[request].generation == state.requestGeneration else { return }
+        guard requests[request].generation == state.requestGeneration else {
+            releaseAttempt(attempt)
+            return
+        }
+        detach(attempt, from: request, next: state.nextSibling)
+        releaseAttempt(attempt)
         let c = Int(requests[request].caller)
         let client = requests[request].client
         let failed = outcome != .success && outcome != .nonRetryable
@@ -117,6 +152,7 @@ extension World {
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
         let request = attempts[attempt].request
+        detach(attempt, from: request, next: attempts[attempt].nextSibling)
         let blackholed = attempts[attempt].blackholed
         defer { if blackholed { releaseAttempt(attempt) } }
         let c = Int(requests[request].caller)

@@ -33,6 +33,41 @@ extension World {
         }
         if t.retries > t.attempts { problems.append("retries \(t.retries) > attempts \(t.attempts)") }
 
+        // Each request's list of attempts in flight holds exactly the attempts that are in flight for it; a finished
+        // request has none.
+        var listed = 0
+        for (id, live) in liveRequests.enumerated() {
+            var a = requests.items[id].firstAttempt
+            guard live else {
+                if a != AttemptState.none { problems.append("finished request \(id) still lists attempt \(a)") }
+                continue
+            }
+            var length = 0
+            while a != AttemptState.none {
+                length += 1
+                guard isLive(liveAttempts, a), length <= attempts.items.count else {
+                    problems.append("request \(id) lists attempt \(a), which is freed (or the list loops)")
+                    break
+                }
+                let attempt = attempts.items[Int(a)]
+                if attempt.abandoned || attempt.request != UInt32(id) || attempt.requestGeneration != requests.items[id].generation {
+                    problems.append("request \(id) lists attempt \(a), which is abandoned or another request's")
+                }
+                a = attempt.nextSibling
+            }
+            listed += length
+        }
+        var notAbandoned = 0
+        for (id, live) in liveAttempts.enumerated() where live {
+            let a = attempts.items[id]
+            if !a.abandoned { notAbandoned += 1 }
+            let s = Int(a.service)
+            if s >= services.count || !services[s].instances.contains(Int(a.instance)) {
+                problems.append("attempt \(id) is at instance \(a.instance), not one of service \(s)'s")
+            }
+        }
+        if listed != notAbandoned { problems.append("requests list \(listed) attempts in flight, \(notAbandoned) are") }
+
         // Requests never exceed their caller's attempts.
         for (id, live) in liveRequests.enumerated() where live {
             let r = requests.items[id]
@@ -42,15 +77,30 @@ extension World {
         }
 
         // Services: workers and queues within bounds, totals that add up.
+        var nextInstance = 0
         for s in services {
             let name = s.config.name
-            if s.busy < 0 { problems.append("\(name): \(s.busy) busy workers") }
-            if s.queue.count > s.queue.capacity { problems.append("\(name): queue \(s.queue.count) over capacity \(s.queue.capacity)") }
+            if s.instances.lowerBound != nextInstance { problems.append("\(name): instances \(s.instances) do not follow the previous service's") }
+            nextInstance = s.instances.upperBound
+            for i in s.instances where i < instances.count {
+                let instance = instances[i]
+                if instance.busy < 0 || instance.busy > s.config.workers {
+                    problems.append("\(name) instance \(i): \(instance.busy) busy workers of \(s.config.workers)")
+                }
+                if instance.queue.count > instance.queue.capacity {
+                    problems.append("\(name) instance \(i): queue \(instance.queue.count) over capacity \(instance.queue.capacity)")
+                }
+                if Double(instance.busy) != instance.busyGauge.value || Double(instance.queue.count) != instance.queueGauge.value {
+                    problems.append("\(name) instance \(i): \(instance.busy) busy and \(instance.queue.count) queued, gauges say \(instance.busyGauge.value) and \(instance.queueGauge.value)")
+                }
+            }
             if s.served + s.rejected + s.throttled > s.arrivals {
                 problems.append("\(name): served \(s.served) + rejected \(s.rejected) + throttled \(s.throttled) > arrivals \(s.arrivals)")
             }
             if s.wasted > s.served { problems.append("\(name): wasted \(s.wasted) > served \(s.served)") }
         }
+
+        if nextInstance != instances.count { problems.append("\(instances.count) instances, services own \(nextInstance)") }
 
         // No pending event refers to a freed slot (a timeout may be stale: its generation tells).
         queue.forEachPending { e in

@@ -3,6 +3,7 @@
 extension World {
     mutating func attemptArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
+        let i = Int(attempts[attempt].instance)
         services[s].arrivals += 1
         stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
@@ -25,12 +26,12 @@ extension World {
             stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-        } else if services[s].busy < services[s].workersNow {
-            startService(attempt, service: s, now: now, queue: &queue)
-        } else if !services[s].queue.isFull {
-            attempts[attempt].enqueuedAt = now
-            services[s].queue.enqueue(attempt, now: now)
-            services[s].queueGauge.change(by: 1, at: now, in: &stats.series)
+        } else if instances[i].hasIdleWorker {
+            startService(attempt, service: s, instance: i, now: now, queue: &queue)
+        } else if !instances[i].queue.isFull {
+            attempts[attempt].stageStart = now
+            instances[i].queue.enqueue(attempt, now: now)
+            instances[i].queueGauge.change(by: 1, at: now, in: &stats.series)
         } else {
             services[s].rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
@@ -38,17 +39,16 @@ extension World {
         }
     }
 
-    mutating func startService(_ attempt: UInt32, service s: Int, now: SimTime, queue: inout EventQueue) {
-        services[s].busy += 1
-        services[s].busyGauge.change(by: 1, at: now, in: &stats.series)
-        attempts[attempt].serviceStart = now
+    mutating func startService(_ attempt: UInt32, service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
+        instances[i].workerStarts(now: now, series: &stats.series)
+        attempts[attempt].stageStart = now
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = services[s].config.serviceTime.sample(&draw)
         if services[s].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * services[s].slowdown) }
         let penalty = services[s].concurrencyPenalty
         if penalty > 0 {
             // Congestive collapse: every other attempt in service makes this one slower.
-            time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty) * Double(services[s].busy - 1))
+            time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty) * Double(instances[i].busy - 1))
         }
         let next: EventKind = services[s].hasCalls ? .callReady : .serviceDone
         queue.schedule(next, at: now + time, a: attempt)
@@ -59,8 +59,8 @@ extension World {
         let s = Int(attempts[attempt].service)
         if !services[s].holdsWorkerWhileCalling {
             // The worker is free while the calls are out; its work so far is accounted now.
-            attempts[attempt].worked = (now - attempts[attempt].serviceStart).nanoseconds
-            releaseWorker(service: s, worked: attempts[attempt].worked, now: now, queue: &queue)
+            attempts[attempt].worked = (now - attempts[attempt].stageStart).nanoseconds
+            releaseWorker(service: s, instance: Int(attempts[attempt].instance), worked: attempts[attempt].worked, now: now, queue: &queue)
         }
         let deadline = attempts[attempt].deadline
         if deadline <= now && services[s].dropExpired {
@@ -98,7 +98,7 @@ extension World {
     mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
         let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
-        let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
+        let worked = holdsWorker ? (now - attempts[attempt].stageStart).nanoseconds : attempts[attempt].worked
         services[s].served += 1
         stats.series.add(services[s].columns.served, at: now)
         if attempts[attempt].abandoned {
@@ -116,40 +116,42 @@ extension World {
             outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
         }
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-        if holdsWorker { releaseWorker(service: s, worked: worked, now: now, queue: &queue) }
+        if holdsWorker { releaseWorker(service: s, instance: Int(attempts[attempt].instance), worked: worked, now: now, queue: &queue) }
     }
 
-    /// A worker is free: account its work and start the next queued attempt, if any.
-    mutating func releaseWorker(service s: Int, worked: Int64, now: SimTime, queue: inout EventQueue) {
-        services[s].busy -= 1
-        services[s].busyGauge.change(by: -1, at: now, in: &stats.series)
-        services[s].busyTime += worked
-        if services[s].busy < services[s].workersNow { startQueued(service: s, now: now, queue: &queue) }
+    /// A worker of instance `i` is free: account its work and start the instance's next queued attempt, if any.
+    mutating func releaseWorker(service s: Int, instance i: Int, worked: Int64, now: SimTime, queue: inout EventQueue) {
+        instances[i].workerFree(worked: worked, now: now, series: &stats.series)
+        if instances[i].hasIdleWorker { startQueued(service: s, instance: i, now: now, queue: &queue) }
     }
 
-    /// Starts queued attempts while workers are free, dropping on the way those whose deadline passed, that
-    /// waited past the queue timeout, or that CoDel sheds.
-    mutating func startQueued(service s: Int, now: SimTime, queue: inout EventQueue) {
-        while services[s].busy < services[s].workersNow, services[s].outageAnswered == nil,
-            let attempt = services[s].queue.pop(now: now)
+    /// Starts instance `i`'s queued attempts while it has free workers, dropping on the way those whose deadline
+    /// passed, that waited past the queue timeout, or that CoDel sheds.
+    mutating func startQueued(service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
+        while instances[i].hasIdleWorker, services[s].outageAnswered == nil,
+            let attempt = instances[i].queue.pop(now: now)
         {
-            services[s].queueGauge.change(by: -1, at: now, in: &stats.series)
-            let waited = (now - attempts[attempt].enqueuedAt).nanoseconds
+            instances[i].queueGauge.change(by: -1, at: now, in: &stats.series)
+            let waited = (now - attempts[attempt].stageStart).nanoseconds
             let expired = services[s].dropExpired && attempts[attempt].deadline <= now
-            if services[s].queue.drops(waited: waited, expired: expired, now: now) {
+            if instances[i].queue.drops(waited: waited, expired: expired, now: now) {
                 services[s].dropped += 1
                 stats.series.add(services[s].columns.dropped, at: now)
                 sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
                 continue
             }
-            startService(attempt, service: s, now: now, queue: &queue)
+            startService(attempt, service: s, instance: i, now: now, queue: &queue)
         }
     }
 
-    /// A fault window opens or closes: recompute the service's effective parameters and use freed capacity.
+    /// A fault window opens or closes: recompute the service's effective parameters, pass its capacity to its
+    /// instances, and use freed capacity.
     mutating func faultChanges(service s: Int, fault f: Int, opens: Bool, now: SimTime, queue: inout EventQueue) {
         services[s].activeFaults[f] = opens
         services[s].applyFaults()
-        startQueued(service: s, now: now, queue: &queue)
+        for i in services[s].instances {
+            instances[i].workersNow = services[s].workersNow
+            startQueued(service: s, instance: i, now: now, queue: &queue)
+        }
     }
 }

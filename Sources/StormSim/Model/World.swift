@@ -29,6 +29,8 @@ struct World: EventHandler {
     let timeoutLane = 1
 
     var services: [ServiceState]
+    /// Every instance of every service, service by service (`ServiceState.instances` says which are whose).
+    var instances: [InstanceState]
     /// Salts of the keyed draws for network latency, out to the service and back.
     let latencyOutSalt: UInt64
     let latencyBackSalt: UInt64
@@ -82,9 +84,16 @@ struct World: EventHandler {
         let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
         let series = TimeSeries(interval: scenario.metricsInterval, end: scenario.duration, columns: columns)
         stats = Statistics(series: series, attemptColumns: attemptColumns)
+        var instances: [InstanceState] = []
         services = scenario.services.enumerated().map { i, s in
-            ServiceState(config: s, streams: streams, columns: .forService(i, attemptColumns: attemptColumns), series: series)
+            let first = instances.count
+            let columns = ServiceColumns.forService(i, attemptColumns: attemptColumns)
+            instances.append(InstanceState(s, columns: columns, series: series))
+            return ServiceState(
+                config: s, instances: first..<instances.count, streams: streams,
+                columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
+        self.instances = instances
     }
 
     /// Schedules the first events: each client's first request, and every fault window's edges.
@@ -144,10 +153,15 @@ struct World: EventHandler {
     /// Closes the time series at the end of the run.
     mutating func finishSeries() {
         stats.finish()
-        for s in services.indices {
-            services[s].busyGauge.finish(in: &stats.series)
-            services[s].queueGauge.finish(in: &stats.series)
+        for i in instances.indices {
+            instances[i].busyGauge.finish(in: &stats.series)
+            instances[i].queueGauge.finish(in: &stats.series)
         }
+    }
+
+    /// Worker time a service spent, over its instances, in ns.
+    func busyTime(service s: Int) -> Int64 {
+        services[s].instances.reduce(0) { $0 + instances[$1].busyTime }
     }
 }
 

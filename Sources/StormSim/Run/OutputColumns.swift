@@ -55,7 +55,7 @@ enum OutputColumns {
             return latency(m, r.world.stats.latency)!
         case .makespan: return t.lastFinish.map { .number($0.seconds) } ?? .empty  // when the last request finished
         case .wastedWorkFraction:  // service time spent on attempts nobody waited for
-            let busy = r.world.services.reduce(0) { $0 + Double($1.busyTime) }
+            let busy = r.world.services.indices.reduce(0) { $0 + Double(r.world.busyTime(service: $1)) }
             let wasted = r.world.services.reduce(0) { $0 + Double($1.wastedTime) }
             return .number(wasted / busy)
         case .peakToMean: return .number(r.world.stats.synchrony.peakToMean)
@@ -67,7 +67,9 @@ enum OutputColumns {
     }
 
     /// A service's metric of one run.
-    static func read(_ m: ServiceMetric, _ s: ServiceState, _ r: Run) -> CSVTable.Cell {
+    static func read(_ m: ServiceMetric, service index: Int, _ r: Run) -> CSVTable.Cell {
+        let s = r.world.services[index]
+        let busyTime = r.world.busyTime(service: index)
         switch m {
         case .attempts: return .integer(s.arrivals)
         case .amplification: return .number(Double(s.arrivals) / r.requests)  // its attempts per client request
@@ -77,8 +79,8 @@ enum OutputColumns {
         case .retries: return .integer(s.retries)
         case .dropped: return .integer(s.dropped)
         case .wasted: return .integer(s.wasted)  // served after their caller gave up
-        case .wastedWorkFraction: return .number(Double(s.wastedTime) / Double(s.busyTime))
-        case .utilization: return .number(Double(s.busyTime) / (Double(s.config.workers) * Double(r.scenario.duration.nanoseconds)))
+        case .wastedWorkFraction: return .number(Double(s.wastedTime) / Double(busyTime))
+        case .utilization: return .number(Double(busyTime) / (Double(s.config.workers) * Double(r.scenario.duration.nanoseconds)))
         }
     }
 
@@ -88,7 +90,9 @@ enum OutputColumns {
     /// The metric cells of one run, in `summaryNames` order.
     static func summaryCells(_ run: Run) -> [(column: String, value: CSVTable.Cell)] {
         SummaryMetric.allCases.map { ($0.rawValue, read($0, run)) }
-            + run.world.services.flatMap { s in ServiceMetric.allCases.map { ($0.column(s.config.name), read($0, s, run)) } }
+            + run.world.services.indices.flatMap { s in
+                ServiceMetric.allCases.map { ($0.column(run.world.services[s].config.name), read($0, service: s, run)) }
+            }
     }
 
     /// How one time-series cell is computed from the run's series: planned once per run (`seriesPlan`), then

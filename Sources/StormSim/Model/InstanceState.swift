@@ -1,0 +1,47 @@
+/// One instance of a service: its own workers and its own queue. A service is a list of instances; every instance
+/// of every service lives in one flat array in `World` (`World.instances`, indexed by `ServiceState.instances`),
+/// so a fleet of many instances costs no nested array and no copy-on-write check per event. An attempt is bound to
+/// its instance when it is sent (`AttemptState.instance`): a balancer chooses there.
+///
+/// Each instance integrates its busy workers and its queue length into its service's `utilization` and
+/// `queue_length` columns (areas add up, so the columns hold the service's totals), and counts its own worker time.
+///
+/// Today every service has exactly one instance, which holds what used to be the service's workers and queue.
+struct InstanceState {
+    /// Workers serving an attempt now.
+    var busy = 0
+    /// Workers the active faults leave (at most the service's `workers`).
+    var workersNow: Int
+    /// The attempts waiting for a worker, and the rules that order and drop them.
+    var queue: ServiceQueue
+    /// Busy workers and queue length over time, integrated into the service's columns.
+    var busyGauge: Gauge
+    var queueGauge: Gauge
+    /// Worker time spent, in ns (on abandoned attempts too).
+    var busyTime: Int64 = 0
+
+    init(_ config: Service, columns: ServiceColumns, series: TimeSeries) {
+        workersNow = config.workers
+        queue = ServiceQueue(config)
+        busyGauge = Gauge(series: series, areaColumn: columns.utilization)
+        queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
+    }
+
+    /// True when a worker is free to start an attempt.
+    var hasIdleWorker: Bool { busy < workersNow }
+
+    /// A worker starts an attempt.
+    @inline(__always)
+    mutating func workerStarts(now: SimTime, series: inout TimeSeries) {
+        busy += 1
+        busyGauge.change(by: 1, at: now, in: &series)
+    }
+
+    /// A worker is free again after `worked` ns.
+    @inline(__always)
+    mutating func workerFree(worked: Int64, now: SimTime, series: inout TimeSeries) {
+        busy -= 1
+        busyGauge.change(by: -1, at: now, in: &series)
+        busyTime += worked
+    }
+}
