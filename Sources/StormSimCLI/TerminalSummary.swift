@@ -40,7 +40,7 @@ enum TerminalSummary {
         let rows = output.attemptsPerRow.enumerated().map { [Double($0.offset) * interval.seconds, $0.element] }
         return RunResult(
             scenario: "", variant: variant, seed: 0, summary: summary, seriesHeader: ["time_s", SeriesMetric.attempts.rawValue],
-            seriesRows: rows, latency: Histogram(), events: 0, interrupted: false)
+            seriesRows: SeriesRows(rows), latency: Histogram(), events: 0, interrupted: false)
     }
 
     /// One row per variant: amplification, success rate, p99, makespan and a sparkline of attempts over time.

@@ -130,9 +130,47 @@ import Testing
         let r = Runner.run(try scenario(ScenarioDecoderTests.minimal))
         #expect(Array(r.summary[r.firstMetricIndex...].map(\.column)) == Runner.metricColumns(services: ["api"]))
     }
+
+    /// Runs store only the rows they reach; the replication means are nevertheless those of every row, bit for
+    /// bit: each cell's values added in replication order (NaN skipped), as if every run had stored every row.
+    @Test func meansOfRunsThatStopAtDifferentRowsAreThoseOfEveryRow() throws {
+        let base = try scenario("""
+            { "name": "herd", "seed": 7, "duration": "30s", "metrics": { "interval": "100ms" },
+              "clients": { "count": 300, "target": "api", "arrival": { "type": "burst", "at": "1s", "spread": "0s" },
+                "policy": { "timeout": "50ms", "maxAttempts": 6, "jitter": "full",
+                  "backoff": { "type": "exponential", "base": "20ms", "multiplier": 2, "max": "2s" } } },
+              "services": [ { "name": "api", "workers": 3, "queue": { "capacity": 50 },
+                "serviceTime": { "dist": "exponential", "mean": "10ms" } } ] }
+            """)
+        let replications = 5
+        let runs = (0..<replications).map { k -> RunResult in
+            var s = base
+            s.seed = Replications.seed(base: base.seed, replication: k)
+            return Runner.run(Variant(name: "v", parameters: [], scenario: s))
+        }
+        let stored = runs.map(\.seriesRows.storedCount)
+        #expect(stored.allSatisfy { $0 < 300 } && Swift.Set(stored).count > 1, "runs should stop early, at different rows: \(stored)")
+        let sweep = ScenarioSet(name: "herd", variedPaths: [], variants: [Variant(name: "v", parameters: [], scenario: base)])
+        let agg = Aggregator(set: sweep, replications: replications)
+        for (k, r) in runs.enumerated() { agg.add(r, job: k) }
+        let out = try #require(agg.finished.first ?? nil)
+        let rows = runs.map { Array($0.seriesRows) }
+        #expect(out.seriesRows.count == 300 && rows.allSatisfy { $0.count == 300 })
+        for row in 0..<300 {
+            for c in 0..<out.seriesRows.width {
+                var sum = 0.0, n = 0
+                for r in rows where !r[row][c].isNaN { sum += r[row][c]; n += 1 }
+                let expected = n == 0 ? Double.nan : sum / Double(n)
+                let got = out.seriesRows.cell(row, c)
+                #expect(got.bitPattern == expected.bitPattern || (got.isNaN && expected.isNaN), "row \(row), column \(c)")
+                if !(got.bitPattern == expected.bitPattern || (got.isNaN && expected.isNaN)) { return }
+            }
+        }
+    }
 }
 
 extension JSONValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+
 }

@@ -55,12 +55,28 @@ public enum ResultWriter {
         // Bytes, not a String: appending to a String costs hundreds of instructions a cell.
         var chunk = [UInt8]((output.seriesHeader.map(CSVTable.escape).joined(separator: ",") + "\n").utf8)
         chunk.reserveCapacity(1 << 17)
-        for row in output.seriesRows {
-            for (i, x) in row.enumerated() {
-                if i > 0 { chunk.append(UInt8(ascii: ",")) }
-                chunk.append(contentsOf: NumberFormat.shortest(x).utf8)
+        let rows = output.seriesRows
+        // Rows after the stored ones differ only in time_s: their other cells are formatted once.
+        func cells(_ row: [Double]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for x in row.dropFirst() {
+                bytes.append(UInt8(ascii: ","))
+                bytes.append(contentsOf: NumberFormat.shortest(x).utf8)
             }
-            chunk.append(UInt8(ascii: "\n"))
+            bytes.append(UInt8(ascii: "\n"))
+            return bytes
+        }
+        var tailCells: [UInt8]? = nil
+        for index in rows.indices {
+            if index >= rows.storedCount && index < rows.count - 1 {
+                if tailCells == nil { tailCells = cells(rows[index]) }
+                chunk.append(contentsOf: NumberFormat.shortest(rows.time(ofRow: index)).utf8)
+                chunk.append(contentsOf: tailCells!)
+            } else {
+                let row = rows[index]
+                if let first = row.first { chunk.append(contentsOf: NumberFormat.shortest(first).utf8) }
+                chunk.append(contentsOf: cells(row))
+            }
             if chunk.count >= 1 << 16 {
                 stream.write(bytes: chunk)
                 chunk.removeAll(keepingCapacity: true)

@@ -162,29 +162,35 @@ enum OutputColumns {
             + w.services.flatMap { s in ServiceSeriesMetric.allCases.map { cell($0, s) } }
     }
 
-    /// The time-series rows of a finished run, in `seriesNames` order.
-    static func seriesRows(_ w: World) -> [[Double]] {
+    /// The time-series rows of a finished run, in `seriesNames` order: the rows the run reached, and the
+    /// templates of the rows after them (see `TimeSeries` and `SeriesRows`).
+    static func seriesRows(_ w: World) -> SeriesRows {
         let series = w.stats.series
         let plan = seriesPlan(w)
-        var rows: [[Double]] = []
-        rows.reserveCapacity(series.rows)
-        for row in 0..<series.rows {
-            let width = Double(series.width(ofRow: row))
-            var cells: [Double] = []
-            cells.reserveCapacity(plan.count + 1)
-            cells.append(Double(Int64(row) * series.interval) / 1e9)
+        let width = plan.count + 1
+        func cells(_ row: Int, into out: inout [Double]) {
+            let rowWidth = Double(series.width(ofRow: row))
+            out.append(Double(Int64(row) * series.interval) / 1e9)
             for cell in plan {
                 switch cell {
-                case .value(let c): cells.append(series[row, c])
-                case .mean(let c, let divisor): cells.append(divisor == 1 ? series[row, c] / width : series[row, c] / width / divisor)
+                case .value(let c): out.append(series[row, c])
+                case .mean(let c, let divisor): out.append(divisor == 1 ? series[row, c] / rowWidth : series[row, c] / rowWidth / divisor)
                 case .latencyMean:
                     let successes = series[row, ClientColumn.successes]
-                    cells.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
-                case .none: cells.append(.nan)
+                    out.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
+                case .none: out.append(.nan)
                 }
             }
-            rows.append(cells)
         }
-        return rows
+        let storedCount = Swift.min(series.storedRows, series.rows)
+        var stored: [Double] = []
+        stored.reserveCapacity(storedCount * width)
+        for row in 0..<storedCount { cells(row, into: &stored) }
+        var tailFull: [Double] = [], tailLast: [Double] = []
+        if storedCount < series.rows - 1 { cells(storedCount, into: &tailFull) } else { tailFull = Array(repeating: .nan, count: width) }
+        if storedCount < series.rows { cells(series.rows - 1, into: &tailLast) } else { tailLast = Array(repeating: .nan, count: width) }
+        return SeriesRows(
+            width: width, stored: stored, storedCount: storedCount, tailFull: tailFull, tailLast: tailLast,
+            count: series.rows, interval: series.interval)
     }
 }

@@ -7,7 +7,7 @@ public struct RunResult: Sendable {
     public var summary: [(column: String, value: CSVTable.Cell)]
     /// Time-series column names and values, one row per interval (NaN for an empty cell).
     public var seriesHeader: [String]
-    public var seriesRows: [[Double]]
+    public var seriesRows: SeriesRows
     /// Completion times of succeeded requests: merged exactly across replications.
     public var latency: Histogram
     /// Events popped from the event queue.
@@ -22,7 +22,7 @@ public struct RunResult: Sendable {
 
     public init(
         scenario: String, variant: String, seed: UInt64, summary: [(column: String, value: CSVTable.Cell)],
-        seriesHeader: [String], seriesRows: [[Double]], latency: Histogram, events: Int, interrupted: Bool,
+        seriesHeader: [String], seriesRows: SeriesRows, latency: Histogram, events: Int, interrupted: Bool,
         trace: [TraceEvent] = [], stall: String? = nil
     ) {
         self.scenario = scenario

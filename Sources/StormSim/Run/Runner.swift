@@ -95,5 +95,5 @@ public enum Runner {
     /// Time-series column names, in order, for a scenario.
     public static func timeSeriesHeader(_ scenario: Scenario) -> [String] { OutputColumns.seriesNames(scenario) }
 
-    static func timeSeriesRows(_ w: World) -> [[Double]] { OutputColumns.seriesRows(w) }
+    static func timeSeriesRows(_ w: World) -> SeriesRows { OutputColumns.seriesRows(w) }
 }

@@ -26,7 +26,7 @@ public final class Aggregator: @unchecked Sendable {
         public var summary: [(column: String, value: CSVTable.Cell)]
         public var seriesHeader: [String]
         /// Empty once the series has been written (`seriesWritten`).
-        public var seriesRows: [[Double]]
+        public var seriesRows: SeriesRows
         public var seriesWritten = false
         /// The `attempts` column, per interval (kept for the terminal's sparklines after the rows are dropped).
         public var attemptsPerRow: [Double] = []
@@ -70,10 +70,10 @@ public final class Aggregator: @unchecked Sendable {
             var output = accumulators[v]!.output(replications: replications, seed: set.variants[v].scenario.seed)
             accumulators[v] = nil
             if let column = output.seriesHeader.firstIndex(of: SeriesMetric.attempts.rawValue) {
-                output.attemptsPerRow = output.seriesRows.map { column < $0.count ? $0[column] : .nan }
+                output.attemptsPerRow = output.seriesRows.indices.map { column < output.seriesRows.width ? output.seriesRows.cell($0, column) : .nan }
             }
             if let sink = finishedSink, sink(v, output) {
-                output.seriesRows = []
+                output.seriesRows = SeriesRows([])
                 output.seriesWritten = true
             }
             finished[v] = output
@@ -101,12 +101,22 @@ public final class Aggregator: @unchecked Sendable {
         var welford: [(mean: Double, m2: Double, n: Int)]
         var latency = Histogram()
         var seriesHeader: [String]
-        /// Sums and counts of the time series, one cell per (row, column), row after row in one contiguous array
-        /// (nested arrays cost a uniqueness check per cell).
+        /// Sums and counts of the time series (NaN cells are not counted), in replication order, so the means have
+        /// the same bits however the runs stored their rows. Rows below `materialized` have cells of their own,
+        /// row after row in one contiguous array; every later row has had the same values added so far (each run's
+        /// template of its rows after the stored ones), so they share `tailSums` (and `lastSums`, the last row).
+        /// A run costs the rows it stored, not the rows of its duration.
         let rows: Int
         let width: Int
-        var seriesSums: [Double]
-        var seriesCounts: [Int]
+        /// The row width in ns, from any run that stored fewer rows than it has (shards store all their rows).
+        var interval: Int64
+        var materialized = 0
+        var seriesSums: [Double] = []
+        var seriesCounts: [Int] = []
+        var tailSums: [Double]
+        var tailCounts: [Int]
+        var lastSums: [Double]
+        var lastCounts: [Int]
         var single: RunResult?
 
         /// With one replication the run's own rows are the output: no sums are kept.
@@ -117,9 +127,12 @@ public final class Aggregator: @unchecked Sendable {
             welford = Array(repeating: (0, 0, 0), count: metricColumns.count)
             seriesHeader = r.seriesHeader
             rows = replications > 1 ? r.seriesRows.count : 0
-            width = r.seriesRows.first?.count ?? 0
-            seriesSums = [Double](repeating: 0, count: rows * width)
-            seriesCounts = [Int](repeating: 0, count: rows * width)
+            width = r.seriesRows.width
+            interval = r.seriesRows.interval
+            tailSums = [Double](repeating: 0, count: width)
+            tailCounts = [Int](repeating: 0, count: width)
+            lastSums = tailSums
+            lastCounts = tailCounts
         }
 
         mutating func add(_ r: RunResult) {
@@ -138,17 +151,53 @@ public final class Aggregator: @unchecked Sendable {
                 welford[i] = w
             }
             latency.merge(r.latency)
-            let (rows, width) = (self.rows, self.width)
+            guard rows > 0, width > 0, r.seriesRows.count == rows, r.seriesRows.width == width else { return }
+            let series = r.seriesRows
+            if series.interval > 0 { interval = series.interval }
+            let stored = Swift.min(series.storedCount, rows)
+            let width = self.width
+            // Rows this run stored beyond those with cells of their own: until now they were tail rows.
+            if stored > materialized {
+                seriesSums.reserveCapacity(stored * width)
+                for row in materialized..<stored {
+                    let last = row == rows - 1
+                    seriesSums.append(contentsOf: last ? lastSums : tailSums)
+                    seriesCounts.append(contentsOf: last ? lastCounts : tailCounts)
+                    // Their time_s: the same value, added once per earlier replication.
+                    let t = Double(Int64(row) * interval) / 1e9
+                    var sum = 0.0
+                    for _ in 0..<(count - 1) { sum += t }
+                    seriesSums[row * width] = sum
+                    seriesCounts[row * width] = count - 1
+                }
+                materialized = stored
+            }
+            let materialized = self.materialized
             seriesSums.withUnsafeMutableBufferPointer { sums in
                 seriesCounts.withUnsafeMutableBufferPointer { counts in
-                    for (row, values) in r.seriesRows.enumerated() where row < rows {
+                    series.stored.withUnsafeBufferPointer { cells in
+                        for i in 0..<(stored * width) where !cells[i].isNaN {
+                            sums[i] += cells[i]
+                            counts[i] += 1
+                        }
+                    }
+                    // Rows others stored and this run did not: its templates.
+                    for row in stored..<materialized {
+                        let template = row == rows - 1 ? series.tailLast : series.tailFull
                         let base = row * width
-                        for (c, x) in values.enumerated() where c < width && !x.isNaN {
-                            sums[base + c] += x
+                        let t = Double(Int64(row) * series.interval) / 1e9
+                        sums[base] += t
+                        counts[base] += 1
+                        for c in 1..<width where !template[c].isNaN {
+                            sums[base + c] += template[c]
                             counts[base + c] += 1
                         }
                     }
                 }
+            }
+            for c in 1..<width {
+                if !series.tailFull[c].isNaN { tailSums[c] += series.tailFull[c]; tailCounts[c] += 1 }
+                if !series.tailLast[c].isNaN { lastSums[c] += series.tailLast[c]; lastCounts[c] += 1 }
             }
         }
 
@@ -173,12 +222,11 @@ public final class Aggregator: @unchecked Sendable {
                 summary.append(("\(column)_ci95", .number(ci)))
                 means[column] = (mean, ci)
             }
-            let averaged = (0..<rows).map { row in
-                (0..<width).map { c in
-                    let n = seriesCounts[row * width + c]
-                    return n == 0 ? Double.nan : seriesSums[row * width + c] / Double(n)
-                }
-            }
+            func mean(_ sum: Double, _ n: Int) -> Double { n == 0 ? Double.nan : sum / Double(n) }
+            let averaged = SeriesRows(
+                width: width, stored: zip(seriesSums, seriesCounts).map(mean), storedCount: materialized,
+                tailFull: zip(tailSums, tailCounts).map(mean), tailLast: zip(lastSums, lastCounts).map(mean), count: rows,
+                interval: interval, timeReplications: count)
             return VariantOutput(summary: summary, seriesHeader: seriesHeader, seriesRows: averaged, means: means)
         }
     }

@@ -161,7 +161,7 @@ public enum PartialResults {
         let header = headerItems.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
         var rows: [[Double]] = []
         for row in rowItems {
-            guard case .array(let cells) = row else { return nil }
+            guard case .array(let cells) = row, cells.count == headerItems.count else { return nil }
             rows.append(cells.map { if case .number(let d) = $0 { return d } else { return .nan } })
         }
         guard case .array(let bucketItems)? = latency["buckets"],
@@ -180,7 +180,7 @@ public enum PartialResults {
         guard let histogram = Histogram(buckets: buckets, count: count, sum: sum, min: min, max: max) else { return nil }
         let scenarioName: String = { if case .text(let t)? = summary.first?.value { return t } else { return "" } }()
         return (Int(job), RunResult(
-            scenario: scenarioName, variant: variant, seed: seed, summary: summary, seriesHeader: header, seriesRows: rows,
+            scenario: scenarioName, variant: variant, seed: seed, summary: summary, seriesHeader: header, seriesRows: SeriesRows(rows),
             latency: histogram, events: Int(events), interrupted: false))
     }
 
