@@ -39,13 +39,18 @@ import Testing
         #expect(ResultWriter.runDescription(set, replications: 1) == description, "\(name): run.json differs")
     }
 
-    /// The checker is not vacuous: a model whose books do not balance is caught.
-    @Test func brokenBooksAreCaught() throws {
+    /// 50 clients into 2 workers for 5 s, started and ready to run.
+    func smallSimulation() throws -> Simulation<World> {
         let s = try scenario(queueingScenario(clients: 50, workers: 2, serviceTime: #"{ "dist": "exponential", "mean": "10ms" }"#, duration: "5s"))
         var world = World(scenario: s)
         var queue = EventQueue()
         world.start(queue: &queue)
-        var simulation = Simulation(model: world, queue: queue)
+        return Simulation(model: world, queue: queue)
+    }
+
+    /// The checker is not vacuous: a model whose books do not balance is caught.
+    @Test func brokenBooksAreCaught() throws {
+        var simulation = try smallSimulation()
         simulation.run(until: .zero + .seconds(2))
         #expect(simulation.inspect { w, q in w.checkInvariants(queue: q) }.isEmpty)
         simulation.model.stats.totals.succeeded += 1  // a success counted twice
@@ -63,11 +68,7 @@ import Testing
 
     /// A request owns exactly its attempts in flight, and instances keep their own books: breaking either is caught.
     @Test func brokenAttemptListsAndInstancesAreCaught() throws {
-        let s = try scenario(queueingScenario(clients: 50, workers: 2, serviceTime: #"{ "dist": "exponential", "mean": "10ms" }"#, duration: "5s"))
-        var world = World(scenario: s)
-        var queue = EventQueue()
-        world.start(queue: &queue)
-        var simulation = Simulation(model: world, queue: queue)
+        var simulation = try smallSimulation()
         func problems() -> [String] { simulation.inspect { w, q in w.checkInvariants(queue: q) } }
         // Run until a request has an attempt in flight.
         var owner: Int? = nil
