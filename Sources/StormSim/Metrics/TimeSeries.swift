@@ -61,6 +61,17 @@ public struct TimeSeries: Sendable {
         values[cachedBase &+ column] += amount
     }
 
+    /// Adds `amount` to a cell (a gauge's area). A stored row is one addition in place; a row past the stored ones
+    /// goes through the subscript, which stores it first.
+    @inline(__always)
+    mutating func accumulate(_ amount: Double, row: Int, column: Int) {
+        guard row < storedRows else {
+            self[row, column] += amount
+            return
+        }
+        values[row &* columns &+ column] += amount
+    }
+
     public subscript(row: Int, column: Int) -> Double {
         get {
             if row < storedRows { return values[row * columns + column] }
@@ -124,7 +135,7 @@ public struct Gauge: Sendable {
         let t = Swift.min(t, series.end)
         if t >= nextBoundary { crossBoundaries(upTo: t, in: &series) }
         if t > last {
-            if let areaColumn { series[Swift.min(row, series.rows - 1), areaColumn] += value * Double(t - last) }
+            if let areaColumn { series.accumulate(value * Double(t - last), row: Swift.min(row, series.rows - 1), column: areaColumn) }
             last = t
         }
     }
@@ -132,7 +143,7 @@ public struct Gauge: Sendable {
     /// Closes each row whose end is at or before `t` (and not after the series' end).
     mutating func crossBoundaries(upTo t: Int64, in series: inout TimeSeries) {
         while t >= nextBoundary && nextBoundary <= series.end {
-            if let areaColumn { series[row, areaColumn] += value * Double(nextBoundary - last) }
+            if let areaColumn { series.accumulate(value * Double(nextBoundary - last), row: row, column: areaColumn) }
             if let endColumn { series[row, endColumn] = value }
             last = nextBoundary
             nextBoundary += series.interval
