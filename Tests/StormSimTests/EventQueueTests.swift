@@ -134,6 +134,68 @@ struct PendingEvents {
         #expect(pending.isEmpty)
     }
 
+    /// A full lane makes room by dropping the events the model calls dead, in order, without growing; the dead
+    /// ones before the end are counted; a lane still more than half live doubles instead of being scanned again
+    /// at the next append.
+    @Test func makeRoomDropsDeadEventsWithoutGrowing() {
+        var queue = EventQueue()
+        var id: UInt32 = 0
+        while !queue.laneIsFull(1) {
+            queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: Int64(id) * 10), a: id, lane: 1)
+            id += 1
+        }
+        let capacity = queue.lane1.mask + 1
+        let end = SimTime(nanoseconds: 5_000)  // events 0 to 499 come before it
+        queue.makeRoom(inLane: 1, countingBefore: end) { $0.a % 4 != 0 }  // three in four are dead
+        #expect(queue.lane1.mask + 1 == capacity)
+        #expect(queue.lane1.count == capacity / 4)
+        #expect(queue.removedBeforeEnd == 375)  // 500 before the end, of which a quarter live
+        queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: Int64(id) * 10), a: id, lane: 1)
+        var popped: [UInt32] = []
+        while let e = queue.popMin() { popped.append(e.a) }
+        #expect(popped == Array(stride(from: 0, to: id, by: 4)) + [id])
+
+        var live = EventQueue()
+        var n: UInt32 = 0
+        while !live.laneIsFull(0) {
+            live.schedule(.attemptArrives, at: SimTime(nanoseconds: Int64(n)), a: n, lane: 0)
+            n += 1
+        }
+        live.makeRoom(inLane: 0, countingBefore: .never) { $0.a == 3 }
+        #expect(live.lane0.mask + 1 == 2 * capacity && live.lane0.count == Int(n) - 1 && live.removedBeforeEnd == 1)
+        let fullAfter = live.laneIsFull(0)
+        #expect(!fullAfter)
+    }
+
+    /// The heap side does not move past the window of the earliest lane event: events scheduled between "now" and
+    /// a later heap event go to the wheel, not to the window heap, so that heap stays small in a burst whose lanes
+    /// hold the near future.
+    @Test func heapSideWaitsForTheLanes() {
+        var queue = EventQueue()
+        let ms: Int64 = 1_000_000
+        queue.schedule(.serviceDone, at: SimTime(nanoseconds: 150 * ms), a: 0)
+        for i in 1...30 { queue.schedule(.attemptArrives, at: SimTime(nanoseconds: ms), a: UInt32(i), lane: 0) }
+        var pending = PendingEvents()
+        pending.add(150 * ms, 0)
+        for i in 1...30 { pending.add(ms, UInt32(i)) }
+        var id: UInt32 = 1_000
+        var rng = Xoshiro256(seed: 5)
+        while let e = queue.popMin() {
+            pending.expectMinimum(e)
+            guard e.a < 1_000 && e.a > 0 else { continue }
+            // Each lane event schedules retries spread over the next 100 ms, as a burst's refused attempts do.
+            for _ in 0..<60 {
+                let t = e.time.nanoseconds + Int64(rng.nextInt(below: UInt64(100 * ms)))
+                queue.schedule(.retryDue, at: SimTime(nanoseconds: t), a: id)
+                pending.add(t, id)
+                id += 1
+            }
+            let held = queue.near.count
+            #expect(held < 200, "the window heap holds \(held) events")
+        }
+        #expect(pending.isEmpty)
+    }
+
     @Test func sequenceAndKindSurviveThePacking() {
         var queue = EventQueue()
         queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: 5), a: 1, b: 77)

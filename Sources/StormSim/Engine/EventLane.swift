@@ -46,6 +46,27 @@ struct EventLane: ~Copyable {
         return event
     }
 
+    /// Whether the next append would have to grow the buffer.
+    var isFull: Bool { count > mask }
+
+    /// Removes the events `isDead` picks, keeping the others in their order, and returns how many of the removed
+    /// ones are earlier than `end`. O(count).
+    mutating func remove(where isDead: (Event) -> Bool, countingBefore end: SimTime) -> Int {
+        var kept = 0, counted = 0
+        for i in 0..<count {
+            let event = buffer[(head &+ i) & mask]
+            if isDead(event) {
+                if event.time < end { counted += 1 }
+            } else {
+                buffer[(head &+ kept) & mask] = event
+                kept += 1
+            }
+        }
+        count = kept
+        if kept > 0 { tailTime = buffer[(head &+ kept &- 1) & mask].time.nanoseconds }
+        return counted
+    }
+
     mutating func grow() {
         let capacity = (mask + 1) * 2
         let bigger = UnsafeMutablePointer<Event>.allocate(capacity: capacity)

@@ -28,6 +28,8 @@ public struct EventQueue: ~Copyable {
     var lane0: EventLane
     var lane1: EventLane
     var nextSequence: UInt64 = 0
+    /// Events taken out of a lane by `makeRoom` that would have been popped before the end given there.
+    public private(set) var removedBeforeEnd = 0
 
     /// The model may use lanes 0 and 1.
     public static let laneCount = 2
@@ -67,6 +69,28 @@ public struct EventQueue: ~Copyable {
             if lane0.accepts(time) { lane0.append(event) } else { push(event) }
         } else {
             if lane1.accepts(time) { lane1.append(event) } else { push(event) }
+        }
+    }
+
+    /// Whether lane `lane` is full, so that the next event appended to it would make it grow.
+    @inline(__always)
+    public func laneIsFull(_ lane: Int) -> Bool { lane == 0 ? lane0.isFull : lane1.isFull }
+
+    /// Makes room in a full lane instead of letting it double: removes the events that `isDead` says no longer
+    /// matter (a timeout of an attempt that has already ended, whose handler would do nothing), keeping the
+    /// others in order. Popping order is `(time, sequence)` whatever holds the events, so removing dead ones
+    /// changes nothing else. The removed events that are earlier than `end` are counted in `removedBeforeEnd`, so
+    /// a run's event count stays the number of events it would have popped. When more than half of the lane is
+    /// still live it doubles, so a scan costs O(1) amortized per event appended. Called rarely (only when the
+    /// lane is full), never per event.
+    public mutating func makeRoom(inLane lane: Int, countingBefore end: SimTime, removing isDead: (Event) -> Bool) {
+        precondition(lane == 0 || lane == 1, "EventQueue has lanes 0 and 1")
+        if lane == 0 {
+            removedBeforeEnd += lane0.remove(where: isDead, countingBefore: end)
+            if lane0.count * 2 > lane0.mask + 1 { lane0.grow() }
+        } else {
+            removedBeforeEnd += lane1.remove(where: isDead, countingBefore: end)
+            if lane1.count * 2 > lane1.mask + 1 { lane1.grow() }
         }
     }
 
@@ -165,22 +189,37 @@ public struct EventQueue: ~Copyable {
         }
     }
 
-    /// Makes `near` hold the earliest heap-side event, if there is one.
+    /// Makes `near` hold the earliest heap-side event, if there is one earlier than the lanes' window.
     @inline(__always)
     mutating func refill() {
         if near.isEmpty && (wheel.count > 0 || !far.isEmpty) { advance() }
     }
 
+    /// The window of the earliest lane event (`UInt64.max` when both lanes are empty).
+    @inline(__always)
+    var laneWindow: UInt64 {
+        var w = UInt64.max
+        if lane0.count > 0 { w = lane0.headKey.time >> TimeWheel.windowShift }
+        if lane1.count > 0 { w = Swift.min(w, lane1.headKey.time >> TimeWheel.windowShift) }
+        return w
+    }
+
     /// Moves to the next window that has events until `near` has some: window by window through the wheel, or
     /// straight to the first far event's window when the wheel is empty. Far events that come within the wheel's
     /// span on the way move into it.
+    ///
+    /// It never moves past the window of the earliest lane event: with `near` empty, every heap-side event is in a
+    /// later window than `window`, so a lane event in `window` or earlier is the earliest of all. Moving on would
+    /// make every event scheduled for the windows skipped land in `near` (they are at or before its window): in a
+    /// burst whose lanes hold a million messages, `near` would grow from tens of events to a million.
     mutating func advance() {
-        while near.isEmpty {
+        let stop = laneWindow
+        while near.isEmpty && window < stop {
             if wheel.count > 0 {
                 window &+= 1
                 wheel.drain(window: window, into: &near)
             } else if !far.isEmpty {
-                window = far.top.time >> TimeWheel.windowShift
+                window = Swift.min(far.top.time >> TimeWheel.windowShift, stop)
             } else {
                 return
             }

@@ -15,8 +15,11 @@ public struct Simulation<Model: EventHandler>: ~Copyable {
     public var model: Model
     /// The time of the event being handled, or of the last one handled.
     public private(set) var now: SimTime = .zero
-    /// Events popped so far: the unit of "events per second".
+    /// Events popped so far.
     public private(set) var eventsProcessed: Int = 0
+    /// The run's events, the unit of "events per second": those popped, and those the model had taken out of the
+    /// queue unpopped because they no longer mattered (`EventQueue.makeRoom`) and would have come before the end.
+    public var events: Int { eventsProcessed + queue.removedBeforeEnd }
 
     public init(model: Model, queue: consuming EventQueue) {
         self.model = model

@@ -53,9 +53,22 @@ extension World {
         var expiry = callers[c].policy.timeout.map { now + $0 } ?? .never
         if requestDeadline < expiry { expiry = requestDeadline }
         if expiry < .never {
+            if queue.laneIsFull(timeoutLane) { makeRoomForTimeouts(queue: &queue) }
             queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
         syncPolicyGauges(caller: c, now)
+    }
+
+    /// The timeout lane is full: take out the timeouts of attempts that have already ended instead of growing it.
+    /// Such a timeout would do nothing when it fires (`attemptTimedOut` ignores it), and once an attempt has ended
+    /// its timeout stays dead (its slot's generation only moves on). In a burst of a million clients whose
+    /// attempts are refused at once, each request leaves a dead timeout per attempt for a whole timeout period:
+    /// most of the lane.
+    mutating func makeRoomForTimeouts(queue: inout EventQueue) {
+        queue.makeRoom(inLane: timeoutLane, countingBefore: end) { event in
+            guard event.code == EventKind.attemptTimeout.rawValue else { return false }
+            return attempts[event.a].generation != event.b || attempts[event.a].abandoned
+        }
     }
 
     /// The instance of `service` an attempt goes to (every service has one instance today; a balancer chooses

@@ -67,9 +67,9 @@ public enum Runner {
         world.finishSeries()
         return RunResult(
             scenario: scenario.name, variant: variant.name, seed: scenario.seed,
-            summary: summaryRow(world, variant: variant, events: simulation.eventsProcessed),
+            summary: summaryRow(world, variant: variant, events: simulation.events),
             seriesHeader: timeSeriesHeader(scenario), seriesRows: timeSeriesRows(world),
-            latency: world.stats.latency, events: simulation.eventsProcessed, interrupted: interrupted,
+            latency: world.stats.latency, events: simulation.events, interrupted: interrupted,
             trace: world.trace, stall: stall)
     }
 
