@@ -159,8 +159,8 @@ public struct EventQueue: ~Copyable {
         }
         for i in 0..<near.count { body(event(near.keys[i], near.payloads[i])) }
         for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
-        for slot in 0..<TimeWheel.slots {
-            var node = wheel.heads[slot]
+        for list in 0..<TimeWheel.slots * TimeWheel.chains {
+            var node = wheel.heads[list]
             while node != TimeWheel.none {
                 let n = wheel.nodes[Int(node)]
                 body(event(n.key, n.payload))

@@ -4,8 +4,11 @@
 /// window's events are done, the next window's bucket moves into the heap. Windows are 2^22 ns (about 4.2 ms);
 /// the ring covers 1,023 windows ahead (about 4.3 s). Events further ahead wait in the queue's `far` heap.
 ///
-/// A bucket is a linked list of nodes from one pool, reused last-freed-first: the memory touched grows with the
-/// events waiting, not with the number of buckets, and a new event usually lands in a node still in the cache.
+/// A bucket is four linked lists of nodes from one pool, reused last-freed-first: the memory touched grows with
+/// the events waiting, not with the number of buckets, and a new event usually lands in a node still in the cache.
+/// A node joins the list its index picks; draining walks the four lists in step, so four independent loads are in
+/// flight where one list would wait for each node in turn (a burst's window of thousands of retries, in nodes
+/// scattered over megabytes, is a chain of cache misses).
 /// A slot holds the events of exactly one window: a window enters the ring's span only after the window that used
 /// its slot has been drained.
 struct TimeWheel: ~Copyable {
@@ -20,8 +23,10 @@ struct TimeWheel: ~Copyable {
     /// Window index of a key: its time >> windowShift.
     static let windowShift: UInt64 = 22
     static let slots = 1024
+    /// Lists per bucket (a power of two).
+    static let chains = 4
 
-    /// First node of each slot's bucket.
+    /// First node of each list of each slot's bucket: slot s has lists `s * chains ..< (s + 1) * chains`.
     var heads: UnsafeMutablePointer<UInt32>
     var nodes: UnsafeMutablePointer<Node>
     var nodeCapacity: Int
@@ -32,8 +37,8 @@ struct TimeWheel: ~Copyable {
     var count = 0
 
     init() {
-        heads = .allocate(capacity: Self.slots)
-        heads.initialize(repeating: Self.none, count: Self.slots)
+        heads = .allocate(capacity: Self.slots * Self.chains)
+        heads.initialize(repeating: Self.none, count: Self.slots * Self.chains)
         nodeCapacity = 1024
         nodes = .allocate(capacity: nodeCapacity)
     }
@@ -58,27 +63,37 @@ struct TimeWheel: ~Copyable {
             node = UInt32(truncatingIfNeeded: nodesUsed)
             nodesUsed &+= 1
         }
-        let slot = Self.slot(window)
-        (nodes + Int(node)).initialize(to: Node(key: key, payload: payload, next: heads[slot]))
-        heads[slot] = node
+        let list = Self.slot(window) &* Self.chains &+ Int(node) & (Self.chains &- 1)
+        (nodes + Int(node)).initialize(to: Node(key: key, payload: payload, next: heads[list]))
+        heads[list] = node
         count &+= 1
     }
 
     /// Moves every event of `window` into `heap`, and its nodes to the free list.
     mutating func drain(window: UInt64, into heap: inout KeyHeap) {
-        let slot = Self.slot(window)
-        var node = heads[slot]
-        guard node != Self.none else { return }
-        heads[slot] = Self.none
-        while node != Self.none {
-            let n = Int(node)
-            heap.push(nodes[n].key, nodes[n].payload)
-            let next = nodes[n].next
-            nodes[n].next = free
-            free = node
-            node = next
-            count &-= 1
+        let first = Self.slot(window) &* Self.chains
+        var a = heads[first], b = heads[first + 1], c = heads[first + 2], d = heads[first + 3]
+        guard a & b & c & d != Self.none else { return }  // all four are `none`
+        for k in 0..<Self.chains { heads[first + k] = Self.none }
+        // One step of each list per round: the four next-node loads do not wait for each other.
+        while a & b & c & d != Self.none {
+            if a != Self.none { a = take(a, into: &heap) }
+            if b != Self.none { b = take(b, into: &heap) }
+            if c != Self.none { c = take(c, into: &heap) }
+            if d != Self.none { d = take(d, into: &heap) }
         }
+    }
+
+    /// Pushes `node`'s event into `heap`, frees the node, and returns the next node of its list.
+    @inline(__always)
+    mutating func take(_ node: UInt32, into heap: inout KeyHeap) -> UInt32 {
+        let n = Int(node)
+        heap.push(nodes[n].key, nodes[n].payload)
+        let next = nodes[n].next
+        nodes[n].next = free
+        free = node
+        count &-= 1
+        return next
     }
 
     mutating func grow() {
