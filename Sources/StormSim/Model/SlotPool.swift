@@ -16,6 +16,14 @@ struct SlotPool<Element: Generational> {
 
     var live: Int { items.count - free.count }
 
+    /// Reserves room for `count` items in flight at once. Reserved memory that no slot has used is not touched,
+    /// so it costs address space, not memory; it saves the copies of growing (and the freed buffers of each step,
+    /// which the allocator may keep).
+    mutating func reserve(_ count: Int) {
+        items.reserveCapacity(count)
+        free.reserveCapacity(count)
+    }
+
     /// Stores `element` in a free slot (or a new one) and returns its id.
     @inline(__always)
     mutating func insert(_ element: Element) -> UInt32 {

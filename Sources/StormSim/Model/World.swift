@@ -94,6 +94,9 @@ struct World: EventHandler {
                 columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
         self.instances = instances
+        // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
+        requests.reserve(scenario.clients.count)
+        attempts.reserve(scenario.clients.count)
     }
 
     /// Schedules the first events: each client's first request, and every fault window's edges.
