@@ -5,40 +5,59 @@ struct Arrivals {
     /// Load changes over time (Poisson arrivals): candidates are drawn at the peak rate and thinned.
     let load: [LoadChange]
     let peakLoad: Double
-    /// Per client: its arrival stream (Poisson and closed) and how many requests it has sent.
-    var rng: [Xoshiro256]
-    var requestCount: [UInt32]
-    /// Burst arrivals in time order: (time, client).
-    var burst: [(time: SimTime, client: UInt32)] = []
+    /// Per client (Poisson and closed arrivals): its arrival stream and how many requests it has sent. A burst
+    /// needs neither: each client sends one request, request 0.
+    var rng: [Xoshiro256] = []
+    var requestCount: [UInt32] = []
+    /// A burst: the clients in the order they send, when it is not their index order (a burst with a spread).
+    /// Their times are drawn again when needed (the first draw of each client's stream), so a burst of ten
+    /// million clients keeps 4 bytes per client, or none.
+    var burstOrder: [UInt32] = []
+    let burstClients: Int
+    let streams: StreamFamily
 
     init(_ clients: Clients, streams: RandomStreams) {
         arrival = clients.arrival
         load = clients.load
         peakLoad = clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
         let count = clients.count
-        requestCount = [UInt32](repeating: 0, count: count)
         let family = StreamFamily(streams: streams, label: "client/arrival")
+        self.streams = family
         switch clients.arrival {
         case .burst(let at, let spread):
-            rng = []
-            burst = (0..<count).map { c in
-                var rng = family.stream(UInt64(c))
-                let offset = SimDuration(saturating: rng.uniform(0, Double(spread.nanoseconds)))
-                return (SimTime.zero + at + offset, UInt32(c))
-            }
+            burstClients = count
             if spread > .zero {
-                burst.sort { $0.time < $1.time || ($0.time == $1.time && $0.client < $1.client) }
+                let times = (0..<count).map { Self.burstTime(client: $0, at: at, spread: spread, streams: family) }
+                burstOrder = (0..<UInt32(count)).sorted { times[Int($0)] < times[Int($1)] || (times[Int($0)] == times[Int($1)] && $0 < $1) }
             }
         case .poisson, .closed:
+            burstClients = 0
+            requestCount = [UInt32](repeating: 0, count: count)
             rng = (0..<count).map { family.stream(UInt64($0)) }
         }
+    }
+
+    /// When a burst's client sends: the burst's time plus an offset within the spread, the first draw of the
+    /// client's own stream.
+    static func burstTime(client: Int, at: SimDuration, spread: SimDuration, streams: StreamFamily) -> SimTime {
+        guard spread > .zero else { return SimTime.zero + at }
+        var rng = streams.stream(UInt64(client))
+        return SimTime.zero + at + SimDuration(saturating: rng.uniform(0, Double(spread.nanoseconds)))
+    }
+
+    /// The client at position `i` of the burst, and when it sends.
+    @inline(__always)
+    func burstEntry(_ i: Int) -> (client: UInt32, time: SimTime) {
+        guard case .burst(let at, let spread) = arrival else { preconditionFailure("not a burst") }
+        let client = burstOrder.isEmpty ? UInt32(i) : burstOrder[i]
+        return (client, Self.burstTime(client: Int(client), at: at, spread: spread, streams: streams))
     }
 
     /// Schedules each client's first arrival (a burst: its first one).
     mutating func start(queue: inout EventQueue) {
         switch arrival {
         case .burst:
-            if let first = burst.first { queue.schedule(.clientArrival, at: first.time, a: 0) }
+            if burstClients > 0 { queue.schedule(.clientArrival, at: burstEntry(0).time, a: 0) }
         case .poisson(let rate, let until, let firstAt):
             // Candidates come at the peak rate (thinned in `next`); without load changes the peak is 1.
             let mean = Distribution.exponential(mean: SimDuration(saturating: 1e9 / (rate * peakLoad)))
@@ -67,9 +86,9 @@ struct Arrivals {
         let client: UInt32
         switch arrival {
         case .burst:
-            client = burst[Int(a)].client
             let next = Int(a) + 1
-            if next < burst.count { queue.schedule(.clientArrival, at: burst[next].time, a: UInt32(next)) }
+            if next < burstClients { queue.schedule(.clientArrival, at: burstEntry(next).time, a: UInt32(next)) }
+            return (burstEntry(Int(a)).client, 0)
         case .poisson(let rate, let until, _):
             client = a
             // With load changes, candidates come at the peak rate and each is kept with probability
@@ -96,5 +115,5 @@ struct Arrivals {
     }
 
     /// The largest valid `clientArrival` payload plus one (for invariant checks).
-    var sources: Int { burst.isEmpty ? requestCount.count : burst.count }
+    var sources: Int { burstClients > 0 ? burstClients : requestCount.count }
 }
