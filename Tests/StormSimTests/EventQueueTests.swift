@@ -208,12 +208,13 @@ struct PendingEvents {
 
     /// Per-event state stays compact: an event, a heap key, and the request and attempt slots every event
     /// touches. (Growing them is allowed, but should be a decision: memory per event is speed. The request grew
-    /// from 56 to 64 bytes, one cache line, to own the list of its attempts in flight.)
+    /// from 56 to 64 bytes, one cache line, to own the list of its attempts in flight; the attempt shrank from 80 to
+    /// 64 when three fields that no attempt uses together came to share one word.)
     @Test func hotStateStaysCompact() {
         #expect(MemoryLayout<Event>.stride == 24)
         #expect(MemoryLayout<EventKey>.stride == 16)
         #expect(MemoryLayout<RequestState>.stride <= 64)
-        #expect(MemoryLayout<AttemptState>.stride <= 80)
+        #expect(MemoryLayout<AttemptState>.stride <= 64)
     }
 
     @Test func ringBufferIsADeque() {
