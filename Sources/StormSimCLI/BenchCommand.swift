@@ -6,35 +6,69 @@ import StormSim
 /// it fails only on a gross regression, judged against a simple baseline loop timed in the same process.
 struct BenchCommand {
     struct Workload {
+        enum Kind {
+            /// One run, timed in the process (best of `repeats`): building the model, the run and its tables.
+            case single(repeats: Int)
+            /// `stormsim run FILE --replications R` as a user runs it, output files included.
+            case sweep(replications: Int)
+        }
+
         var name: String
+        /// Relative to the repository (`--root`).
         var file: String
         var overrides: [String]
-        var repeats: Int
+        var kind: Kind
         var what: String
+        /// Clients in flight at once (a burst): the table shows the memory per client.
+        var inFlight: Int? = nil
+        /// Only with `--full`.
+        var full = false
     }
 
     static let workloads = [
-        Workload(name: "thundering-herd", file: "thundering-herd.json", overrides: [], repeats: 5,
-                 what: "the bundled scenario: 10,000 clients in one burst"),
-        Workload(name: "bench-overload", file: "bench-overload.json", overrides: [], repeats: 5,
-                 what: "steady overloaded open loop (the SimPy peer's workload)"),
-        Workload(name: "million-burst", file: "thundering-herd.json",
-                 overrides: ["clients.count=1000000", "duration=600s"], repeats: 1,
-                 what: "1,000,000 clients in one burst against the same service"),
+        Workload(name: "thundering-herd", file: "scenarios/thundering-herd.json", overrides: [], kind: .single(repeats: 5),
+                 what: "the bundled scenario: 10,000 clients in one burst", inFlight: 10_000),
+        Workload(name: "bench-overload", file: "scenarios/bench-overload.json", overrides: [], kind: .single(repeats: 5),
+                 what: "steady overloaded open loop (the SimPy model's workload)"),
+        Workload(name: "million-burst", file: "scenarios/thundering-herd.json",
+                 overrides: ["clients.count=1000000", "duration=600s"], kind: .single(repeats: 1),
+                 what: "1,000,000 clients in one burst against the same service", inFlight: 1_000_000),
+        Workload(name: "aws-sweep-100ms", file: "bench/aws-jitter-sweep.json", overrides: [], kind: .sweep(replications: 100),
+                 what: "the AWS 2015 jitter study, 9,500 short runs (stormsim run, files written), 100 ms rows"),
+        Workload(name: "aws-sweep-1s", file: "bench/aws-jitter-sweep.json", overrides: ["metrics.interval=1s"],
+                 kind: .sweep(replications: 100), what: "the same sweep with 1 s rows"),
+        Workload(name: "ten-million-burst", file: "scenarios/thundering-herd.json",
+                 overrides: ["clients.count=10000000", "duration=6000s"], kind: .single(repeats: 1),
+                 what: "10,000,000 clients in one burst (with --full)", inFlight: 10_000_000, full: true),
+        // Not in the table: the memory of a run with almost nothing in flight, subtracted from the bursts' peaks.
+        Workload(name: "idle", file: "scenarios/thundering-herd.json", overrides: ["clients.count=10"],
+                 kind: .single(repeats: 1), what: "10 clients: the process's own memory"),
     ]
 
-    var scenarios: String
+    var root: String
     var only: String?
     var check: Bool
     var quick: Bool
+    var full: Bool
+    /// Replaces a sweep workload's replications (a shorter sweep).
+    var replications: Int?
 
     init(_ args: inout Arguments) throws(CommandError) {
-        scenarios = try args.value("--scenarios") ?? "scenarios"
+        root = try args.value("--root") ?? "."
+        if let scenarios = try args.value("--scenarios") { root = scenarios + "/.." }
         only = try args.value("--workload")
         check = args.flag("--check")
         quick = args.flag("--quick")
+        full = args.flag("--full")
+        if let text = try args.value("--replications") {
+            guard let r = Int(text), r >= 1, r <= 10_000 else {
+                throw args.usage("--replications expects a whole number from 1 to 10000, found '\(text)'")
+            }
+            replications = r
+        }
         let rest = try args.positionals()
         guard rest.isEmpty else { throw args.usage("unexpected argument '\(rest[0])'") }
+        if quick && full { throw args.usage("--quick and --full contradict each other; give one") }
         if let only, !Self.workloads.contains(where: { $0.name == only }) {
             throw args.usage("no workload named '\(only)'; expected one of \(Self.workloads.map(\.name).joined(separator: ", "))")
         }
@@ -45,63 +79,132 @@ struct BenchCommand {
         if let only { return try runOne(Self.workloads.first { $0.name == only }!) }
         print(Machine.description)
         print("")
-        let header = ["workload", "events", "wall s (best)", "M events/s", "peak MB"]
-        var rows: [[String]] = []
-        for w in Self.workloads where !(quick && w.name == "million-burst") {
-            let line = try child(w)
-            rows.append([w.name] + line)
+        let chosen = Self.workloads.filter { w in
+            w.name != "idle" && (full || !w.full) && !(quick && (w.name == "million-burst" || w.kind.isSweep))
         }
-        print(Table.render([header] + rows))
+        let idle = try child(Self.workloads.first { $0.name == "idle" }!)
+        var results: [(Workload, Measurement)] = []
+        for w in chosen { results.append((w, try child(w))) }
+        let steady = results.first { $0.0.name == "bench-overload" }?.1
+        let header = ["workload", "runs", "events", "wall s", "M events/s", "peak MB", "bytes/client", "overhead/run"]
+        var rows: [[String]] = [header]
+        for (w, m) in results {
+            let perClient = w.inFlight.map { NumberFormat.rounded(Double(m.peakKB - idle.peakKB) * 1024 / Double($0), digits: 0) } ?? ""
+            var overhead = ""
+            if m.runs > 1, let steady {
+                // The cores' time beyond what its events cost at the steady single-run rate, per run.
+                let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+                let beyond = m.wall * cores - Double(m.events) / (Double(steady.events) / steady.wall)
+                overhead = "\(NumberFormat.rounded(beyond / Double(m.runs) * 1e6, digits: 0)) µs"
+            }
+            rows.append([
+                w.name, String(m.runs), String(m.events), NumberFormat.rounded(m.wall, digits: 3),
+                NumberFormat.rounded(Double(m.events) / m.wall / 1e6, digits: 2), String(m.peakKB / 1024), perClient, overhead,
+            ])
+        }
+        print(Table.render(rows))
         print("")
-        for w in Self.workloads { print("  \(w.name): \(w.what)") }
-        print("\nEvent: one pop from the pending-event queue. Wall time covers building the model, the run and the")
-        print("result tables, not process start or file output; the best of \(Self.workloads[0].repeats) runs is shown.")
+        for w in chosen { print("  \(w.name): \(w.what)") }
+        print("""
+
+            Event: one pop from the pending-event queue. Single runs: the best of 5 in one process (bursts: one), covering
+            the model, the run and the result tables, not process start or file output. Sweeps: the whole `stormsim run`
+            on every core, output files included. bytes/client: peak memory above a 10-client run, per client of a burst
+            (all in flight at once). overhead/run: the cores' time beyond what the run's events cost at bench-overload's
+            rate, per run (tables, time series, files).
+            """)
         if !quick { try scaling() }
+    }
+
+    /// What a child measured.
+    struct Measurement {
+        var events: Int
+        var wall: Double
+        var peakKB: Int
+        var runs: Int
     }
 
     /// Runs one workload in this process and prints one machine-readable line (used by the parent).
     func runOne(_ w: Workload) throws(CommandError) {
-        let variant = try load(w).variants[0]
-        var best = Double.infinity
-        var events = 0
-        for _ in 0..<w.repeats {
+        switch w.kind {
+        case .single(let repeats):
+            let variant = try load(w).variants[0]
+            var best = Double.infinity
+            var events = 0
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let r = Runner.run(variant)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                events = r.events
+            }
+            print("events=\(events) wall=\(best) rss_kb=\(Machine.peakMemoryKB) runs=1")
+        case .sweep(let standard):
+            let replications = self.replications ?? standard
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("stormsim-bench-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            var args = Arguments(
+                ["\(root)/\(w.file)", "--replications", String(replications), "--out", out, "--quiet"]
+                    + w.overrides.flatMap { ["--set", $0] },
+                command: "run")
             let start = DispatchTime.now().uptimeNanoseconds
-            let r = Runner.run(variant)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            events = r.events
+            try RunCommand(&args).execute()
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let (events, runs) = try Self.eventsAndRuns(replicationsFile: "\(out)/replications.csv")
+            print("events=\(events) wall=\(wall) rss_kb=\(Machine.peakMemoryKB) runs=\(runs)")
         }
-        print("events=\(events) wall=\(best) rss_mb=\(Machine.peakMemoryMB)")
+    }
+
+    /// The total of the `events` column of a replicated run's `replications.csv`, and its number of rows.
+    static func eventsAndRuns(replicationsFile path: String) throws(CommandError) -> (Int, Int) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CommandError(code: .failure, message: "bench: the sweep wrote no \(path)")
+        }
+        let lines = text.split(separator: "\n")
+        guard let column = lines.first?.split(separator: ",", omittingEmptySubsequences: false).firstIndex(of: "events") else {
+            throw CommandError(code: .failure, message: "bench: \(path) has no events column")
+        }
+        var events = 0
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard column < cells.count, let n = Int(cells[column]) else {
+                throw CommandError(code: .failure, message: "bench: unexpected row in \(path): \(line)")
+            }
+            events += n
+        }
+        return (events, lines.count - 1)
     }
 
     func load(_ w: Workload) throws(CommandError) -> ScenarioSet {
-        let path = "\(scenarios)/\(w.file)"
+        let path = "\(root)/\(w.file)"
         do {
             let overrides = try w.overrides.map { text throws(OverrideError) in try Override.parse(text) }
             return try ScenarioDecoder.loadSet(file: path, overrides: overrides)
         } catch let error as ScenarioError {
-            throw CommandError(code: .invalidScenario, message: "bench needs the bundled scenarios (run it from the repository, or give --scenarios DIR)\n\(error)")
+            throw CommandError(code: .invalidScenario, message: "bench needs the repository's scenarios (run it from the repository, or give --root DIR)\n\(error)")
         } catch {
             throw CommandError(code: .failure, message: "\(error)")
         }
     }
 
-    /// Runs a workload in a child process and returns its table cells.
-    func child(_ w: Workload) throws(CommandError) -> [String] {
-        let output = try Machine.runSelf(["bench", "--workload", w.name, "--scenarios", scenarios])
+    /// Runs a workload in a child process and returns what it measured.
+    func child(_ w: Workload) throws(CommandError) -> Measurement {
+        let output = try Machine.runSelf(["bench", "--workload", w.name, "--root", root])
         var fields: [String: String] = [:]
-        for pair in output.split(separator: " ") {
+        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             let kv = pair.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]).trimmingCharacters(in: .whitespacesAndNewlines) }
+            if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
-        guard let events = Double(fields["events"] ?? ""), let wall = Double(fields["wall"] ?? ""), let rss = fields["rss_mb"] else {
+        guard let events = Int(fields["events"] ?? ""), let wall = Double(fields["wall"] ?? ""),
+            let rss = Int(fields["rss_kb"] ?? ""), let runs = Int(fields["runs"] ?? "")
+        else {
             throw CommandError(code: .failure, message: "bench: the \(w.name) run printed no result:\n\(output)")
         }
-        return [String(Int(events)), NumberFormat.rounded(wall, digits: 3), NumberFormat.rounded(events / wall / 1e6, digits: 2), rss]
+        return Measurement(events: events, wall: wall, peakKB: rss, runs: runs)
     }
 
     /// Variants on 1 and 2 jobs: how a batch scales with cores.
     func scaling() throws(CommandError) {
-        let file = "\(scenarios)/real-world-presets.json"
+        let file = "\(root)/scenarios/real-world-presets.json"
         let set: ScenarioSet
         do { set = try ScenarioDecoder.loadSet(file: file) } catch {
             throw CommandError(code: .invalidScenario, message: error.description)
@@ -200,15 +303,15 @@ enum Machine {
         return "\(Usage.version), \(build) build; \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(ProcessInfo.processInfo.operatingSystemVersionString)"
     }
 
-    /// Peak resident memory of this process, in MB.
-    static var peakMemoryMB: Int {
+    /// Peak resident memory of this process, in KB.
+    static var peakMemoryKB: Int {
         var usage = rusage()
         #if os(Linux)
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Int(usage.ru_maxrss) / 1024  // kilobytes on Linux
+        return Int(usage.ru_maxrss)  // kilobytes on Linux
         #else
         getrusage(RUSAGE_SELF, &usage)
-        return Int(usage.ru_maxrss) / (1024 * 1024)  // bytes on macOS
+        return Int(usage.ru_maxrss) / 1024  // bytes on macOS
         #endif
     }
 
@@ -244,4 +347,8 @@ enum Table {
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
+}
+
+extension BenchCommand.Workload.Kind {
+    var isSweep: Bool { if case .sweep = self { true } else { false } }
 }

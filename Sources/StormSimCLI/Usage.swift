@@ -65,18 +65,31 @@ enum Usage {
         """
 
     static let bench = """
-        USAGE: stormsim bench [--quick] [--check] [--scenarios DIR]
+        USAGE: stormsim bench [--quick | --full] [--check] [--workload NAME [--replications R]] [--root DIR]
 
-        Runs the standard workloads (the bundled thundering-herd and bench-overload scenarios, and a burst of
-        1,000,000 clients) each in its own process, and prints events/s, wall time and peak memory, with the
-        machine and build. Then times real-world-presets on 1 and 2 jobs (best of 3). Use a release build:
+        Runs the standard workloads each in its own process and prints, with the machine and build: runs,
+        events, wall time, events/s, peak memory, memory per client of a burst, and per-run overhead of a
+        sweep. Then times real-world-presets on 1 and 2 jobs (best of 3). Use a release build:
             swift build -c release && .build/release/stormsim bench
 
+        WORKLOADS:
+          thundering-herd    the bundled scenario: 10,000 clients in one burst (best of 5)
+          bench-overload     a steady overloaded open loop, the SimPy model's workload (best of 5)
+          million-burst      1,000,000 clients in one burst
+          aws-sweep-100ms    bench/aws-jitter-sweep.json with --replications 100: 9,500 short runs, as
+                             'stormsim run' makes them, files written (100 ms rows)
+          aws-sweep-1s       the same with metrics.interval=1s
+          ten-million-burst  10,000,000 clients in one burst (only with --full; about 2.5 GB)
+
         OPTIONS:
-          --quick            skip the million-client burst and the scaling runs
+          --quick            only the two small workloads: no burst of a million, no sweeps, no scaling runs
+          --full             add the ten-million-client burst
           --check            CI guard: fail (exit 1) only on a gross regression, judged as a ratio against a
                              baseline loop timed in the same process (never an absolute time)
-          --scenarios DIR    where the bundled scenarios are (default: scenarios)
+          --workload NAME    run one workload in this process and print one line: events=, wall=, rss_kb=,
+                             runs= (what the table is made of)
+          --replications R   with --workload: replications of a sweep workload (default 100)
+          --root DIR         the repository, where scenarios/ and bench/ are (default: .)
           -h, --help         show this help
         """
 

@@ -215,15 +215,34 @@ import Testing
         #expect(help.status == 0 && help.stdout.contains("USAGE: stormsim bench"))
         let bad = try stormsim(["bench", "--workload", "nosuch"])
         #expect(bad.status == 2 && bad.stderr.contains("no workload named 'nosuch'"))
-        let elsewhere = try stormsim(["bench", "--workload", "thundering-herd", "--scenarios", "/nonexistent"])
-        #expect(elsewhere.status == 3 && elsewhere.stderr.contains("bench needs the bundled scenarios"))
+        let elsewhere = try stormsim(["bench", "--workload", "thundering-herd", "--root", "/nonexistent"])
+        #expect(elsewhere.status == 3 && elsewhere.stderr.contains("bench needs the repository's scenarios"))
+        let both = try stormsim(["bench", "--quick", "--full"])
+        #expect(both.status == 2 && both.stderr.contains("contradict"))
     }
 
     /// One workload in-process, as the parent runs each child: a parseable line with events, wall and memory.
     @Test func oneWorkloadPrintsAResultLine() throws {
-        let r = try stormsim(["bench", "--workload", "thundering-herd", "--scenarios", repositoryRoot.appendingPathComponent("scenarios").path])
+        let r = try stormsim(["bench", "--workload", "thundering-herd", "--root", repositoryRoot.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("events=204230 wall="))
-        #expect(r.stdout.contains(" rss_mb="))
+        #expect(r.stdout.contains(" rss_kb=") && r.stdout.hasSuffix(" runs=1\n"))
+    }
+
+    /// A sweep workload is `stormsim run` with replications, files written: its line counts every run and the
+    /// events of all of them, as the replications file lists them.
+    @Test func sweepWorkloadCountsEveryRun() throws {
+        let r = try stormsim(["bench", "--workload", "aws-sweep-1s", "--replications", "2", "--root", repositoryRoot.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasSuffix(" runs=190\n"), "\(r.stdout)")  // 19 client counts x 5 policies x 2
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try stormsim(["run", repositoryRoot.appendingPathComponent("bench/aws-jitter-sweep.json").path,
+                                "--replications", "2", "--set", "metrics.interval=1s", "--out", dir.path, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try String(contentsOf: dir.appendingPathComponent("replications.csv"), encoding: .utf8).split(separator: "\n")
+        let column = lines[0].split(separator: ",").firstIndex(of: "events")!
+        let total = lines.dropFirst().reduce(0) { $0 + Int($1.split(separator: ",", omittingEmptySubsequences: false)[column])! }
+        #expect(r.stdout.hasPrefix("events=\(total) wall="))
     }
 }
