@@ -19,12 +19,38 @@ struct InstanceState {
     var queueGauge: Gauge
     /// Worker time spent, in ns (on abandoned attempts too).
     var busyTime: Int64 = 0
+    /// What happened to the attempts sent to it. A service's totals are the sums over its instances; keeping them
+    /// here, in the state an event touches anyway, spares each event a write to a second array.
+    var counts = AttemptCounts()
 
     init(_ config: Service, columns: ServiceColumns, series: TimeSeries) {
         workersNow = config.workers
         queue = ServiceQueue(config)
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)
+    }
+
+    /// What happened to the attempts an instance (or, summed, a service) was sent.
+    struct AttemptCounts {
+        var arrivals = 0
+        var rejected = 0
+        var throttled = 0
+        var served = 0
+        /// Served after their caller had given up.
+        var wasted = 0
+        /// Worker time, in ns, spent on the wasted ones.
+        var wastedTime: Int64 = 0
+        var retries = 0
+        var dropped = 0
+        /// Swallowed by an outage that never answers.
+        var blackholed = 0
+
+        static func + (a: AttemptCounts, b: AttemptCounts) -> AttemptCounts {
+            AttemptCounts(
+                arrivals: a.arrivals + b.arrivals, rejected: a.rejected + b.rejected, throttled: a.throttled + b.throttled,
+                served: a.served + b.served, wasted: a.wasted + b.wasted, wastedTime: a.wastedTime + b.wastedTime,
+                retries: a.retries + b.retries, dropped: a.dropped + b.dropped, blackholed: a.blackholed + b.blackholed)
+        }
     }
 
     /// True when a worker is free to start an attempt.

@@ -1,5 +1,5 @@
 /// The live state of one service: its instances (each with its workers and queue, in `World.instances`), its
-/// faults and rate limit, its gauges and its totals.
+/// faults and rate limit (its totals are its instances', `World.counts(service:)`).
 struct ServiceState {
     var config: Service
     /// Its instances: indices into `World.instances`.
@@ -18,7 +18,6 @@ struct ServiceState {
     /// nil: no outage; true: attempts are answered with an error at once; false: never answered.
     var outageAnswered: Bool?
     var activeFaults: [Bool]
-    var blackholed = 0
 
     /// Optimistic concurrency: the row its attempts read and write.
     var row = OCCRow()
@@ -27,14 +26,6 @@ struct ServiceState {
     var limitTokens: Double
     var limitLast = SimTime.zero
 
-    // Totals for the summary.
-    var arrivals = 0
-    var rejected = 0
-    var throttled = 0
-    var served = 0
-    var wasted = 0
-    var retries = 0
-    var dropped = 0
     /// Salt of the keyed draw of the time after downstream calls.
     let afterSalt: UInt64
     /// Scalars of `config` that the hot paths read (copying `config`, which holds arrays, costs reference
@@ -46,7 +37,6 @@ struct ServiceState {
     let nonRetryableRate: Double
     /// Work whose deadline passed is dropped (from the queue, and before calling downstream).
     let dropExpired: Bool
-    var wastedTime: Int64 = 0
 
     init(config: Service, instances: Range<Int>, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config

@@ -35,8 +35,9 @@ extension World {
             return
         }
         let target = Int(requests[request].target)
+        let instance = chooseInstance(service: target)
         if number > 1 {
-            services[target].retries += 1
+            instances[Int(instance)].counts.retries += 1
             stats.series.add(services[target].columns.retries, at: now)
         }
         stats.attemptSent(caller: c, number: number, now: now)
@@ -44,7 +45,7 @@ extension World {
         let attempt = attempts.insert(AttemptState(
             deadline: propagateDeadline ? requestDeadline : .never, key: key, request: request,
             requestGeneration: requests[request].generation, nextSibling: requests[request].firstAttempt,
-            instance: chooseInstance(service: target), breakerGeneration: breakerGeneration, service: UInt16(target)))
+            instance: instance, breakerGeneration: breakerGeneration, service: UInt16(target)))
         requests[request].sent(attempt)
         let generation = attempts[attempt].generation
         traceRequest(request, now, "send", "attempt \(number)")

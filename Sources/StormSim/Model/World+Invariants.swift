@@ -78,7 +78,7 @@ extension World {
 
         // Services: workers and queues within bounds, totals that add up.
         var nextInstance = 0
-        for s in services {
+        for (index, s) in services.enumerated() {
             let name = s.config.name
             if s.instances.lowerBound != nextInstance { problems.append("\(name): instances \(s.instances) do not follow the previous service's") }
             nextInstance = s.instances.upperBound
@@ -94,10 +94,11 @@ extension World {
                     problems.append("\(name) instance \(i): \(instance.busy) busy and \(instance.queue.count) queued, gauges say \(instance.busyGauge.value) and \(instance.queueGauge.value)")
                 }
             }
-            if s.served + s.rejected + s.throttled > s.arrivals {
-                problems.append("\(name): served \(s.served) + rejected \(s.rejected) + throttled \(s.throttled) > arrivals \(s.arrivals)")
+            let n = counts(service: index)
+            if n.served + n.rejected + n.throttled > n.arrivals {
+                problems.append("\(name): served \(n.served) + rejected \(n.rejected) + throttled \(n.throttled) > arrivals \(n.arrivals)")
             }
-            if s.wasted > s.served { problems.append("\(name): wasted \(s.wasted) > served \(s.served)") }
+            if n.wasted > n.served { problems.append("\(name): wasted \(n.wasted) > served \(n.served)") }
         }
 
         if nextInstance != instances.count { problems.append("\(instances.count) instances, services own \(nextInstance)") }

@@ -14,7 +14,7 @@ extension World {
         let s = Int(attempts[attempt].service)
         let landed = services[s].row.write(readVersion: attempts[attempt].readVersion)
         if landed {
-            services[s].served += 1
+            instances[Int(attempts[attempt].instance)].counts.served += 1
             stats.series.add(services[s].columns.served, at: now)
         }
         let outcome: Outcome = landed ? .success : .conflict

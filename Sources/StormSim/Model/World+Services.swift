@@ -4,7 +4,7 @@ extension World {
     mutating func attemptArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
         let i = Int(attempts[attempt].instance)
-        services[s].arrivals += 1
+        instances[i].counts.arrivals += 1
         stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.
@@ -19,10 +19,10 @@ extension World {
                 releaseAttempt(attempt)  // the caller already gave up: nobody will ever look at it again
             } else {
                 attempts[attempt].blackholed = true  // freed when the caller times out
-                services[s].blackholed += 1
+                instances[i].counts.blackholed += 1
             }
         } else if let hint = services[s].throttle(now: now) {
-            services[s].throttled += 1
+            instances[i].counts.throttled += 1
             stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
@@ -33,7 +33,7 @@ extension World {
             instances[i].queue.enqueue(attempt, now: now)
             instances[i].queueGauge.change(by: 1, at: now, in: &stats.series)
         } else {
-            services[s].rejected += 1
+            instances[i].counts.rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
             sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         }
@@ -65,7 +65,7 @@ extension World {
         let deadline = attempts[attempt].deadline
         if deadline <= now && services[s].dropExpired {
             // Nobody waits for the answer any more: do not call downstream.
-            services[s].dropped += 1
+            instances[Int(attempts[attempt].instance)].counts.dropped += 1
             stats.series.add(services[s].columns.dropped, at: now)
             attempts[attempt].downstreamFailed = true
             attempts[attempt].pendingCalls = 1
@@ -99,11 +99,12 @@ extension World {
         let s = Int(attempts[attempt].service)
         let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
         let worked = holdsWorker ? (now - attempts[attempt].stageStart).nanoseconds : attempts[attempt].worked
-        services[s].served += 1
+        let i = Int(attempts[attempt].instance)
+        instances[i].counts.served += 1
         stats.series.add(services[s].columns.served, at: now)
         if attempts[attempt].abandoned {
-            services[s].wasted += 1
-            services[s].wastedTime += worked
+            instances[i].counts.wasted += 1
+            instances[i].counts.wastedTime += worked
             stats.series.add(services[s].columns.wasted, at: now)
         }
         let outcome: Outcome
@@ -135,7 +136,7 @@ extension World {
             let waited = (now - attempts[attempt].stageStart).nanoseconds
             let expired = services[s].dropExpired && attempts[attempt].deadline <= now
             if instances[i].queue.drops(waited: waited, expired: expired, now: now) {
-                services[s].dropped += 1
+                instances[i].counts.dropped += 1
                 stats.series.add(services[s].columns.dropped, at: now)
                 sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
                 continue

@@ -166,6 +166,11 @@ struct World: EventHandler {
     func busyTime(service s: Int) -> Int64 {
         services[s].instances.reduce(0) { $0 + instances[$1].busyTime }
     }
+
+    /// What happened to the attempts sent to service `s`: the sums over its instances.
+    func counts(service s: Int) -> InstanceState.AttemptCounts {
+        services[s].instances.reduce(InstanceState.AttemptCounts()) { $0 + instances[$1].counts }
+    }
 }
 
 /// One step in the life of a traced request.

@@ -50,13 +50,13 @@ enum OutputColumns {
         case .fastFailed: return .integer(t.fastFailed)  // by the breaker or throttling, before being sent
         case .budgetRefused: return .integer(t.budgetRefused)
         case .breakerTrips: return .integer(r.world.callers[0].state.breakerTrips)
-        case .dropped: return .integer(r.world.services.reduce(0) { $0 + $1.dropped })  // by the services' queues
+        case .dropped: return .integer(r.world.services.indices.reduce(0) { $0 + r.world.counts(service: $1).dropped })  // by the services' queues
         case .latencyMean, .latencyP50, .latencyP90, .latencyP99, .latencyP999, .latencyMax:
             return latency(m, r.world.stats.latency)!
         case .makespan: return t.lastFinish.map { .number($0.seconds) } ?? .empty  // when the last request finished
         case .wastedWorkFraction:  // service time spent on attempts nobody waited for
             let busy = r.world.services.indices.reduce(0) { $0 + Double(r.world.busyTime(service: $1)) }
-            let wasted = r.world.services.reduce(0) { $0 + Double($1.wastedTime) }
+            let wasted = r.world.services.indices.reduce(0) { $0 + Double(r.world.counts(service: $1).wastedTime) }
             return .number(wasted / busy)
         case .peakToMean: return .number(r.world.stats.synchrony.peakToMean)
         case .retryPeakToMean: return .number(r.world.stats.retrySynchrony.peakToMean)
@@ -69,17 +69,18 @@ enum OutputColumns {
     /// A service's metric of one run.
     static func read(_ m: ServiceMetric, service index: Int, _ r: Run) -> CSVTable.Cell {
         let s = r.world.services[index]
+        let n = r.world.counts(service: index)
         let busyTime = r.world.busyTime(service: index)
         switch m {
-        case .attempts: return .integer(s.arrivals)
-        case .amplification: return .number(Double(s.arrivals) / r.requests)  // its attempts per client request
-        case .served: return .integer(s.served)
-        case .rejected: return .integer(s.rejected)
-        case .throttled: return .integer(s.throttled)
-        case .retries: return .integer(s.retries)
-        case .dropped: return .integer(s.dropped)
-        case .wasted: return .integer(s.wasted)  // served after their caller gave up
-        case .wastedWorkFraction: return .number(Double(s.wastedTime) / Double(busyTime))
+        case .attempts: return .integer(n.arrivals)
+        case .amplification: return .number(Double(n.arrivals) / r.requests)  // its attempts per client request
+        case .served: return .integer(n.served)
+        case .rejected: return .integer(n.rejected)
+        case .throttled: return .integer(n.throttled)
+        case .retries: return .integer(n.retries)
+        case .dropped: return .integer(n.dropped)
+        case .wasted: return .integer(n.wasted)  // served after their caller gave up
+        case .wastedWorkFraction: return .number(Double(n.wastedTime) / Double(busyTime))
         case .utilization: return .number(Double(busyTime) / (Double(s.config.workers) * Double(r.scenario.duration.nanoseconds)))
         }
     }
