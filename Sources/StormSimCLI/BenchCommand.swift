@@ -37,6 +37,9 @@ struct BenchCommand {
                  what: "the AWS 2015 jitter study, 9,500 short runs (stormsim run, files written), 100 ms rows"),
         Workload(name: "aws-sweep-1s", file: "bench/aws-jitter-sweep.json", overrides: ["metrics.interval=1s"],
                  kind: .sweep(replications: 100), what: "the same sweep with 1 s rows"),
+        Workload(name: "empty-runs", file: "scenarios/thundering-herd.json", overrides: ["clients.count=1"],
+                 kind: .sweep(replications: 2_000),
+                 what: "2,000 runs of one request each (stormsim run, files written): the cost of a run itself"),
         Workload(name: "ten-million-burst", file: "scenarios/thundering-herd.json",
                  overrides: ["clients.count=10000000", "duration=6000s"], kind: .single(repeats: 1),
                  what: "10,000,000 clients in one burst (with --full)", inFlight: 10_000_000, full: true),
@@ -85,21 +88,15 @@ struct BenchCommand {
         let idle = try child(Self.workloads.first { $0.name == "idle" }!)
         var results: [(Workload, Measurement)] = []
         for w in chosen { results.append((w, try child(w))) }
-        let steady = results.first { $0.0.name == "bench-overload" }?.1
-        let header = ["workload", "runs", "events", "wall s", "M events/s", "peak MB", "bytes/client", "overhead/run"]
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let header = ["workload", "runs", "events", "wall s", "M events/s", "peak MB", "bytes/client", "core µs/run"]
         var rows: [[String]] = [header]
         for (w, m) in results {
             let perClient = w.inFlight.map { NumberFormat.rounded(Double(m.peakKB - idle.peakKB) * 1024 / Double($0), digits: 0) } ?? ""
-            var overhead = ""
-            if m.runs > 1, let steady {
-                // The cores' time beyond what its events cost at the steady single-run rate, per run.
-                let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
-                let beyond = m.wall * cores - Double(m.events) / (Double(steady.events) / steady.wall)
-                overhead = "\(NumberFormat.rounded(beyond / Double(m.runs) * 1e6, digits: 0)) µs"
-            }
+            let perRun = m.runs > 1 ? NumberFormat.rounded(m.wall * cores / Double(m.runs) * 1e6, digits: 0) : ""
             rows.append([
                 w.name, String(m.runs), String(m.events), NumberFormat.rounded(m.wall, digits: 3),
-                NumberFormat.rounded(Double(m.events) / m.wall / 1e6, digits: 2), String(m.peakKB / 1024), perClient, overhead,
+                NumberFormat.rounded(Double(m.events) / m.wall / 1e6, digits: 2), String(m.peakKB / 1024), perClient, perRun,
             ])
         }
         print(Table.render(rows))
@@ -110,8 +107,8 @@ struct BenchCommand {
             Event: one pop from the pending-event queue. Single runs: the best of 5 in one process (bursts: one), covering
             the model, the run and the result tables, not process start or file output. Sweeps: the whole `stormsim run`
             on every core, output files included. bytes/client: peak memory above a 10-client run, per client of a burst
-            (all in flight at once). overhead/run: the cores' time beyond what the run's events cost at bench-overload's
-            rate, per run (tables, time series, files).
+            (all in flight at once). core µs/run: wall time x cores / runs; empty-runs shows what a run costs beyond its
+            events (model, tables, replication means, files).
             """)
         if !quick { try scaling() }
     }

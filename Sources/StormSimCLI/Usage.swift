@@ -79,6 +79,7 @@ enum Usage {
           aws-sweep-100ms    bench/aws-jitter-sweep.json with --replications 100: 9,500 short runs, as
                              'stormsim run' makes them, files written (100 ms rows)
           aws-sweep-1s       the same with metrics.interval=1s
+          empty-runs         2,000 runs of one request each: what a run costs beyond its events
           ten-million-burst  10,000,000 clients in one burst (only with --full; about 2.5 GB)
 
         OPTIONS:
