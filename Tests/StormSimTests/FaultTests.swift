@@ -79,11 +79,20 @@ import Testing
             Fault(from: .zero, to: .seconds(1), effect: .slowdown(factor: 3)),
             Fault(from: .zero, to: .seconds(1), effect: .errorRate(0.05)),
         ]
+        let series = TimeSeries(interval: .seconds(1), end: .seconds(1), columns: 30)
+        var instance = InstanceState(s.config, columns: .forService(0, attemptColumns: 1), series: series)
         s.activeFaults = [true, true, true, true, true]
-        s.applyFaults()
-        #expect(s.workersNow == 4 && s.slowdown == 6 && s.errorRateNow == 0.1 && s.outageAnswered == nil)
+        s.applyFaults(to: &instance, position: 0)
+        #expect(instance.workersNow == 4 && instance.slowdown == 6 && instance.errorRateNow == 0.1 && instance.outageAnswered == nil)
         s.activeFaults = [false, false, false, false, false]
-        s.applyFaults()
-        #expect(s.workersNow == 10 && s.slowdown == 1)
+        s.applyFaults(to: &instance, position: 0)
+        #expect(instance.workersNow == 10 && instance.slowdown == 1)
+        // A fault aimed at other instances leaves this one alone.
+        s.config.faults[0].instances = [1]
+        s.activeFaults = [true, false, false, false, false]
+        s.applyFaults(to: &instance, position: 0)
+        #expect(instance.workersNow == 10)
+        s.applyFaults(to: &instance, position: 1)
+        #expect(instance.workersNow == 4)
     }
 }

@@ -10,8 +10,13 @@
 struct InstanceState {
     /// Workers serving an attempt now.
     var busy = 0
-    /// Workers the active faults leave (at most the service's `workers`).
+    /// What the active faults that hit this instance make of it: the workers they leave (at most the service's
+    /// `workers`), the factor on service time, the error rate, and an outage (nil: none; true: attempts are
+    /// answered with an error at once; false: never answered).
     var workersNow: Int
+    var slowdown = 1.0
+    var errorRateNow: Double
+    var outageAnswered: Bool? = nil
     /// The attempts waiting for a worker, and the rules that order and drop them.
     var queue: ServiceQueue
     /// Busy workers and queue length over time, integrated into the service's columns.
@@ -25,6 +30,7 @@ struct InstanceState {
 
     init(_ config: Service, columns: ServiceColumns, series: TimeSeries) {
         workersNow = config.workers
+        errorRateNow = config.errorRate
         queue = ServiceQueue(config)
         busyGauge = Gauge(series: series, areaColumn: columns.utilization)
         queueGauge = Gauge(series: series, areaColumn: columns.queueLength)

@@ -26,6 +26,9 @@ struct RequestState: Generational {
     /// Bumped whenever the slot is freed (`SlotPool`): an attempt remembers the generation of its request, so the
     /// answer of an attempt whose request has finished (and whose slot may hold another request) is recognised.
     var generation: UInt32 = 0
+    /// The instances its attempts went to, one bit per position in the service's fleet (positions 32 apart share
+    /// a bit), for a retry that avoids them (`avoidPreviousHosts`).
+    var triedHosts: UInt32 = 0
     /// Attempts sent so far (the first included; at most 1,000).
     var attemptsSent: UInt16
     /// Who sends it: 0 for the clients, s + 1 for service s calling downstream.

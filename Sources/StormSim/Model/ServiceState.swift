@@ -11,12 +11,7 @@ struct ServiceState {
     /// Columns of this service in the time series.
     let columns: ServiceColumns
 
-    /// What the active faults make of the service right now (`workersNow` is copied to its instances).
-    var workersNow: Int
-    var slowdown = 1.0
-    var errorRateNow: Double
-    /// nil: no outage; true: attempts are answered with an error at once; false: never answered.
-    var outageAnswered: Bool?
+    /// Which of its faults are active now (each instance applies those that hit it).
     var activeFaults: [Bool]
 
     /// Optimistic concurrency: the row its attempts read and write.
@@ -42,8 +37,6 @@ struct ServiceState {
         self.config = config
         self.instances = instances
         self.columns = columns
-        workersNow = config.workers
-        errorRateNow = config.errorRate
         activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
         timeSalt = streams.key("service/\(config.name)/time")
@@ -74,18 +67,20 @@ extension ServiceState {
 }
 
 extension ServiceState {
-    /// Recomputes the effective parameters from the faults now active.
-    mutating func applyFaults() {
-        workersNow = config.workers
-        slowdown = 1
-        errorRateNow = config.errorRate
-        outageAnswered = nil
-        for (fault, active) in zip(config.faults, activeFaults) where active {
+    /// Recomputes an instance's effective parameters from the active faults that hit it (`position`: its place
+    /// in the service's fleet). Overlapping faults combine: the fewest workers, the product of slowdowns, the
+    /// highest error rate; an outage overrides everything.
+    func applyFaults(to instance: inout InstanceState, position: Int) {
+        instance.workersNow = config.workers
+        instance.slowdown = 1
+        instance.errorRateNow = config.errorRate
+        instance.outageAnswered = nil
+        for (fault, active) in zip(config.faults, activeFaults) where active && fault.hits(instance: position) {
             switch fault.effect {
-            case .outage(let answered): outageAnswered = (outageAnswered ?? true) && answered
-            case .capacity(let workers): workersNow = min(workersNow, workers)
-            case .slowdown(let factor): slowdown *= factor
-            case .errorRate(let rate): errorRateNow = max(errorRateNow, rate)
+            case .outage(let answered): instance.outageAnswered = (instance.outageAnswered ?? true) && answered
+            case .capacity(let workers): instance.workersNow = min(instance.workersNow, workers)
+            case .slowdown(let factor): instance.slowdown *= factor
+            case .errorRate(let rate): instance.errorRateNow = max(instance.errorRateNow, rate)
             }
         }
     }

@@ -35,7 +35,7 @@ extension World {
             return
         }
         let target = Int(requests[request].target)
-        let instance = chooseInstance(service: target)
+        let instance = chooseInstance(service: target, request: request, key: key)
         if number > 1 {
             instances[Int(instance)].counts.retries += 1
             stats.series.add(services[target].columns.retries, at: now)
@@ -72,11 +72,36 @@ extension World {
         }
     }
 
-    /// The instance of `service` an attempt goes to (every service has one instance today; a balancer chooses
-    /// here).
+    /// The instance of `service` an attempt of `request` (draw key `key`) goes to: its only one, or the caller's
+    /// balancer's pick.
     @inline(__always)
-    func chooseInstance(service: Int) -> UInt32 {
-        UInt32(truncatingIfNeeded: services[service].instances.lowerBound)
+    mutating func chooseInstance(service: Int, request: UInt32, key: UInt64) -> UInt32 {
+        let range = services[service].instances
+        if range.count == 1 { return UInt32(truncatingIfNeeded: range.lowerBound) }
+        return balance(service: service, request: request, key: key)
+    }
+
+    /// A pick among several instances; a retry that avoids the hosts its request tried asks again.
+    mutating func balance(service: Int, request: UInt32, key: UInt64) -> UInt32 {
+        let c = Int(requests[request].caller)
+        let b = Int(balancerIndex[c * services.count + service])
+        let client = requests[request].client
+        let avoid = callers[c].policy.avoidPreviousHosts ? requests[request].triedHosts : 0
+        // A ring hash keeps a client on one instance (a downstream call: the call, its retries included).
+        let ringKey = c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
+        let chosen = balancers[b].pick(
+            client: client, key: key, ringKey: ringKey, avoid: avoid, reselect: callers[c].policy.hostReselectAttempts)
+        requests[request].triedHosts |= BalancerSet.bit(chosen - services[service].instances.lowerBound)
+        return UInt32(truncatingIfNeeded: chosen)
+    }
+
+    /// A caller is done with an attempt (answered or timed out): a least-request balancer stops counting it.
+    @inline(__always)
+    mutating func balancerDone(_ attempt: UInt32, request: UInt32) {
+        let s = Int(attempts[attempt].service)
+        guard services[s].instances.count > 1 else { return }
+        let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
+        balancers[b].finished(client: requests[request].client, instance: Int(attempts[attempt].instance))
     }
 
     /// Takes `attempt` off the list of its request's attempts in flight (it was answered, or its caller stopped
@@ -84,6 +109,7 @@ extension World {
     /// off the list.
     @inline(__always)
     mutating func detach(_ attempt: UInt32, from request: UInt32, next: UInt32) {
+        balancerDone(attempt, request: request)
         if requests[request].firstAttempt == attempt {
             requests[request].firstAttempt = next  // the common case: the only attempt in flight
             return

@@ -68,6 +68,31 @@ extension World {
         }
         if listed != notAbandoned { problems.append("requests list \(listed) attempts in flight, \(notAbandoned) are") }
 
+        // A least-request balancer counts exactly its caller's attempts in flight at each instance.
+        var perInstance = [Int](repeating: 0, count: callers.count * instances.count)
+        for (id, live) in liveRequests.enumerated() where live {
+            var a = requests.items[id].firstAttempt
+            var steps = 0
+            while a != AttemptState.none && Int(a) < attempts.items.count && steps < 1_000 {
+                perInstance[Int(requests.items[id].caller) * instances.count + Int(attempts.items[Int(a)].instance)] += 1
+                a = attempts.items[Int(a)].nextSibling
+                steps += 1
+            }
+        }
+        for c in callers.indices {
+            for s in services.indices {
+                let b = Int(balancerIndex[c * services.count + s])
+                guard b >= 0, balancers[b].kind == .leastRequest else { continue }
+                let set = balancers[b]
+                for i in services[s].instances {
+                    let counted = stride(from: i - set.first, to: set.active.count, by: set.count).reduce(0) { $0 + Int(set.active[$1]) }
+                    if counted != perInstance[c * instances.count + i] {
+                        problems.append("caller \(c)'s balancer counts \(counted) attempts in flight at instance \(i), \(perInstance[c * instances.count + i]) are")
+                    }
+                }
+            }
+        }
+
         // Requests never exceed their caller's attempts.
         for (id, live) in liveRequests.enumerated() where live {
             let r = requests.items[id]

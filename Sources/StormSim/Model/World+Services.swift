@@ -12,7 +12,7 @@ extension World {
             sendMessage(.versionRead, a: attempt, b: 0, salt: latencyBackSalt, now: now, queue: &queue)
             return
         }
-        if let answered = services[s].outageAnswered {
+        if let answered = instances[i].outageAnswered {
             if answered {
                 sendMessage(.responseArrives, a: attempt, b: Outcome.serverError.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
             } else if attempts[attempt].abandoned {
@@ -44,7 +44,7 @@ extension World {
         attempts[attempt].stageStart = now
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = services[s].config.serviceTime.sample(&draw)
-        if services[s].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * services[s].slowdown) }
+        if instances[i].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * instances[i].slowdown) }
         let penalty = services[s].concurrencyPenalty
         if penalty > 0 {
             // Congestive collapse: every other attempt in service makes this one slower.
@@ -113,7 +113,7 @@ extension World {
         } else {
             var draw = DrawKey.source(attempts[attempt].key, services[s].outcomeSalt)
             let u = draw.nextUnit()
-            let errorRate = services[s].errorRateNow
+            let errorRate = instances[i].errorRateNow
             outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
         }
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
@@ -129,7 +129,7 @@ extension World {
     /// Starts instance `i`'s queued attempts while it has free workers, dropping on the way those whose deadline
     /// passed, that waited past the queue timeout, or that CoDel sheds.
     mutating func startQueued(service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
-        while instances[i].hasIdleWorker, services[s].outageAnswered == nil,
+        while instances[i].hasIdleWorker, instances[i].outageAnswered == nil,
             let attempt = instances[i].queue.pop(now: now)
         {
             instances[i].queueGauge.change(by: -1, at: now, in: &stats.series)
@@ -149,9 +149,10 @@ extension World {
     /// instances, and use freed capacity.
     mutating func faultChanges(service s: Int, fault f: Int, opens: Bool, now: SimTime, queue: inout EventQueue) {
         services[s].activeFaults[f] = opens
-        services[s].applyFaults()
-        for i in services[s].instances {
-            instances[i].workersNow = services[s].workersNow
+        let fault = services[s].config.faults[f]
+        let range = services[s].instances
+        for i in range where fault.hits(instance: i - range.lowerBound) {
+            services[s].applyFaults(to: &instances[i], position: i - range.lowerBound)
             startQueued(service: s, instance: i, now: now, queue: &queue)
         }
     }

@@ -31,6 +31,10 @@ struct World: EventHandler {
     var services: [ServiceState]
     /// Every instance of every service, service by service (`ServiceState.instances` says which are whose).
     var instances: [InstanceState]
+    /// The balancers of each (caller, service) pair whose service has several instances: index
+    /// `balancerIndex[caller * services.count + service]`, -1 when the service has one instance.
+    var balancers: [BalancerSet] = []
+    var balancerIndex: [Int32] = []
     /// Salts of the keyed draws for network latency, out to the service and back.
     let latencyOutSalt: UInt64
     let latencyBackSalt: UInt64
@@ -88,12 +92,25 @@ struct World: EventHandler {
         services = scenario.services.enumerated().map { i, s in
             let first = instances.count
             let columns = ServiceColumns.forService(i, attemptColumns: attemptColumns)
-            instances.append(InstanceState(s, columns: columns, series: series))
+            for _ in 0..<s.instances { instances.append(InstanceState(s, columns: columns, series: series)) }
             return ServiceState(
                 config: s, instances: first..<instances.count, streams: streams,
                 columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
         self.instances = instances
+        // Balancers: for each caller, for each service it calls that has several instances.
+        balancerIndex = [Int32](repeating: -1, count: callers.count * services.count)
+        for (c, caller) in callers.enumerated() {
+            for target in Set(caller.targets).sorted() where services[target].instances.count > 1 {
+                let config = scenario.services[target]
+                let label = c == 0 ? "clients/\(config.name)/" : "\(scenario.services[c - 1].name)/\(config.name)/"
+                balancerIndex[c * services.count + target] = Int32(balancers.count)
+                balancers.append(BalancerSet(
+                    config.balancer, service: target, instances: services[target].instances,
+                    callerClients: c == 0 ? scenario.clients.count : 1, callerHosts: c == 0 ? scenario.clients.hosts : 1,
+                    streams: streams, label: label))
+            }
+        }
         // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
         requests.reserve(scenario.clients.count)
         attempts.reserve(scenario.clients.count)

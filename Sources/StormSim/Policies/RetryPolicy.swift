@@ -57,6 +57,11 @@ public struct RetryPolicy: Equatable, Sendable {
     /// With a deadline: refuse a retry that could not finish before it (start + timeout past the deadline),
     /// not only one that would start after it.
     public var deadlineAware: Bool = false
+    /// A retry avoids the instances this request has already tried (Envoy's `previous_hosts` retry predicate): the
+    /// balancer picks again, up to `hostReselectAttempts` times, and the last pick stands.
+    public var avoidPreviousHosts: Bool = false
+    /// Envoy's `host_selection_retry_max_attempts` (default 1).
+    public var hostReselectAttempts: Int = 1
 
     public init(
         timeout: SimDuration?, maxAttempts: Int, backoff: Backoff, jitter: Jitter,

@@ -81,7 +81,7 @@ enum OutputColumns {
         case .dropped: return .integer(n.dropped)
         case .wasted: return .integer(n.wasted)  // served after their caller gave up
         case .wastedWorkFraction: return .number(Double(n.wastedTime) / Double(busyTime))
-        case .utilization: return .number(Double(busyTime) / (Double(s.config.workers) * Double(r.scenario.duration.nanoseconds)))
+        case .utilization: return .number(Double(busyTime) / (Double(s.config.workers * s.config.instances) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
         }
     }
 
@@ -141,7 +141,7 @@ enum OutputColumns {
         case .dropped: return .value(s.columns.dropped)
         case .served: return .value(s.columns.served)
         case .queueLength: return .mean(s.columns.queueLength, divisor: 1)
-        case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.workers))
+        case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.workers * s.config.instances))
         case .wasted: return .value(s.columns.wasted)
         }
     }

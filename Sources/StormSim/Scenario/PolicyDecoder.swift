@@ -31,14 +31,18 @@ extension ScenarioDecoder {
         var limiter: ScopedRateLimiter?? = .some(nil)
         if let l = reader.value("rateLimiter") { limiter = decodeRateLimiter(l, at: path.appending("rateLimiter"), context: context).map { .some($0) } }
         let deadlineAware = reader.bool("deadlineAware", default: false)
+        let avoidPreviousHosts = reader.bool("avoidPreviousHosts", default: false)
+        let reselect = reader.integer("hostReselectAttempts", in: 0...100, default: 1)
         guard let timeout, let maxAttempts, let backoff, let jitter, let retryOn, let retryAfter, let maxElapsed,
-            let budgets, let breaker, let limiter, let deadlineAware
+            let budgets, let breaker, let limiter, let deadlineAware, let avoidPreviousHosts, let reselect
         else { return nil }
         var policy = RetryPolicy(
             timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter, retryOn: retryOn,
             retryAfter: RetryPolicy.RetryAfter(rawValue: retryAfter)!, maxElapsed: maxElapsed, budgets: budgets,
             breaker: breaker, rateLimiter: limiter, preset: presetName)
         policy.deadlineAware = deadlineAware
+        policy.avoidPreviousHosts = avoidPreviousHosts
+        policy.hostReselectAttempts = reselect
         return policy
     }
 

@@ -176,6 +176,10 @@ public struct Service: Equatable, Sendable {
     public var adaptiveAfter: SimDuration = .milliseconds(100)
     /// Drop queued attempts whose propagated deadline has passed instead of serving them.
     public var dropExpired: Bool = true
+    /// Instances of the service, each with its own `workers` and queue (a fleet behind a balancer).
+    public var instances: Int = 1
+    /// How each caller picks an instance.
+    public var balancer: Balancer = Balancer()
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -185,6 +189,7 @@ public struct Service: Equatable, Sendable {
             && a.concurrencyPenalty == b.concurrencyPenalty && a.queueTimeout == b.queueTimeout
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
+            && a.instances == b.instances && a.balancer == b.balancer
     }
 
     public init(
@@ -233,11 +238,46 @@ public struct Fault: Equatable, Sendable {
     public var from: SimDuration
     public var to: SimDuration
     public var effect: Effect
+    /// The instances it hits (indices), or nil for all of them.
+    public var instances: [Int]? = nil
 
-    public init(from: SimDuration, to: SimDuration, effect: Effect) {
+    public init(from: SimDuration, to: SimDuration, effect: Effect, instances: [Int]? = nil) {
         self.from = from
         self.to = to
         self.effect = effect
+        self.instances = instances
+    }
+
+    /// Whether it hits instance `i`.
+    public func hits(instance i: Int) -> Bool { instances?.contains(i) ?? true }
+}
+
+/// How a caller picks the instance of a service an attempt goes to.
+public struct Balancer: Equatable, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Each balancer cycles through the instances, from a start of its own.
+        case roundRobin = "round-robin"
+        /// An instance drawn at random for each attempt.
+        case random
+        /// The least busy of `choices` instances drawn at random (Envoy's least request; two choices: the power of
+        /// two choices), busy meaning the attempts this balancer has in flight there.
+        case leastRequest = "least-request"
+        /// A hash ring: the same client always goes to the same instance (Envoy's ring hash, 1,024 points).
+        case ringHash = "ring-hash"
+    }
+    public var kind: Kind = .roundRobin
+    /// Whose balancer it is: every client its own, every host its own (a sidecar, the default), or one for all.
+    public var scope: PolicyScope = .host
+    /// Round robin: start at a random instance (gRPC and Envoy do) or at instance 0 (a herd on the first).
+    public var randomStart = true
+    /// Least request: instances drawn per pick.
+    public var choices = 2
+
+    public init(kind: Kind = .roundRobin, scope: PolicyScope = .host, randomStart: Bool = true, choices: Int = 2) {
+        self.kind = kind
+        self.scope = scope
+        self.randomStart = randomStart
+        self.choices = choices
     }
 }
 

@@ -91,11 +91,16 @@ extension ScenarioDecoder {
         }
         var rateLimit: ServiceRateLimit?? = .some(nil)
         if let r = reader.value("rateLimit") { rateLimit = decodeServiceRateLimit(r, at: path.appending("rateLimit"), context: context).map { .some($0) } }
+        let instances = reader.integer("instances", in: 1...ScenarioLimits.maxInstances, default: 1)
+        var balancer: Balancer? = Balancer()
+        if let b = reader.value("balancer") { balancer = decodeBalancer(b, at: path.appending("balancer"), context: context) }
         var faults: [Fault]? = []
-        if let f = reader.value("faults") { faults = decodeFaults(f, at: path.appending("faults"), context: context) }
+        if let f = reader.value("faults"), let instances {
+            faults = decodeFaults(f, at: path.appending("faults"), instances: instances, context: context)
+        }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
-            let isAsync, let penalty
+            let isAsync, let penalty, let instances, let balancer
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -110,7 +115,44 @@ extension ScenarioDecoder {
         service.codel = codel.map { (target: $0.0, interval: $0.1) }
         service.adaptiveAfter = adaptiveAfter
         service.dropExpired = dropExpired
+        service.instances = instances
+        service.balancer = balancer
         return service
+    }
+
+    /// `balancer`: a name, or an object with `type` and its options.
+    static func decodeBalancer(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Balancer? {
+        let expected = ScenarioKeys.balancerNames.map { JSONValue.quote($0) }.joined(separator: ", ")
+        if case .string(let name) = json {
+            guard let kind = Balancer.Kind(rawValue: name) else {
+                var message = "expected one of \(expected), found \(JSONValue.quote(name))"
+                if let guess = Suggest.closest(to: name, among: ScenarioKeys.balancerNames) { message += "; did you mean \"\(guess)\"?" }
+                context.fail(path, message)
+                return nil
+            }
+            return Balancer(kind: kind)
+        }
+        guard let type = typeField(json, at: path, key: "type", among: ScenarioKeys.balancerNames, context: context),
+            let r = ObjectReader(json, at: path, allowed: ScenarioKeys.balancer, context: context)
+        else { return nil }
+        let kind = Balancer.Kind(rawValue: type)!
+        let scope = r.choice("scope", among: PolicyScope.allCases.map(\.rawValue), default: "host")
+        let start = r.choice("start", among: ["random", "zero"], default: "random")
+        let choices = r.integer("choices", in: 2...100, default: 2)
+        if kind != .roundRobin && r.has("start") {
+            context.fail(path.appending("start"), "only a round-robin balancer has a start; this one is \(JSONValue.quote(type))")
+            return nil
+        }
+        if kind != .leastRequest && r.has("choices") {
+            context.fail(path.appending("choices"), "only a least-request balancer draws choices; this one is \(JSONValue.quote(type))")
+            return nil
+        }
+        if kind == .ringHash && r.has("scope") {
+            context.fail(path.appending("scope"), "a ring hash sends each client to the same instance whoever balances; it has no scope")
+            return nil
+        }
+        guard let scope, let start, let choices else { return nil }
+        return Balancer(kind: kind, scope: PolicyScope(rawValue: scope)!, randomStart: start == "random", choices: choices)
     }
 
     /// `calls`: a service name or an array of them.
@@ -182,7 +224,7 @@ extension ScenarioDecoder {
         return (from, to)
     }
 
-    static func decodeFaults(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> [Fault]? {
+    static func decodeFaults(_ json: JSONValue, at path: JSONPath, instances: Int, context: DecodeContext) -> [Fault]? {
         guard case .array(let items) = json else {
             context.fail(path, "expected an array of faults, found \(json.kindDescription)")
             return nil
@@ -206,10 +248,39 @@ extension ScenarioDecoder {
             default:
                 effect = r.number("errorRate", in: 0...1, expected: "a probability from 0 to 1").map { .errorRate($0) }
             }
-            guard let effect else { failed = true; continue }
-            faults.append(Fault(from: from, to: to, effect: effect))
+            guard let effect, let targets = faultTargets(r, at: here, instances: instances) else { failed = true; continue }
+            faults.append(Fault(from: from, to: to, effect: effect, instances: targets))
         }
         return failed ? nil : faults
+    }
+
+    /// A fault's `instances` (a list of indices) or `fraction` (the first round(fraction x instances), at least
+    /// one); neither: every instance (nil).
+    static func faultTargets(_ r: ObjectReader, at here: JSONPath, instances: Int) -> [Int]?? {
+        if r.has("instances") && r.has("fraction") {
+            r.context.fail(here.appending("fraction"), "give either instances or fraction, not both")
+            return nil
+        }
+        if r.has("fraction") {
+            guard let f = r.number("fraction", in: 0...1, expected: "a fraction of the instances from 0 to 1") else { return nil }
+            let count = max(1, Int((f * Double(instances)).rounded()))
+            return .some(Array(0..<min(count, instances)))
+        }
+        guard let list = r.value("instances") else { return .some(nil) }
+        let path = here.appending("instances")
+        guard case .array(let items) = list, !items.isEmpty else {
+            r.context.fail(path, "expected a non-empty array of instance indices, found \(list.kindDescription)")
+            return nil
+        }
+        var indices: [Int] = []
+        for (k, item) in items.enumerated() {
+            guard case .number(let x) = item, x == x.rounded(), x >= 0, x < Double(instances) else {
+                r.context.fail(path.appending(k), "expected an instance index from 0 to \(instances - 1) (the service has \(instances) instance\(instances == 1 ? "" : "s")), found \(item.kindDescription)")
+                return nil
+            }
+            if !indices.contains(Int(x)) { indices.append(Int(x)) }
+        }
+        return .some(indices.sorted())
     }
 
     static func decodeServiceRateLimit(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ServiceRateLimit? {

@@ -13,7 +13,7 @@ public enum ScenarioKeys {
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
-        "rateLimiter", "deadlineAware",
+        "rateLimiter", "deadlineAware", "avoidPreviousHosts", "hostReselectAttempts",
     ]
     public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling", "failureRate"]
     public static let budget: [String: [String]] = [
@@ -36,14 +36,18 @@ public enum ScenarioKeys {
     public static let jitterObject = ["type", "fraction"]
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
-        "calls", "policy", "afterCall", "async", "concurrencyPenalty",
+        "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer",
     ]
+    public static let balancerNames = ["round-robin", "random", "least-request", "ring-hash"]
+    public static let balancer = ["type", "scope", "start", "choices"]
     /// A proxy only forwards, with its own policy.
     public static let proxyService = ["name", "kind", "calls", "policy"]
     public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate"]
     public static let fault: [String: [String]] = [
-        "outage": ["type", "from", "to", "answer"], "capacity": ["type", "from", "to", "workers"],
-        "slowdown": ["type", "from", "to", "factor"], "errorRate": ["type", "from", "to", "errorRate"],
+        "outage": ["type", "from", "to", "answer", "instances", "fraction"],
+        "capacity": ["type", "from", "to", "workers", "instances", "fraction"],
+        "slowdown": ["type", "from", "to", "factor", "instances", "fraction"],
+        "errorRate": ["type", "from", "to", "errorRate", "instances", "fraction"],
     ]
     /// An optimistic-concurrency service has no workers, queue or service time.
     public static let occService = ["name", "kind"]
@@ -62,6 +66,8 @@ public enum ScenarioLimits {
     /// Each client keeps about 100 bytes of state (its random streams and its next request).
     public static let maxClients = 10_000_000
     public static let maxWorkers = 10_000_000
+    /// Instances of one service (each keeps its own queue and gauges).
+    public static let maxInstances = 10_000
     public static let maxQueueCapacity = 100_000_000
     public static let maxAttempts = 1_000
     /// Time-series rows (duration / interval).

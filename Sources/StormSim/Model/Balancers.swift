@@ -1,0 +1,143 @@
+/// How the callers of a service with several instances pick one for each attempt: one `BalancerSet` per (caller,
+/// service), holding a balancer per scope unit (per client, per host, or one for all). Services with one instance
+/// need none: the pick is that instance, with no state and no draw, so single-instance scenarios are unchanged.
+///
+/// Every pick is a pure function of the balancer's state and keyed draws of the attempt, so the same attempt picks
+/// the same way in every variant (common random numbers) and on every machine.
+struct BalancerSet {
+    let kind: Balancer.Kind
+    let scope: PolicyScope
+    let choices: Int
+    /// The service's instances: `first ..< first + count` in `World.instances`.
+    let first: Int
+    let count: Int
+    /// Round robin: the next instance (0 ..< count) of each unit.
+    var next: [UInt32] = []
+    /// Least request: per unit and instance, the attempts that unit's balancer has in flight there.
+    var active: [Int32] = []
+    /// Ring hash: points of the ring in hash order, and the instance each belongs to.
+    var ringHashes: [UInt64] = []
+    var ringInstances: [UInt32] = []
+    /// Salt of the keyed draws of random and least-request picks.
+    let drawSalt: UInt64
+    let hosts: Int
+
+    /// Points on a ring hash's ring: Envoy's minimum ring size.
+    static let ringPoints = 1024
+
+    init(_ balancer: Balancer, service: Int, instances: Range<Int>, callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String) {
+        kind = balancer.kind
+        scope = balancer.scope
+        choices = balancer.choices
+        first = instances.lowerBound
+        count = instances.count
+        hosts = callerHosts
+        drawSalt = streams.key("balancer/\(label)draw")
+        let units = Self.units(scope, clients: callerClients, hosts: callerHosts)
+        switch kind {
+        case .roundRobin:
+            // gRPC's round_robin and Envoy both start each balancer at a random index, so that callers do not all
+            // send their first attempts to the first instance; "zero" keeps that herd on purpose.
+            let family = StreamFamily(streams: streams, label: "balancer/\(label)start")
+            next = (0..<units).map { u in
+                guard balancer.randomStart else { return 0 }
+                var rng = family.stream(UInt64(u))
+                return UInt32(rng.nextInt(below: UInt64(count)))
+            }
+        case .leastRequest:
+            active = [Int32](repeating: 0, count: units * count)
+        case .ringHash:
+            // Each instance owns an equal share of the ring's points, at hashes of (service, instance, point).
+            let perInstance = max(1, (Self.ringPoints + count - 1) / count)
+            var points: [(UInt64, UInt32)] = []
+            points.reserveCapacity(perInstance * count)
+            let ringKey = streams.key("balancer/ring/\(service)")
+            for i in 0..<count {
+                for p in 0..<perInstance {
+                    points.append((DrawKey.child(DrawKey.child(ringKey, UInt64(i)), UInt64(p)), UInt32(i)))
+                }
+            }
+            points.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            ringHashes = points.map(\.0)
+            ringInstances = points.map(\.1)
+        case .random:
+            break
+        }
+    }
+
+    /// Balancers of a scope for a caller with `clients` clients on `hosts` hosts.
+    static func units(_ scope: PolicyScope, clients: Int, hosts: Int) -> Int {
+        switch scope {
+        case .client: return max(1, clients)
+        case .host: return max(1, min(hosts, clients))
+        case .global: return 1
+        }
+    }
+
+    /// The balancer of a caller's client (client c runs on host c mod hosts).
+    @inline(__always)
+    func unit(client: UInt32) -> Int {
+        switch scope {
+        case .client: return Int(client)
+        case .host: return Int(client) % hosts
+        case .global: return 0
+        }
+    }
+
+    /// Picks an instance (an index into `World.instances`) for an attempt of `client` with draw key `key`, avoiding
+    /// `avoid` (a mask of instance positions) when it can; `ringKey` places the request on a ring hash.
+    @inline(__always)
+    mutating func pick(client: UInt32, key: UInt64, ringKey: UInt64, avoid: UInt32, reselect: Int) -> Int {
+        var draw = DrawKey.source(key, drawSalt)
+        var chosen = pickOnce(client: client, draw: &draw, ringKey: ringKey, salt: 0)
+        var tries = 0
+        while tries < reselect && avoid & Self.bit(chosen) != 0 {
+            tries += 1
+            chosen = pickOnce(client: client, draw: &draw, ringKey: ringKey, salt: UInt64(tries))
+        }
+        if kind == .leastRequest { active[unit(client: client) * count + chosen] += 1 }
+        return first + chosen
+    }
+
+    /// The bit of position `i` in a mask of instances tried (positions 32 apart share a bit).
+    @inline(__always)
+    static func bit(_ i: Int) -> UInt32 { 1 << UInt32(i & 31) }
+
+    @inline(__always)
+    mutating func pickOnce(client: UInt32, draw: inout SplitMix64, ringKey: UInt64, salt: UInt64) -> Int {
+        switch kind {
+        case .roundRobin:
+            let u = unit(client: client)
+            let i = Int(next[u])
+            next[u] = i + 1 == count ? 0 : UInt32(i + 1)
+            return i
+        case .random:
+            return Int(draw.nextInt(below: UInt64(count)))
+        case .leastRequest:
+            // Envoy's unweighted least request: draw `choices` instances (with replacement) and keep the first of
+            // those with the fewest attempts in flight from this balancer.
+            let base = unit(client: client) * count
+            var best = Int(draw.nextInt(below: UInt64(count)))
+            for _ in 1..<choices {
+                let candidate = Int(draw.nextInt(below: UInt64(count)))
+                if active[base + candidate] < active[base + best] { best = candidate }
+            }
+            return best
+        case .ringHash:
+            // The first point at or after the key's hash, wrapping round; a reselection moves on round the ring.
+            let h = salt == 0 ? ringKey : DrawKey.child(ringKey, salt)
+            var lo = 0, hi = ringHashes.count
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if ringHashes[mid] < h { lo = mid + 1 } else { hi = mid }
+            }
+            return Int(ringInstances[lo == ringHashes.count ? 0 : lo])
+        }
+    }
+
+    /// An attempt that went to `instance` is no longer in flight for its caller (answered or timed out).
+    @inline(__always)
+    mutating func finished(client: UInt32, instance: Int) {
+        if kind == .leastRequest { active[unit(client: client) * count + instance - first] -= 1 }
+    }
+}
