@@ -68,7 +68,8 @@ struct MergeCommand {
         var replicationFile: StreamingFile?
         do {
             folder = try ResultFolder(
-                path: dir, files: ResultWriter.files(variants: set.variants.map(\.name), trace: false, replications: m.replications > 1))
+                path: dir, files: ResultWriter.files(
+                    variants: set.variants.map(\.name), trace: false, replications: m.replications > 1, instances: set.hasFleets))
             if m.replications > 1 { replicationFile = try folder.stream("replications.csv") }
         } catch { throw CommandError(code: .failure, message: error.description) }
         let writeFailure = FirstMessage()

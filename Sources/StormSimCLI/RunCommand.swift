@@ -131,7 +131,8 @@ struct RunCommand {
         var replicationFile: StreamingFile?
         do {
             folder = try ResultFolder(
-                path: dir, files: ResultWriter.files(variants: set.variants.map(\.name), trace: trace > 0, replications: replications > 1))
+                path: dir, files: ResultWriter.files(
+                    variants: set.variants.map(\.name), trace: trace > 0, replications: replications > 1, instances: set.hasFleets))
             if replications > 1 { replicationFile = try folder.stream("replications.csv") }
         } catch { throw CommandError(code: .failure, message: error.description) }
         let writeFailure = FirstMessage()

@@ -104,3 +104,38 @@ import Testing
         #expect(try sh("scripts/check-results") == 1)
     }
 }
+
+@Suite struct FleetOutputTests {
+    let fleet = """
+        { "name": "fleet", "seed": 2, "duration": "20s",
+          "clients": { "count": 50, "target": "api", "arrival": { "type": "poisson", "rate": 2 } },
+          "services": [ { "name": "api", "workers": 2, "instances": 3, "serviceTime": { "dist": "exponential", "mean": "50ms" } } ],
+          "vary": { "services[0].balancer": ["random", "least-request"] } }
+        """
+
+    /// A service of several instances adds instances.csv: a row per variant and instance, the means over the
+    /// replications; sharded and merged, the same bytes; a scenario without fleets writes none.
+    @Test func instancesFileHasARowPerVariantAndInstance() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(fleet, to: dir.appendingPathComponent("fleet.json"))
+        let whole = try stormsim(["run", "fleet.json", "--replications", "2", "--out", "whole", "--quiet"], in: dir)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let text = try String(contentsOf: dir.appendingPathComponent("whole/instances.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.first == "scenario,variant,service,instance,attempts,served,rejected,throttled,dropped,wasted,utilization")
+        #expect(lines.count == 1 + 2 * 3)
+        #expect(lines.dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") } == [
+            "fleet,random,api,0", "fleet,random,api,1", "fleet,random,api,2",
+            "fleet,least-request,api,0", "fleet,least-request,api,1", "fleet,least-request,api,2",
+        ])
+        for k in 1...2 { _ = try stormsim(["run", "fleet.json", "--replications", "2", "--shard", "\(k)/2", "--out", "shard\(k)", "--quiet"], in: dir) }
+        let merged = try stormsim(["merge", "shard1", "shard2", "--out", "merged"], in: dir)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("merged/instances.csv"), encoding: .utf8) == text)
+
+        try write(smallScenario, to: dir.appendingPathComponent("small.json"))
+        _ = try stormsim(["run", "small.json", "--out", "single", "--quiet"], in: dir)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("single/instances.csv").path))
+    }
+}

@@ -69,11 +69,19 @@ import Testing
         #expect(strings(definition("scope")?["enum"]) == PolicyScope.allCases.map(\.rawValue))
         #expect(strings(definition("backoff")?["properties"]?["type"]?["enum"]) == Backoff.Kind.allCases.map(\.rawValue))
         #expect(strings(definition("queue")?["properties"]?["discipline"]?["enum"]) == Service.Discipline.allCases.map(\.rawValue))
+        guard case .array(let balancer)? = definition("balancer")?["anyOf"] else {
+            Issue.record("$defs.balancer.anyOf missing")
+            return
+        }
+        #expect(strings(balancer.first?["enum"]) == Balancer.Kind.allCases.map(\.rawValue))
+        #expect(strings(balancer.first?["enum"]) == ScenarioKeys.balancerNames)
+        #expect(keys(balancer.last) == ScenarioKeys.balancer.sorted())
     }
 
     @Test func limitsMatchTheDecoder() {
         #expect(definition("clients")?["properties"]?["count"]?["maximum"] == .number(Double(ScenarioLimits.maxClients)))
         #expect(definition("service")?["properties"]?["workers"]?["maximum"] == .number(Double(ScenarioLimits.maxWorkers)))
+        #expect(definition("service")?["properties"]?["instances"]?["maximum"] == .number(Double(ScenarioLimits.maxInstances)))
         #expect(definition("queue")?["properties"]?["capacity"]?["maximum"] == .number(Double(ScenarioLimits.maxQueueCapacity)))
         #expect(definition("policy")?["properties"]?["maxAttempts"]?["maximum"] == .number(Double(ScenarioLimits.maxAttempts)))
     }

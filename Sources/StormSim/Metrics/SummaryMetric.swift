@@ -58,6 +58,25 @@ public enum SeriesMetric: String, CaseIterable, Sendable {
     case budgetTokens = "budget_tokens"
 }
 
+/// The metric columns of `instances.csv`, one row per instance of a service with several: what happened to the
+/// attempts sent to it, and its workers' utilization.
+public enum InstanceMetric: String, CaseIterable, Sendable {
+    case attempts, served, rejected, throttled, dropped, wasted, utilization
+}
+
+/// One instance's figures: the row of `instances.csv` (values in `InstanceMetric` order).
+public struct InstanceRow: Equatable, Sendable {
+    public var service: String
+    public var instance: Int
+    public var values: [Double]
+
+    public init(service: String, instance: Int, values: [Double]) {
+        self.service = service
+        self.instance = instance
+        self.values = values
+    }
+}
+
 /// Each service's columns of the time series, `<service>_<metric>`, in file order.
 public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
     case attempts, retries, rejected, throttled, dropped, served

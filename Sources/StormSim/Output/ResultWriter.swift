@@ -4,10 +4,11 @@ import Foundation
 /// `trace.csv` when traced, `replications.csv` (streamed by the caller) and `summary.csv`, then `manifest.json`.
 public enum ResultWriter {
     /// The files of a results set, relative to its folder (what `ResultFolder` checks before the run).
-    public static func files(variants: [String], trace: Bool, replications: Bool) -> [String] {
+    public static func files(variants: [String], trace: Bool, replications: Bool, instances: Bool = false) -> [String] {
         var files = ["run.json", "summary.csv"] + variants.map { "timeseries/\($0).csv" }
         if trace { files.append("trace.csv") }
         if replications { files.append("replications.csv") }
+        if instances { files.append("instances.csv") }
         return files
     }
 
@@ -36,6 +37,10 @@ public enum ResultWriter {
             if let replications {
                 try replications.commit()
                 written.append("\(dir)/replications.csv")
+            }
+            if outputs.contains(where: { !$0.instances.isEmpty }) {
+                try folder.write(instancesTable(outputs).text, to: "instances.csv")
+                written.append("\(dir)/instances.csv")
             }
             var summary = CSVTable(header: outputs.first?.summary.map(\.column) ?? [])
             for output in outputs { summary.append(output.summary.map(\.value)) }
@@ -90,10 +95,12 @@ public enum ResultWriter {
     @discardableResult
     public static func write(_ results: [RunResult], to dir: String, trace: Bool = false) throws(AtomicFile.WriteError) -> [String] {
         let outputs = results.map {
-            Aggregator.VariantOutput(summary: $0.summary, seriesHeader: $0.seriesHeader, seriesRows: $0.seriesRows, means: [:])
+            Aggregator.VariantOutput(
+                summary: $0.summary, seriesHeader: $0.seriesHeader, seriesRows: $0.seriesRows, means: [:], instances: $0.instances)
         }
         let names = results.map(\.variant)
-        let folder = try ResultFolder(path: dir, files: files(variants: names, trace: trace, replications: false))
+        let fleets = results.contains { !$0.instances.isEmpty }
+        let folder = try ResultFolder(path: dir, files: files(variants: names, trace: trace, replications: false, instances: fleets))
         return try write(outputs, names: names, into: folder, trace: trace ? results.map { ($0.variant, $0.trace) } : nil)
     }
 
@@ -159,6 +166,19 @@ public enum ResultWriter {
     }
 
     /// One row per result, in the order given.
+    /// `instances.csv`: a row per variant and instance of each service with several instances.
+    public static func instancesTable(_ outputs: [Aggregator.VariantOutput]) -> CSVTable {
+        var table = CSVTable(header: ["scenario", "variant", "service", "instance"] + InstanceMetric.allCases.map(\.rawValue))
+        for output in outputs {
+            let scenario = output.summary.first { $0.column == "scenario" }?.value ?? .empty
+            let variant = output.summary.first { $0.column == "variant" }?.value ?? .empty
+            for row in output.instances {
+                table.append([scenario, variant, .text(row.service), .integer(row.instance)] + row.values.map { .number($0) })
+            }
+        }
+        return table
+    }
+
     public static func summaryTable(_ results: [RunResult]) -> CSVTable {
         var table = CSVTable(header: results.first?.summary.map(\.column) ?? [])
         for result in results { table.append(result.summary.map(\.value)) }

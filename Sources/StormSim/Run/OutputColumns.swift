@@ -85,6 +85,31 @@ enum OutputColumns {
         }
     }
 
+    /// A row per instance of every service with several (none otherwise).
+    static func instanceRows(_ w: World, scenario: Scenario) -> [InstanceRow] {
+        var rows: [InstanceRow] = []
+        for (s, service) in w.services.enumerated() where service.instances.count > 1 {
+            for (position, i) in service.instances.enumerated() {
+                let instance = w.instances[i]
+                let n = instance.counts
+                let values = InstanceMetric.allCases.map { m -> Double in
+                    switch m {
+                    case .attempts: return Double(n.arrivals)
+                    case .served: return Double(n.served)
+                    case .rejected: return Double(n.rejected)
+                    case .throttled: return Double(n.throttled)
+                    case .dropped: return Double(n.dropped)
+                    case .wasted: return Double(n.wasted)
+                    case .utilization:
+                        return Double(instance.busyTime) / (Double(service.config.workers) * Double(scenario.duration.nanoseconds))
+                    }
+                }
+                rows.append(InstanceRow(service: scenario.services[s].name, instance: position, values: values))
+            }
+        }
+        return rows
+    }
+
     /// The metric column names of summary.csv for services with these names.
     static func summaryNames(services: [String]) -> [String] { SummaryMetric.names(services: services) }
 

@@ -19,6 +19,8 @@ public struct RunResult: Sendable {
     public var stall: String?
     /// Every step of the traced requests, in time order.
     public var trace: [TraceEvent] = []
+    /// A row per instance of each service with several (`instances.csv`); empty when every service has one.
+    public var instances: [InstanceRow] = []
 
     public init(
         scenario: String, variant: String, seed: UInt64, summary: [(column: String, value: CSVTable.Cell)],

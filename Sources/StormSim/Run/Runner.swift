@@ -65,12 +65,14 @@ public enum Runner {
         let interrupted = !completed
         world = simulation.model
         world.finishSeries()
-        return RunResult(
+        var result = RunResult(
             scenario: scenario.name, variant: variant.name, seed: scenario.seed,
             summary: summaryRow(world, variant: variant, events: simulation.events),
             seriesHeader: timeSeriesHeader(scenario), seriesRows: timeSeriesRows(world),
             latency: world.stats.latency, events: simulation.events, interrupted: interrupted,
             trace: world.trace, stall: stall)
+        result.instances = OutputColumns.instanceRows(world, scenario: scenario)
+        return result
     }
 
     static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {

@@ -32,6 +32,8 @@ public final class Aggregator: @unchecked Sendable {
         public var attemptsPerRow: [Double] = []
         /// Values of each metric per replication, for the expectations.
         public var means: [String: (mean: Double, ci95: Double)]
+        /// A row per instance of the services with several: means over the replications.
+        public var instances: [InstanceRow] = []
     }
 
     /// - Parameter replicationRow: receives each line of `replications.csv` (header first) in order.
@@ -118,6 +120,8 @@ public final class Aggregator: @unchecked Sendable {
         var lastSums: [Double]
         var lastCounts: [Int]
         var single: RunResult?
+        /// Sums of the instance rows' values, in replication order.
+        var instanceSums: [InstanceRow] = []
 
         /// With one replication the run's own rows are the output: no sums are kept.
         init(first r: RunResult, replications: Int) {
@@ -151,6 +155,13 @@ public final class Aggregator: @unchecked Sendable {
                 welford[i] = w
             }
             latency.merge(r.latency)
+            if instanceSums.isEmpty {
+                instanceSums = r.instances
+            } else if instanceSums.count == r.instances.count {
+                for k in instanceSums.indices where instanceSums[k].values.count == r.instances[k].values.count {
+                    for v in instanceSums[k].values.indices { instanceSums[k].values[v] += r.instances[k].values[v] }
+                }
+            }
             guard rows > 0, width > 0, r.seriesRows.count == rows, r.seriesRows.width == width else { return }
             let series = r.seriesRows
             if series.interval > 0 { interval = series.interval }
@@ -205,7 +216,8 @@ public final class Aggregator: @unchecked Sendable {
             if replications == 1, let r = single {
                 var means: [String: (Double, Double)] = [:]
                 for (column, cell) in r.summary[r.firstMetricIndex...] { means[column] = (cell.numericValue ?? .nan, .nan) }
-                return VariantOutput(summary: r.summary, seriesHeader: r.seriesHeader, seriesRows: r.seriesRows, means: means)
+                return VariantOutput(
+                    summary: r.summary, seriesHeader: r.seriesHeader, seriesRows: r.seriesRows, means: means, instances: r.instances)
             }
             var summary = Array(leading.dropLast())  // scenario, variant, varied paths (seed is re-added)
             summary.append(("seed", .text(String(seed))))
@@ -227,7 +239,10 @@ public final class Aggregator: @unchecked Sendable {
                 width: width, stored: zip(seriesSums, seriesCounts).map(mean), storedCount: materialized,
                 tailFull: zip(tailSums, tailCounts).map(mean), tailLast: zip(lastSums, lastCounts).map(mean), count: rows,
                 interval: interval, timeReplications: count)
-            return VariantOutput(summary: summary, seriesHeader: seriesHeader, seriesRows: averaged, means: means)
+            let instances = instanceSums.map { row in
+                InstanceRow(service: row.service, instance: row.instance, values: row.values.map { $0 / Double(count) })
+            }
+            return VariantOutput(summary: summary, seriesHeader: seriesHeader, seriesRows: averaged, means: means, instances: instances)
         }
     }
 }

@@ -87,7 +87,7 @@ public enum PartialResults {
         }
         func number(_ d: Double) -> JSONValue { d.isFinite ? .number(d) : .null }
         let h = r.latency
-        let json = JSONValue.object([
+        var members: [JSONMember] = [
             JSONMember(key: "job", value: .number(Double(job))),
             JSONMember(key: "run", value: .string(run)),
             JSONMember(key: "variant", value: .string(r.variant)),
@@ -103,8 +103,14 @@ public enum PartialResults {
                 JSONMember(key: "min", value: .string(String(h.min))),
                 JSONMember(key: "max", value: .string(String(h.max))),
             ])),
-        ])
-        return json.compactText + "\n"
+        ]
+        if !r.instances.isEmpty {
+            // Each value as its shortest exact text, so the merged means have the bits of an unsharded run.
+            members.append(JSONMember(key: "instances", value: .array(r.instances.map { row in
+                .array([.string(row.service), .number(Double(row.instance)), .array(row.values.map { .string($0.description) })])
+            })))
+        }
+        return JSONValue.object(members).compactText + "\n"
     }
 
     // MARK: reading
@@ -179,9 +185,25 @@ public enum PartialResults {
         }
         guard let histogram = Histogram(buckets: buckets, count: count, sum: sum, min: min, max: max) else { return nil }
         let scenarioName: String = { if case .text(let t)? = summary.first?.value { return t } else { return "" } }()
-        return (Int(job), RunResult(
+        var result = RunResult(
             scenario: scenarioName, variant: variant, seed: seed, summary: summary, seriesHeader: header, seriesRows: SeriesRows(rows),
-            latency: histogram, events: Int(events), interrupted: false))
+            latency: histogram, events: Int(events), interrupted: false)
+        if let items = json["instances"] {
+            guard case .array(let rows) = items else { return nil }
+            for row in rows {
+                guard case .array(let parts) = row, parts.count == 3, case .string(let service) = parts[0],
+                    case .number(let i) = parts[1], i == i.rounded(), i >= 0, i < Double(ScenarioLimits.maxInstances),
+                    case .array(let valueItems) = parts[2], valueItems.count == InstanceMetric.allCases.count
+                else { return nil }
+                var values: [Double] = []
+                for v in valueItems {
+                    guard case .string(let text) = v, let d = Double(text) else { return nil }
+                    values.append(d)
+                }
+                result.instances.append(InstanceRow(service: service, instance: Int(i), values: values))
+            }
+        }
+        return (Int(job), result)
     }
 
     // MARK: checking a job against the run
