@@ -124,8 +124,9 @@ struct BalancerSet {
             }
             return best
         case .ringHash:
-            // The first point at or after the key's hash, wrapping round; a reselection moves on round the ring.
-            let h = salt == 0 ? ringKey : DrawKey.child(ringKey, salt)
+            // The first point at or after the key's hash, wrapping round; a reselection tries a point drawn for
+            // this attempt, so each retry of a request explores the ring anew.
+            let h = salt == 0 ? ringKey : DrawKey.child(ringKey, draw.next())
             var lo = 0, hi = ringHashes.count
             while lo < hi {
                 let mid = (lo + hi) >> 1
