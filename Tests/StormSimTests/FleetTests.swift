@@ -119,3 +119,34 @@ import Testing
             .contains { $0.contains("either instances or fraction") })
     }
 }
+
+/// The claims of `scenarios/one-bad-host.json` (README, "One bad host"): one of 10 instances answers every
+/// attempt with an error for 60 s.
+@Suite struct OneBadHostTests {
+    static let results: [String: RunResult] = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/one-bad-host.json").path
+        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
+        var results: [String: RunResult] = [:]
+        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
+        return results
+    }()
+
+    func attemptsAtTheBadHost(_ variant: String) -> Double {
+        Self.results[variant]!.instances.first { $0.instance == 3 }!.values[InstanceMetric.allCases.firstIndex(of: .attempts)!]
+    }
+
+    @Test func claims() throws {
+        try #require(Self.results.count == 4)
+        let success = Self.results.mapValues { $0.value("success_rate")! }
+        // Round robin moves each retry on to the next host: the bad host costs almost nothing.
+        #expect(success["round-robin"]! > 0.999)
+        // A ring hash keeps the bad host's clients on it: they fail every attempt, about a tenth of the requests.
+        #expect(success["ring-hash"]! < 0.95)
+        // Retries that avoid the hosts they tried win those requests back.
+        #expect(success["ring-hash-other-host"]! > 0.998)
+        // Least request counts attempts in flight, and the bad host answers at once: it draws more attempts than
+        // under round robin.
+        #expect(attemptsAtTheBadHost("least-request") > 1.1 * attemptsAtTheBadHost("round-robin"))
+    }
+}
