@@ -75,6 +75,7 @@ enum Usage {
         WORKLOADS:
           thundering-herd    the bundled scenario: 10,000 clients in one burst (best of 5)
           bench-overload     a steady overloaded open loop, the SimPy model's workload (best of 5)
+          fleet-100          bench-overload's capacity as 100 instances of one worker (round robin)
           million-burst      1,000,000 clients in one burst
           aws-sweep-100ms    bench/aws-jitter-sweep.json with --replications 100: 9,500 short runs, as
                              'stormsim run' makes them, files written (100 ms rows)

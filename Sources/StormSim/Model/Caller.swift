@@ -14,6 +14,8 @@ struct Caller {
     /// Which attempts ask the breaker first: none (no breaker), first attempts only, or every attempt (read on
     /// every send, so kept out of the optional `policy.breaker`).
     let breakerGuards: BreakerGuards
+    /// Retries avoid the instances their request tried (read on every pick among instances).
+    let avoidsPreviousHosts: Bool
     enum BreakerGuards: UInt8 { case none, firstAttempts, allAttempts }
 
     init(policy: RetryPolicy, clients: Int, hosts: Int, targets: [Int], streams: RandomStreams, label: String) {
@@ -23,6 +25,7 @@ struct Caller {
         self.targets = targets
         plain = policy.budgets.isEmpty && policy.breaker == nil && policy.rateLimiter == nil
         tracksAttempts = policy.budgets.contains { if case .failureRate = $0.budget { return true } else { return false } }
+        avoidsPreviousHosts = policy.avoidPreviousHosts
         breakerGuards = policy.breaker.map { $0.breaker.countRetries ? .allAttempts : .firstAttempts } ?? .none
     }
 }

@@ -86,12 +86,13 @@ extension World {
         let c = Int(requests[request].caller)
         let b = Int(balancerIndex[c * services.count + service])
         let client = requests[request].client
-        let avoid = callers[c].policy.avoidPreviousHosts ? requests[request].triedHosts : 0
+        let avoiding = callers[c].avoidsPreviousHosts
         // A ring hash keeps a client on one instance (a downstream call: the call, its retries included).
-        let ringKey = c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
+        let ringKey = balancers[b].kind != .ringHash ? 0 : c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
         let chosen = balancers[b].pick(
-            client: client, key: key, ringKey: ringKey, avoid: avoid, reselect: callers[c].policy.hostReselectAttempts)
-        requests[request].triedHosts |= BalancerSet.bit(chosen - services[service].instances.lowerBound)
+            client: client, key: key, ringKey: ringKey, avoid: avoiding ? requests[request].triedHosts : 0,
+            reselect: avoiding ? callers[c].policy.hostReselectAttempts : 0)
+        if avoiding { requests[request].triedHosts |= BalancerSet.bit(chosen - services[service].instances.lowerBound) }
         return UInt32(truncatingIfNeeded: chosen)
     }
 
