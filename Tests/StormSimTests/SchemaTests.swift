@@ -44,6 +44,7 @@ import Testing
             ("queue", ScenarioKeys.queue), ("breaker", ScenarioKeys.breaker), ("rateLimiter", ScenarioKeys.rateLimiter),
             ("serviceRateLimit", ScenarioKeys.serviceRateLimit), ("occService", ScenarioKeys.occService),
             ("proxyService", ScenarioKeys.proxyService), ("codel", ScenarioKeys.codel), ("loadChange", ScenarioKeys.loadChange),
+            ("outlierDetection", ScenarioKeys.outlierDetection),
         ]
         for (name, decoderKeys) in pairs {
             #expect(keys(definition(name)) == decoderKeys.sorted(), "$defs.\(name)")

@@ -62,6 +62,9 @@ public enum SeriesMetric: String, CaseIterable, Sendable {
 /// attempts sent to it, and its workers' utilization.
 public enum InstanceMetric: String, CaseIterable, Sendable {
     case attempts, served, rejected, throttled, dropped, wasted, utilization
+    /// Outlier detection: times ejected by any balancer, and seconds ejected (mean over the balancers).
+    case ejections
+    case ejectedSeconds = "ejected_s"
 }
 
 /// One instance's figures: the row of `instances.csv` (values in `InstanceMetric` order).

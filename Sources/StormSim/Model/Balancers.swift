@@ -21,19 +21,35 @@ struct BalancerSet {
     /// Salt of the keyed draws of random and least-request picks.
     let drawSalt: UInt64
     let hosts: Int
+    /// Outlier detection, when the service has it.
+    var detector: OutlierDetector?
+    /// Per unit, the positions it may pick: the healthy ones first (`healthyCount[u]` of them), in order.
+    var healthy: [UInt32] = []
+    var healthyCount: [Int32] = []
+    let panicThreshold: Double
 
     /// Points on a ring hash's ring: Envoy's minimum ring size.
     static let ringPoints = 1024
 
-    init(_ balancer: Balancer, service: Int, instances: Range<Int>, callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String) {
+    init(
+        _ balancer: Balancer, outliers: OutlierDetection?, service: Int, instances: Range<Int>, callerClients: Int,
+        callerHosts: Int, streams: RandomStreams, label: String
+    ) {
         kind = balancer.kind
+        panicThreshold = balancer.panicThreshold
         scope = balancer.scope
         choices = balancer.choices
         first = instances.lowerBound
         count = instances.count
         hosts = callerHosts
         drawSalt = streams.key("balancer/\(label)draw")
-        let units = Self.units(scope, clients: callerClients, hosts: callerHosts)
+        let units = Self.units(kind == .ringHash ? .global : scope, clients: callerClients, hosts: callerHosts)
+        if let outliers {
+            let family = StreamFamily(streams: streams, label: "balancer/\(label)outliers")
+            detector = OutlierDetector(outliers, units: units, count: count, rng: family.stream(0))
+            healthy = (0..<units).flatMap { _ in (0..<UInt32(count)).map { $0 } }
+            healthyCount = [Int32](repeating: Int32(count), count: units)
+        }
         switch kind {
         case .roundRobin:
             // gRPC's round_robin and Envoy both start each balancer at a random index, so that callers do not all
@@ -74,9 +90,10 @@ struct BalancerSet {
         }
     }
 
-    /// The balancer of a caller's client (client c runs on host c mod hosts).
+    /// The balancer of a caller's client (client c runs on host c mod hosts). A ring hash is one balancer.
     @inline(__always)
     func unit(client: UInt32) -> Int {
+        if kind == .ringHash { return 0 }
         switch scope {
         case .client: return Int(client)
         case .host: return Int(client) % hosts
@@ -103,23 +120,39 @@ struct BalancerSet {
     @inline(__always)
     static func bit(_ i: Int) -> UInt32 { 1 << UInt32(i & 31) }
 
+    /// How many positions unit `u` picks among: every instance, unless outlier detection has ejected some and
+    /// the healthy ones are not below the panic threshold (then only those, `healthy[u * count ..< ...]`).
+    @inline(__always)
+    func choosable(_ u: Int) -> (count: Int, filtered: Bool) {
+        guard detector != nil else { return (count, false) }
+        let n = Int(healthyCount[u])
+        if n == count || n == 0 || Double(n) * 100 < panicThreshold * Double(count) { return (count, false) }
+        return (n, true)
+    }
+
+    /// The `i`-th position unit `u` may pick.
+    @inline(__always)
+    func position(_ i: Int, of u: Int, filtered: Bool) -> Int { filtered ? Int(healthy[u * count + i]) : i }
+
     @inline(__always)
     mutating func pickOnce(client: UInt32, draw: inout SplitMix64, ringKey: UInt64, salt: UInt64) -> Int {
+        let u = unit(client: client)
+        let (n, filtered) = choosable(u)
         switch kind {
         case .roundRobin:
-            let u = unit(client: client)
-            let i = Int(next[u])
-            next[u] = i + 1 == count ? 0 : UInt32(i + 1)
-            return i
+            var i = Int(next[u])
+            if i >= n { i %= n }  // fewer instances to pick from since the last pick
+            next[u] = i + 1 == n ? 0 : UInt32(i + 1)
+            return position(i, of: u, filtered: filtered)
         case .random:
-            return Int(draw.nextInt(below: UInt64(count)))
+            return position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
         case .leastRequest:
             // Envoy's unweighted least request: draw `choices` instances (with replacement) and keep the first of
             // those with the fewest attempts in flight from this balancer.
-            let base = unit(client: client) * count
-            var best = Int(draw.nextInt(below: UInt64(count)))
+            let base = u * count
+            var best = position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
             for _ in 1..<choices {
-                let candidate = Int(draw.nextInt(below: UInt64(count)))
+                let candidate = position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
                 if active[base + candidate] < active[base + best] { best = candidate }
             }
             return best
@@ -132,13 +165,44 @@ struct BalancerSet {
                 let mid = (lo + hi) >> 1
                 if ringHashes[mid] < h { lo = mid + 1 } else { hi = mid }
             }
-            return Int(ringInstances[lo == ringHashes.count ? 0 : lo])
+            var point = lo == ringHashes.count ? 0 : lo
+            // Ejected instances are off the ring: walk on to the next point of a healthy one.
+            if filtered, let detector {
+                var steps = 0
+                while detector.ejected[Int(ringInstances[point])] && steps < ringHashes.count {
+                    point = point + 1 == ringHashes.count ? 0 : point + 1
+                    steps += 1
+                }
+            }
+            return Int(ringInstances[point])
         }
     }
 
-    /// An attempt that went to `instance` is no longer in flight for its caller (answered or timed out).
+    /// An attempt that went to `instance` is no longer in flight for its caller: answered (`error`: a 5xx or a
+    /// refusal; `gateway`: a 503) or timed out (both).
     @inline(__always)
-    mutating func finished(client: UInt32, instance: Int) {
-        if kind == .leastRequest { active[unit(client: client) * count + instance - first] -= 1 }
+    mutating func finished(client: UInt32, instance: Int, error: Bool, gateway: Bool, now: SimTime) {
+        let u = unit(client: client)
+        if kind == .leastRequest { active[u * count + instance - first] -= 1 }
+        if detector != nil, detector!.record(unit: u, position: instance - first, error: error, gateway: gateway, now: now) {
+            rebuildHealthy(u)
+        }
+    }
+
+    /// The interval's sweep of outlier detection.
+    mutating func sweep(now: SimTime) {
+        guard detector != nil, detector!.sweep(now: now) else { return }
+        for u in 0..<healthyCount.count { rebuildHealthy(u) }
+    }
+
+    /// Unit `u`'s healthy positions, in order.
+    mutating func rebuildHealthy(_ u: Int) {
+        guard let detector else { return }
+        var n = 0
+        for position in 0..<count where !detector.ejected[u * count + position] {
+            healthy[u * count + n] = UInt32(position)
+            n += 1
+        }
+        healthyCount[u] = Int32(n)
     }
 }

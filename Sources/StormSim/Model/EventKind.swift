@@ -22,6 +22,8 @@ public enum EventKind: UInt8, Sendable {
     case writeArrives
     /// A fault window opens or closes (`a` = service index, `b` = fault index, high bit set when it closes).
     case faultChanges
+    /// Outlier detection's interval sweep of a balancer set (`a` = its index in `World.balancers`).
+    case outlierSweep
 }
 
 extension Event {

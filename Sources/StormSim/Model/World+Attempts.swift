@@ -96,21 +96,27 @@ extension World {
         return UInt32(truncatingIfNeeded: chosen)
     }
 
-    /// A caller is done with an attempt (answered or timed out): a least-request balancer stops counting it.
+    /// A caller is done with an attempt, answered with `outcome` or timed out (nil): a least-request balancer
+    /// stops counting it, outlier detection counts the answer (a 5xx, a refusal of a full queue (503) and a
+    /// timeout (504) are errors; 503 and 504 are gateway failures).
     @inline(__always)
-    mutating func balancerDone(_ attempt: UInt32, request: UInt32) {
+    mutating func balancerDone(_ attempt: UInt32, request: UInt32, outcome: Outcome?, now: SimTime) {
         let s = Int(attempts[attempt].service)
         guard services[s].instances.count > 1 else { return }
         let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
-        balancers[b].finished(client: requests[request].client, instance: Int(attempts[attempt].instance))
+        let gateway = outcome == nil || outcome == .rejected
+        let error = gateway || outcome == .serverError
+        balancers[b].finished(
+            client: requests[request].client, instance: Int(attempts[attempt].instance), error: error, gateway: gateway,
+            now: now)
     }
 
     /// Takes `attempt` off the list of its request's attempts in flight (it was answered, or its caller stopped
     /// waiting for it). The attempt's own `nextSibling` is left as it was: nothing walks from an attempt that is
     /// off the list.
     @inline(__always)
-    mutating func detach(_ attempt: UInt32, from request: UInt32, next: UInt32) {
-        balancerDone(attempt, request: request)
+    mutating func detach(_ attempt: UInt32, from request: UInt32, next: UInt32, outcome: Outcome?, now: SimTime) {
+        balancerDone(attempt, request: request, outcome: outcome, now: now)
         if requests[request].firstAttempt == attempt {
             requests[request].firstAttempt = next  // the common case: the only attempt in flight
             return
@@ -164,7 +170,7 @@ extension World {
             releaseAttempt(attempt)
             return
         }
-        detach(attempt, from: request, next: state.nextSibling)
+        detach(attempt, from: request, next: state.nextSibling, outcome: outcome, now: now)
         releaseAttempt(attempt)
         let c = Int(requests[request].caller)
         let client = requests[request].client
@@ -193,7 +199,7 @@ extension World {
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
         let request = attempts[attempt].request
-        detach(attempt, from: request, next: attempts[attempt].nextSibling)
+        detach(attempt, from: request, next: attempts[attempt].nextSibling, outcome: nil, now: now)
         let blackholed = attempts[attempt].blackholed
         defer { if blackholed { releaseAttempt(attempt) } }
         let c = Int(requests[request].caller)

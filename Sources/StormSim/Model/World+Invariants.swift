@@ -144,6 +144,10 @@ extension World {
                 if Int(e.a) >= bound { problems.append("clientArrival for client \(e.a) of \(bound)") }
             case .faultChanges:
                 if Int(e.a) >= services.count { problems.append("faultChanges for service \(e.a) of \(services.count)") }
+            case .outlierSweep:
+                if Int(e.a) >= balancers.count || balancers[Int(e.a)].detector == nil {
+                    problems.append("outlierSweep for balancer set \(e.a), which has no outlier detection")
+                }
             }
         }
         return problems

@@ -156,4 +156,10 @@ extension World {
             startQueued(service: s, instance: i, now: now, queue: &queue)
         }
     }
+
+    /// Outlier detection's sweep: instances come back or are ejected, then the next sweep is set.
+    mutating func outlierSweep(_ b: Int, now: SimTime, queue: inout EventQueue) {
+        balancers[b].sweep(now: now)
+        if let d = balancers[b].detector { queue.schedule(.outlierSweep, at: now + d.config.interval, a: UInt32(b)) }
+    }
 }

@@ -106,7 +106,7 @@ struct World: EventHandler {
                 let label = c == 0 ? "clients/\(config.name)/" : "\(scenario.services[c - 1].name)/\(config.name)/"
                 balancerIndex[c * services.count + target] = Int32(balancers.count)
                 balancers.append(BalancerSet(
-                    config.balancer, service: target, instances: services[target].instances,
+                    config.balancer, outliers: config.outlierDetection, service: target, instances: services[target].instances,
                     callerClients: c == 0 ? scenario.clients.count : 1, callerHosts: c == 0 ? scenario.clients.hosts : 1,
                     streams: streams, label: label))
             }
@@ -124,6 +124,9 @@ struct World: EventHandler {
                 queue.schedule(.faultChanges, at: .zero + fault.to, a: UInt32(s), b: UInt32(f) | 0x8000_0000)
             }
         }
+        for (b, set) in balancers.enumerated() {
+            if let d = set.detector { queue.schedule(.outlierSweep, at: .zero + d.config.interval, a: UInt32(b)) }
+        }
         arrivals.start(queue: &queue)
     }
 
@@ -140,6 +143,7 @@ struct World: EventHandler {
         case .attemptReady: transmitAttempt(event.a, now: now, queue: &queue)
         case .versionRead: versionRead(event.a, now: now, queue: &queue)
         case .writeArrives: writeArrives(event.a, now: now, queue: &queue)
+        case .outlierSweep: outlierSweep(Int(event.a), now: now, queue: &queue)
         case .faultChanges: faultChanges(service: Int(event.a), fault: Int(event.b & 0x7FFF_FFFF), opens: event.b & 0x8000_0000 == 0, now: now, queue: &queue)
         }
     }
@@ -172,6 +176,7 @@ struct World: EventHandler {
 
     /// Closes the time series at the end of the run.
     mutating func finishSeries() {
+        for b in balancers.indices { balancers[b].detector?.finish(now: end) }
         stats.finish()
         for i in instances.indices {
             instances[i].busyGauge.finish(in: &stats.series)

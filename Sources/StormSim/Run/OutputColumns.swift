@@ -102,6 +102,16 @@ enum OutputColumns {
                     case .wasted: return Double(n.wasted)
                     case .utilization:
                         return Double(instance.busyTime) / (Double(service.config.workers) * Double(scenario.duration.nanoseconds))
+                    case .ejections:
+                        return Double(w.balancers.reduce(0) { $0 + ($1.first == service.instances.lowerBound ? $1.detector?.ejections[position] ?? 0 : 0) })
+                    case .ejectedSeconds:
+                        var seconds = 0.0, watchers = 0
+                        for set in w.balancers where set.first == service.instances.lowerBound {
+                            guard let d = set.detector else { continue }
+                            seconds += Double(d.ejectedTime[position]) / 1e9
+                            watchers += d.units
+                        }
+                        return watchers == 0 ? 0 : seconds / Double(watchers)
                     }
                 }
                 rows.append(InstanceRow(service: scenario.services[s].name, instance: position, values: values))

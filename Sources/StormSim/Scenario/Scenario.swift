@@ -180,6 +180,8 @@ public struct Service: Equatable, Sendable {
     public var instances: Int = 1
     /// How each caller picks an instance.
     public var balancer: Balancer = Balancer()
+    /// Envoy's outlier detection, run by each balancer on the instances it sends to; nil: none.
+    public var outlierDetection: OutlierDetection? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -189,7 +191,7 @@ public struct Service: Equatable, Sendable {
             && a.concurrencyPenalty == b.concurrencyPenalty && a.queueTimeout == b.queueTimeout
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
-            && a.instances == b.instances && a.balancer == b.balancer
+            && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
     }
 
     public init(
@@ -252,6 +254,34 @@ public struct Fault: Equatable, Sendable {
     public func hits(instance i: Int) -> Bool { instances?.contains(i) ?? true }
 }
 
+/// Envoy's outlier detection (cluster `outlier_detection`), with its defaults: each balancer watches the answers
+/// of the instances it sends to, and ejects an instance (takes it out of its picks) on consecutive errors at once,
+/// or at the interval's sweep for a low success rate or a high failure percentage. An ejected instance comes back
+/// at the first sweep after `baseEjectionTime` x the times it was ejected (at most `maxEjectionTime`); each sweep it
+/// stays healthy takes one off that multiplier. Errors are 5xx answers, refusals of a full queue (503) and
+/// timeouts (504); timeouts are also gateway failures, as in Envoy without split local-origin errors.
+/// Enforcing values are percentages: the chance that a detection ejects.
+public struct OutlierDetection: Equatable, Sendable {
+    public var interval: SimDuration = .seconds(10)
+    public var baseEjectionTime: SimDuration = .seconds(30)
+    public var maxEjectionTime: SimDuration = .seconds(300)
+    public var maxEjectionPercent = 10.0
+    public var consecutive5xx = 5
+    public var enforcingConsecutive5xx = 100.0
+    public var consecutiveGatewayFailure = 5
+    public var enforcingConsecutiveGatewayFailure = 0.0
+    public var successRateMinimumHosts = 5
+    public var successRateRequestVolume = 100
+    public var successRateStdevFactor = 1900.0
+    public var enforcingSuccessRate = 100.0
+    public var failurePercentageThreshold = 85.0
+    public var failurePercentageMinimumHosts = 5
+    public var failurePercentageRequestVolume = 50
+    public var enforcingFailurePercentage = 0.0
+
+    public init() {}
+}
+
 /// How a caller picks the instance of a service an attempt goes to.
 public struct Balancer: Equatable, Sendable {
     public enum Kind: String, Sendable, CaseIterable {
@@ -272,6 +302,9 @@ public struct Balancer: Equatable, Sendable {
     public var randomStart = true
     /// Least request: instances drawn per pick.
     public var choices = 2
+    /// Envoy's healthy panic threshold, in percent: when fewer of the instances than this are healthy (not
+    /// ejected), the balancer uses them all, ejected or not. 0 disables it.
+    public var panicThreshold = 50.0
 
     public init(kind: Kind = .roundRobin, scope: PolicyScope = .host, randomStart: Bool = true, choices: Int = 2) {
         self.kind = kind

@@ -94,13 +94,17 @@ extension ScenarioDecoder {
         let instances = reader.integer("instances", in: 1...ScenarioLimits.maxInstances, default: 1)
         var balancer: Balancer? = Balancer()
         if let b = reader.value("balancer") { balancer = decodeBalancer(b, at: path.appending("balancer"), context: context) }
+        var outliers: OutlierDetection?? = .some(nil)
+        if let o = reader.value("outlierDetection") {
+            outliers = decodeOutlierDetection(o, at: path.appending("outlierDetection"), context: context).map { .some($0) }
+        }
         var faults: [Fault]? = []
         if let f = reader.value("faults"), let instances {
             faults = decodeFaults(f, at: path.appending("faults"), instances: instances, context: context)
         }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
-            let isAsync, let penalty, let instances, let balancer
+            let isAsync, let penalty, let instances, let balancer, let outliers
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -117,7 +121,45 @@ extension ScenarioDecoder {
         service.dropExpired = dropExpired
         service.instances = instances
         service.balancer = balancer
+        service.outlierDetection = outliers
         return service
+    }
+
+    /// `outlierDetection`: Envoy's keys in camel case, each with Envoy's default.
+    static func decodeOutlierDetection(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> OutlierDetection? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.outlierDetection, context: context) else { return nil }
+        var o = OutlierDetection()
+        var ok = true
+        func duration(_ key: String, _ value: inout SimDuration) {
+            if r.has(key) { if let d = r.duration(key, positive: true) { value = d } else { ok = false } }
+        }
+        func percent(_ key: String, _ value: inout Double) {
+            if r.has(key) { if let x = r.number(key, in: 0...100, expected: "a percentage from 0 to 100") { value = x } else { ok = false } }
+        }
+        func count(_ key: String, _ value: inout Int, _ range: ClosedRange<Int>) {
+            if r.has(key) { if let n = r.integer(key, in: range) { value = n } else { ok = false } }
+        }
+        duration("interval", &o.interval)
+        duration("baseEjectionTime", &o.baseEjectionTime)
+        duration("maxEjectionTime", &o.maxEjectionTime)
+        percent("maxEjectionPercent", &o.maxEjectionPercent)
+        count("consecutive5xx", &o.consecutive5xx, 1...1_000_000)
+        percent("enforcingConsecutive5xx", &o.enforcingConsecutive5xx)
+        count("consecutiveGatewayFailure", &o.consecutiveGatewayFailure, 1...1_000_000)
+        percent("enforcingConsecutiveGatewayFailure", &o.enforcingConsecutiveGatewayFailure)
+        count("successRateMinimumHosts", &o.successRateMinimumHosts, 0...ScenarioLimits.maxInstances)
+        count("successRateRequestVolume", &o.successRateRequestVolume, 0...1_000_000_000)
+        if r.has("successRateStdevFactor") {
+            if let x = r.number("successRateStdevFactor", in: 0...1e6, expected: "a factor x 1000 from 0 to 1e6 (Envoy's 1900 is 1.9)") {
+                o.successRateStdevFactor = x
+            } else { ok = false }
+        }
+        percent("enforcingSuccessRate", &o.enforcingSuccessRate)
+        percent("failurePercentageThreshold", &o.failurePercentageThreshold)
+        count("failurePercentageMinimumHosts", &o.failurePercentageMinimumHosts, 0...ScenarioLimits.maxInstances)
+        count("failurePercentageRequestVolume", &o.failurePercentageRequestVolume, 0...1_000_000_000)
+        percent("enforcingFailurePercentage", &o.enforcingFailurePercentage)
+        return ok ? o : nil
     }
 
     /// `balancer`: a name, or an object with `type` and its options.
@@ -139,6 +181,7 @@ extension ScenarioDecoder {
         let scope = r.choice("scope", among: PolicyScope.allCases.map(\.rawValue), default: "host")
         let start = r.choice("start", among: ["random", "zero"], default: "random")
         let choices = r.integer("choices", in: 2...100, default: 2)
+        let panic = r.number("panicThreshold", in: 0...100, default: 50, expected: "a percentage from 0 to 100")
         if kind != .roundRobin && r.has("start") {
             context.fail(path.appending("start"), "only a round-robin balancer has a start; this one is \(JSONValue.quote(type))")
             return nil
@@ -151,8 +194,10 @@ extension ScenarioDecoder {
             context.fail(path.appending("scope"), "a ring hash sends each client to the same instance whoever balances; it has no scope")
             return nil
         }
-        guard let scope, let start, let choices else { return nil }
-        return Balancer(kind: kind, scope: PolicyScope(rawValue: scope)!, randomStart: start == "random", choices: choices)
+        guard let scope, let start, let choices, let panic else { return nil }
+        var balancer = Balancer(kind: kind, scope: PolicyScope(rawValue: scope)!, randomStart: start == "random", choices: choices)
+        balancer.panicThreshold = panic
+        return balancer
     }
 
     /// `calls`: a service name or an array of them.

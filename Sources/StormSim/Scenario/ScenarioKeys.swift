@@ -36,10 +36,16 @@ public enum ScenarioKeys {
     public static let jitterObject = ["type", "fraction"]
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
-        "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer",
+        "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
+    ]
+    public static let outlierDetection = [
+        "interval", "baseEjectionTime", "maxEjectionTime", "maxEjectionPercent", "consecutive5xx", "enforcingConsecutive5xx",
+        "consecutiveGatewayFailure", "enforcingConsecutiveGatewayFailure", "successRateMinimumHosts",
+        "successRateRequestVolume", "successRateStdevFactor", "enforcingSuccessRate", "failurePercentageThreshold",
+        "failurePercentageMinimumHosts", "failurePercentageRequestVolume", "enforcingFailurePercentage",
     ]
     public static let balancerNames = ["round-robin", "random", "least-request", "ring-hash"]
-    public static let balancer = ["type", "scope", "start", "choices"]
+    public static let balancer = ["type", "scope", "start", "choices", "panicThreshold"]
     /// A proxy only forwards, with its own policy.
     public static let proxyService = ["name", "kind", "calls", "policy"]
     public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate"]
