@@ -26,6 +26,8 @@ set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'least-request', \
+     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'round-robin-ejection', \
+     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'least-request-ejection', \
      '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'ring-hash', \
      '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'ring-hash-other-host'
 unset object
@@ -188,6 +190,8 @@ set xlabel "time (s)"; set ylabel "successes per second"; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'least-request', \
+     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'round-robin-ejection', \
+     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'least-request-ejection', \
      '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'ring-hash', \
      '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'ring-hash-other-host'
 unset object
@@ -217,6 +221,8 @@ set xlabel "time (s)"; set ylabel "retries per second"; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'least-request', \
+     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'round-robin-ejection', \
+     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'least-request-ejection', \
      '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'ring-hash', \
      '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'ring-hash-other-host'
 unset object
@@ -246,6 +252,8 @@ set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'least-request', \
+     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'round-robin-ejection', \
+     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'least-request-ejection', \
      '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'ring-hash', \
      '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'ring-hash-other-host'
 unset object
