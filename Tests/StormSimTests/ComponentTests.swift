@@ -89,5 +89,8 @@ import Testing
         for suffix in ServiceMetric.allCases.map(\.rawValue) + ServiceSeriesMetric.allCases.map(\.rawValue) {
             #expect(Self.readme.contains("_\(suffix)`"), "<service>_\(suffix) is not in the README's column tables")
         }
+        for name in InstanceMetric.allCases.map(\.rawValue) {
+            #expect(Self.readme.contains("`\(name)`"), "\(name) (instances.csv) is not in the README")
+        }
     }
 }
