@@ -10,6 +10,9 @@ public enum SummaryMetric: String, CaseIterable, Sendable {
     case budgetRefused = "budget_refused"
     case breakerTrips = "breaker_trips"
     case dropped
+    case hedges
+    case hedgeWins = "hedge_wins"
+    case cancelled
     case latencyMean = "latency_mean_ms"
     case latencyP50 = "latency_p50_ms"
     case latencyP90 = "latency_p90_ms"

@@ -189,6 +189,12 @@ struct BalancerSet {
         }
     }
 
+    /// An attempt that went to `instance` was cancelled by its caller.
+    @inline(__always)
+    mutating func cancelled(client: UInt32, instance: Int) {
+        if kind == .leastRequest { active[unit(client: client) * count + instance - first] -= 1 }
+    }
+
     /// The interval's sweep of outlier detection.
     mutating func sweep(now: SimTime) {
         guard detector != nil, detector!.sweep(now: now) else { return }

@@ -16,6 +16,12 @@ struct Caller {
     let breakerGuards: BreakerGuards
     /// Retries avoid the instances their request tried (read on every pick among instances).
     let avoidsPreviousHosts: Bool
+    /// The hedging policy, and its non-fatal failures as bits (timeouts included).
+    let hedging: Hedging?
+    let nonFatalMask: UInt8
+    /// For a hedge budget: requests started and hedges sent.
+    var requestsStarted = 0
+    var hedgesSent = 0
     enum BreakerGuards: UInt8 { case none, firstAttempts, allAttempts }
 
     init(policy: RetryPolicy, clients: Int, hosts: Int, targets: [Int], streams: RandomStreams, label: String) {
@@ -26,6 +32,8 @@ struct Caller {
         plain = policy.budgets.isEmpty && policy.breaker == nil && policy.rateLimiter == nil
         tracksAttempts = policy.budgets.contains { if case .failureRate = $0.budget { return true } else { return false } }
         avoidsPreviousHosts = policy.avoidPreviousHosts
+        hedging = policy.hedging
+        nonFatalMask = policy.hedging?.nonFatalMask ?? 0
         breakerGuards = policy.breaker.map { $0.breaker.countRetries ? .allAttempts : .firstAttempts } ?? .none
     }
 }

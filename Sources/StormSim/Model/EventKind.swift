@@ -24,6 +24,8 @@ public enum EventKind: UInt8, Sendable {
     case faultChanges
     /// Outlier detection's interval sweep of a balancer set (`a` = its index in `World.balancers`).
     case outlierSweep
+    /// A hedging request's next hedge is due (`a` = request slot, `b` = its generation when armed).
+    case hedgeDue
 }
 
 extension Event {

@@ -88,6 +88,9 @@ struct AttemptState: Generational {
     var abandoned = false
     /// Swallowed by an outage that never answers: nothing will arrive for it, so its timeout frees it.
     var blackholed = false
+    /// A hedge its caller cancelled (another attempt answered), with cancellation propagated to the server: if it
+    /// is still queued there, it is dropped instead of served.
+    var cancelled = false
 
     static let noBreaker = UInt32.max
     static let none = UInt32.max

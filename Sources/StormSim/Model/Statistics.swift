@@ -9,6 +9,8 @@ struct Statistics {
         var requests = 0, attempts = 0, retries = 0, succeeded = 0, failed = 0
         var timeouts = 0, rejected = 0, errors = 0, throttled = 0, nonRetryable = 0
         var fastFailed = 0, budgetRefused = 0, gaveUpElapsed = 0, conflicts = 0, gaveUpDeadline = 0
+        /// Hedging: hedges sent (attempts after the first), requests won by a hedge, attempts cancelled in flight.
+        var hedges = 0, hedgeWins = 0, cancelled = 0
         var lastFinish: SimTime? = nil
     }
 
@@ -52,13 +54,15 @@ struct Statistics {
     /// `@_transparent`: the optimizer kept this one out of line despite `@inline(__always)` (one call per attempt,
     /// +0.6% instructions on bench-overload, measured with callgrind); inlined, the recorder costs nothing.
     @_transparent
-    mutating func attemptSent(caller: Int, number: Int, now: SimTime) {
+    mutating func attemptSent(caller: Int, number: Int, hedge: Bool = false, now: SimTime) {
         guard Self.counts(caller) else { return }
         totals.attempts += 1
         series.add(ClientColumn.attempts, at: now)
         series.add(ClientColumn.count + min(number, attemptColumns) - 1, at: now)
         synchrony.record(now)
-        if number > 1 {
+        if hedge {
+            totals.hedges += 1
+        } else if number > 1 {
             totals.retries += 1
             series.add(ClientColumn.retries, at: now)
             retrySynchrony.record(now)
@@ -95,6 +99,18 @@ struct Statistics {
     }
 
     @inline(__always)
+    /// A hedge won its request: the answer that ended it came from an attempt after the first.
+    mutating func hedgeWon(caller: Int) {
+        guard Self.counts(caller) else { return }
+        totals.hedgeWins += 1
+    }
+
+    /// An attempt in flight was cancelled by its caller (its request had its answer).
+    mutating func attemptCancelled(caller: Int) {
+        guard Self.counts(caller) else { return }
+        totals.cancelled += 1
+    }
+
     mutating func gaveUp(caller: Int, _ reason: GiveUp, now: SimTime) {
         guard Self.counts(caller) else { return }
         switch reason {

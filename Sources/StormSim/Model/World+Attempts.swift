@@ -16,7 +16,10 @@ extension World {
 
     /// Sends an attempt unless the breaker or adaptive throttling fails it fast (a request failed fast is not
     /// retried).
-    mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
+    /// A hedge (`hedge`) that the breaker or throttling refuses is not sent, and its request goes on.
+    /// - Returns: whether the attempt went out.
+    @discardableResult
+    mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue, hedge: Bool = false) -> Bool {
         let c = Int(requests[request].caller)
         let client = requests[request].client
         let number = Int(requests[request].attemptsSent) + 1
@@ -25,22 +28,22 @@ extension World {
         let guards = callers[c].breakerGuards
         if guards == .allAttempts || (guards == .firstAttempts && number == 1) {
             guard let admitted = callers[c].state.breakerAdmits(client: client, now: now) else {
-                fastFail(request, reason: .breaker, now: now, queue: &queue)
-                return
+                if !hedge { fastFail(request, reason: .breaker, now: now, queue: &queue) }
+                return false
             }
             breakerGeneration = admitted ?? AttemptState.noBreaker
         }
         if !callers[c].plain && callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
-            fastFail(request, reason: .throttled, now: now, queue: &queue)
-            return
+            if !hedge { fastFail(request, reason: .throttled, now: now, queue: &queue) }
+            return false
         }
         let target = Int(requests[request].target)
         let instance = chooseInstance(service: target, request: request, key: key)
-        if number > 1 {
+        if number > 1 && !hedge {
             instances[Int(instance)].counts.retries += 1
             stats.series.add(services[target].columns.retries, at: now)
         }
-        stats.attemptSent(caller: c, number: number, now: now)
+        stats.attemptSent(caller: c, number: number, hedge: hedge, now: now)
         let requestDeadline = requests[request].deadline
         let attempt = attempts.insert(AttemptState(
             deadline: propagateDeadline ? requestDeadline : .never, key: key, request: request,
@@ -57,7 +60,14 @@ extension World {
             if queue.laneIsFull(timeoutLane) { makeRoomForTimeouts(queue: &queue) }
             queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
+        if let hedging = callers[c].hedging {
+            if hedge { callers[c].hedgesSent += 1 } else { callers[c].requestsStarted += 1 }
+            if number < hedging.maxAttempts {
+                queue.schedule(.hedgeDue, at: now + hedging.delay, a: request, b: requests[request].generation)
+            }
+        }
         syncPolicyGauges(caller: c, now)
+        return true
     }
 
     /// The timeout lane is full: take out the timeouts of attempts that have already ended instead of growing it.
@@ -94,6 +104,15 @@ extension World {
             reselect: avoiding ? callers[c].policy.hostReselectAttempts : 0)
         if avoiding { requests[request].triedHosts |= BalancerSet.bit(chosen - services[service].instances.lowerBound) }
         return UInt32(truncatingIfNeeded: chosen)
+    }
+
+    /// A caller cancelled an attempt it had out: a least-request balancer stops counting it (outlier detection
+    /// hears nothing: there was no answer).
+    mutating func balancerCancelled(_ attempt: UInt32, request: UInt32) {
+        let s = Int(attempts[attempt].service)
+        guard services[s].instances.count > 1 else { return }
+        let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
+        balancers[b].cancelled(client: requests[request].client, instance: Int(attempts[attempt].instance))
     }
 
     /// A caller is done with an attempt, answered with `outcome` or timed out (nil): a least-request balancer
@@ -183,6 +202,10 @@ extension World {
         }
         traceRequest(request, now, "response", "\(outcome)")
         if outcome != .success { stats.attemptFailed(caller: c, outcome, now: now) }
+        if callers[c].hedging != nil {
+            hedgeAnswered(request, outcome: outcome, attemptKey: state.key, now: now, queue: &queue)
+            return
+        }
         switch outcome {
         case .success: succeed(request, now: now, queue: &queue)
         case .nonRetryable: giveUp(request, reason: .notRetryable, now: now, queue: &queue)
@@ -210,6 +233,10 @@ extension World {
             callers[c].state.limiterObserve(client: requests[request].client, throttled: false, now: now)
         }
         traceRequest(request, now, "timeout", "")
+        if callers[c].hedging != nil {
+            hedgeFailed(request, .timeout, now: now, queue: &queue)
+            return
+        }
         attemptFailed(request, .timeout, hint: nil, now: now, queue: &queue)
     }
 
@@ -298,6 +325,7 @@ extension World {
             callers[c].state.requestFinished(
                 client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
         }
+        if requests[request].firstAttempt != AttemptState.none { cancelAttempts(of: request, now: now) }
         let parent = requests[request].parent
         requests.remove(request)
         stats.requestFinished(caller: c, succeeded: succeeded, now: now)

@@ -28,8 +28,8 @@ extension World {
             }
         }
         let answered: Int = t.succeeded + t.nonRetryable + t.errors + t.rejected + (t.throttled + t.conflicts)
-        if t.attempts != answered + t.timeouts + inFlight {
-            problems.append("attempts \(t.attempts) != answered \(answered) + timed out \(t.timeouts) + in flight \(inFlight)")
+        if t.attempts != answered + t.timeouts + t.cancelled + inFlight {
+            problems.append("attempts \(t.attempts) != answered \(answered) + timed out \(t.timeouts) + cancelled \(t.cancelled) + in flight \(inFlight)")
         }
         if t.retries > t.attempts { problems.append("retries \(t.retries) > attempts \(t.attempts)") }
 
@@ -96,8 +96,8 @@ extension World {
         // Requests never exceed their caller's attempts.
         for (id, live) in liveRequests.enumerated() where live {
             let r = requests.items[id]
-            if Int(r.attemptsSent) > callers[Int(r.caller)].policy.maxAttempts {
-                problems.append("request \(id) sent \(r.attemptsSent) attempts, more than \(callers[Int(r.caller)].policy.maxAttempts)")
+            if Int(r.attemptsSent) > callers[Int(r.caller)].policy.attemptsPerRequest {
+                problems.append("request \(id) sent \(r.attemptsSent) attempts, more than \(callers[Int(r.caller)].policy.attemptsPerRequest)")
             }
         }
 
@@ -144,6 +144,10 @@ extension World {
                 if Int(e.a) >= bound { problems.append("clientArrival for client \(e.a) of \(bound)") }
             case .faultChanges:
                 if Int(e.a) >= services.count { problems.append("faultChanges for service \(e.a) of \(services.count)") }
+            case .hedgeDue:
+                if Int(e.a) < requests.items.count, requests.items[Int(e.a)].generation == e.b, !isLive(liveRequests, e.a) {
+                    problems.append("a current hedge timer refers to freed request \(e.a)")
+                }
             case .outlierSweep:
                 if Int(e.a) >= balancers.count || balancers[Int(e.a)].detector == nil {
                     problems.append("outlierSweep for balancer set \(e.a), which has no outlier detection")

@@ -134,7 +134,7 @@ extension World {
         {
             instances[i].queueGauge.change(by: -1, at: now, in: &stats.series)
             let waited = (now - attempts[attempt].stageStart).nanoseconds
-            let expired = services[s].dropExpired && attempts[attempt].deadline <= now
+            let expired = (services[s].dropExpired && attempts[attempt].deadline <= now) || attempts[attempt].cancelled
             if instances[i].queue.drops(waited: waited, expired: expired, now: now) {
                 instances[i].counts.dropped += 1
                 stats.series.add(services[s].columns.dropped, at: now)

@@ -84,7 +84,7 @@ struct World: EventHandler {
         self.callers = callers
         hasPolicyGauges = callers[0].state.breaker != nil || callers[0].state.tokenBudget != nil
 
-        let attemptColumns = min(policy.maxAttempts, ClientColumn.maxAttemptColumns)
+        let attemptColumns = min(policy.attemptsPerRequest, ClientColumn.maxAttemptColumns)
         let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
         let series = TimeSeries(interval: scenario.metricsInterval, end: scenario.duration, columns: columns)
         stats = Statistics(series: series, attemptColumns: attemptColumns)
@@ -144,6 +144,7 @@ struct World: EventHandler {
         case .versionRead: versionRead(event.a, now: now, queue: &queue)
         case .writeArrives: writeArrives(event.a, now: now, queue: &queue)
         case .outlierSweep: outlierSweep(Int(event.a), now: now, queue: &queue)
+        case .hedgeDue: hedgeDue(event.a, generation: event.b, now: now, queue: &queue)
         case .faultChanges: faultChanges(service: Int(event.a), fault: Int(event.b & 0x7FFF_FFFF), opens: event.b & 0x8000_0000 == 0, now: now, queue: &queue)
         }
     }

@@ -62,6 +62,11 @@ public struct RetryPolicy: Equatable, Sendable {
     public var avoidPreviousHosts: Bool = false
     /// Envoy's `host_selection_retry_max_attempts` (default 1).
     public var hostReselectAttempts: Int = 1
+    /// gRPC's hedging policy instead of retries; nil: the policy retries (or not).
+    public var hedging: Hedging? = nil
+
+    /// The most attempts a request can send: its hedges, or its retries.
+    public var attemptsPerRequest: Int { hedging?.maxAttempts ?? maxAttempts }
 
     public init(
         timeout: SimDuration?, maxAttempts: Int, backoff: Backoff, jitter: Jitter,

@@ -51,6 +51,9 @@ enum OutputColumns {
         case .budgetRefused: return .integer(t.budgetRefused)
         case .breakerTrips: return .integer(r.world.callers[0].state.breakerTrips)
         case .dropped: return .integer(r.world.services.indices.reduce(0) { $0 + r.world.counts(service: $1).dropped })  // by the services' queues
+        case .hedges: return .integer(t.hedges)  // attempts after the first of hedging requests
+        case .hedgeWins: return .integer(t.hedgeWins)  // requests answered by a hedge
+        case .cancelled: return .integer(t.cancelled)  // attempts cancelled in flight when their request had its answer
         case .latencyMean, .latencyP50, .latencyP90, .latencyP99, .latencyP999, .latencyMax:
             return latency(m, r.world.stats.latency)!
         case .makespan: return t.lastFinish.map { .number($0.seconds) } ?? .empty  // when the last request finished
@@ -184,9 +187,9 @@ enum OutputColumns {
     /// Time-series column names, in order, for a scenario.
     static func seriesNames(_ scenario: Scenario) -> [String] {
         var header = ["time_s"] + SeriesMetric.allCases.map(\.rawValue)
-        let attemptColumns = min(scenario.clients.policy.maxAttempts, ClientColumn.maxAttemptColumns)
+        let attemptColumns = min(scenario.clients.policy.attemptsPerRequest, ClientColumn.maxAttemptColumns)
         for n in 1...attemptColumns {
-            header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.maxAttempts > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
+            header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.attemptsPerRequest > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
         }
         for s in scenario.services { header += ServiceSeriesMetric.allCases.map { $0.column(s.name) } }
         return header

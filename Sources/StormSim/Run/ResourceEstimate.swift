@@ -44,8 +44,8 @@ public struct ResourceEstimate: Sendable {
             perRun.live = max(perRun.live, cells * bytesPerLiveCell)
             perRun.sums = max(perRun.sums, replications > 1 ? cells * bytesPerReplicationCell : 0)
             perRun.kept += Double(rows(s)) * bytesPerKeptRow
-            let steps = Double(trace) * Double(2 + 4 * s.clients.policy.maxAttempts)
-            perRun.trace += min(steps, r * Double(2 + 4 * s.clients.policy.maxAttempts)) * bytesPerTraceStep
+            let steps = Double(trace) * Double(2 + 4 * s.clients.policy.attemptsPerRequest)
+            perRun.trace += min(steps, r * Double(2 + 4 * s.clients.policy.attemptsPerRequest)) * bytesPerTraceStep
         }
         let parts: [(String, Double, String)] = [
             ("requests in flight (\(Int(running)) run(s) at once)", running * perRun.inFlight,
@@ -75,7 +75,7 @@ public struct ResourceEstimate: Sendable {
     /// (without one, the queues do). Attempts abandoned by their caller may wait in queues up to their capacity.
     static func peakInFlight(_ s: Scenario, requests: Double) -> Double {
         let hops = Double(max(1, s.services.count))
-        let attempts = requests * Double(s.clients.policy.maxAttempts) * hops
+        let attempts = requests * Double(s.clients.policy.attemptsPerRequest) * hops
         let queued = s.services.reduce(0.0) { $0 + Double($1.queueCapacity) }
         let alive: Double
         switch s.clients.arrival {

@@ -33,8 +33,16 @@ extension ScenarioDecoder {
         let deadlineAware = reader.bool("deadlineAware", default: false)
         let avoidPreviousHosts = reader.bool("avoidPreviousHosts", default: false)
         let reselect = reader.integer("hostReselectAttempts", in: 0...100, default: 1)
+        var hedging: Hedging?? = .some(nil)
+        if let h = reader.value("hedging") {
+            hedging = decodeHedging(h, at: path.appending("hedging"), context: context).map { .some($0) }
+            if maxAttempts.map({ $0 > 1 }) == true {
+                context.fail(path.appending("hedging"), "a policy either retries or hedges (gRPC's service config takes a retryPolicy or a hedgingPolicy); with hedging, leave maxAttempts at 1 and set hedging.maxAttempts")
+                hedging = nil
+            }
+        }
         guard let timeout, let maxAttempts, let backoff, let jitter, let retryOn, let retryAfter, let maxElapsed,
-            let budgets, let breaker, let limiter, let deadlineAware, let avoidPreviousHosts, let reselect
+            let budgets, let breaker, let limiter, let deadlineAware, let avoidPreviousHosts, let reselect, let hedging
         else { return nil }
         var policy = RetryPolicy(
             timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter, retryOn: retryOn,
@@ -43,7 +51,23 @@ extension ScenarioDecoder {
         policy.deadlineAware = deadlineAware
         policy.avoidPreviousHosts = avoidPreviousHosts
         policy.hostReselectAttempts = reselect
+        policy.hedging = hedging
         return policy
+    }
+
+    static func decodeHedging(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Hedging? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.hedging, context: context) else { return nil }
+        let maxAttempts = r.integer("maxAttempts", in: 2...Hedging.maxHedges, why: "gRPC clamps hedging's maxAttempts to 5")
+        let delay = r.duration("delay", default: .zero)
+        var nonFatal: Set<RetryPolicy.Failure>? = []
+        if let n = r.value("nonFatal") { nonFatal = decodeRetryOn(n, at: path.appending("nonFatal"), context: context) }
+        var budget: Double?? = .some(nil)
+        if r.has("budgetPercent") {
+            budget = r.number("budgetPercent", in: 0...100, expected: "a percentage of the requests from 0 to 100").map { .some($0) }
+        }
+        let propagate = r.bool("propagateCancellation", default: false)
+        guard let maxAttempts, let delay, let nonFatal, let budget, let propagate else { return nil }
+        return Hedging(maxAttempts: maxAttempts, delay: delay, nonFatal: nonFatal, budgetPercent: budget, propagateCancellation: propagate)
     }
 
     /// Replaces `"preset": NAME` by the preset's keys with the other keys merged over them (presets may build on

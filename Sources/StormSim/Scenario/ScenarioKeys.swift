@@ -13,8 +13,9 @@ public enum ScenarioKeys {
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
-        "rateLimiter", "deadlineAware", "avoidPreviousHosts", "hostReselectAttempts",
+        "rateLimiter", "deadlineAware", "avoidPreviousHosts", "hostReselectAttempts", "hedging",
     ]
+    public static let hedging = ["maxAttempts", "delay", "nonFatal", "budgetPercent", "propagateCancellation"]
     public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling", "failureRate"]
     public static let budget: [String: [String]] = [
         "tokenBucket": ["type", "scope", "capacity", "initial", "earnPerRequest", "earnPerSuccess", "refundLastRetryOnSuccess",
