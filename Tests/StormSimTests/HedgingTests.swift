@@ -85,3 +85,34 @@ import Testing
         #expect(issues(hedging(#"{ "hedging": { "delay": "5ms" } }"#)).contains { $0.contains("clients.policy.hedging.maxAttempts") })
     }
 }
+
+/// The claims of `scenarios/hedging-tail.json` (README, "Hedging and the tail").
+@Suite struct HedgingTailTests {
+    static let results: [String: RunResult] = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/hedging-tail.json").path
+        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
+        var results: [String: RunResult] = [:]
+        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
+        return results
+    }()
+
+    func value(_ variant: String, _ metric: String) -> Double { Self.results[variant]!.value(metric)! }
+
+    @Test func claims() throws {
+        try #require(Self.results.count == 10)
+        // At 30% load, a hedge after the 95th percentile halves the 99.9th for about 5% more attempts.
+        #expect(value("hedge-after-p95_load-30", "latency_p999_ms") < 0.5 * value("no-hedging_load-30", "latency_p999_ms"))
+        #expect(value("hedge-after-p95_load-30", "amplification") < 1.08)
+        // Hedging at once doubles the load.
+        #expect(value("hedge-at-once_load-30", "amplification") == 2)
+        // At 90% load, both overload the fleet: most requests fail.
+        #expect(value("hedge-after-p95_load-90", "success_rate") < 0.5)
+        #expect(value("hedge-at-once_load-90", "success_rate") < 0.5)
+        // A hedge budget of 10% caps the extra load and the fleet stays up; at 30% the p95 hedge keeps its gain.
+        for variant in ["hedge-after-p95-budget-10_load-90", "hedge-at-once-budget-10_load-90"] {
+            #expect(value(variant, "amplification") <= 1.1 + 1e-9 && value(variant, "success_rate") > 0.99, "\(variant)")
+        }
+        #expect(value("hedge-after-p95-budget-10_load-30", "latency_p999_ms") == value("hedge-after-p95_load-30", "latency_p999_ms"))
+    }
+}
