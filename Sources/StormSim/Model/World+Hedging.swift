@@ -46,6 +46,8 @@ extension World {
     /// one the next hedge goes at once, and the request fails only when no attempt is left out and none can go.
     mutating func hedgeFailed(_ request: UInt32, _ failure: RetryPolicy.Failure, now: SimTime, queue: inout EventQueue) {
         let c = Int(requests[request].caller)
+        // Retry throttling charges every failed attempt, hedges included (gRFC A6).
+        if !callers[c].plain { callers[c].state.attemptFailed(client: requests[request].client) }
         guard callers[c].nonFatalMask & failure.bit != 0 else {
             giveUp(request, reason: .attempts, now: now, queue: &queue)
             return

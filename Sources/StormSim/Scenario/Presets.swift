@@ -63,6 +63,15 @@ public struct Preset: Sendable {
                 {"preset": "grpc", "jitter": "full"}
                 """),
         Preset(
+            name: "grpc-hedging",
+            summary: "gRPC hedging policy (gRFC A6 example): 4 attempts 0.5 s apart, UNAVAILABLE, INTERNAL and ABORTED non-fatal (here: rejected, error, conflict), with the same retry throttling",
+            source: "gRFC A6 (hedgingPolicy, retryThrottling); grpc-java RetriableStream",
+            json: """
+                {"maxAttempts": 1, "hedging": {"maxAttempts": 4, "delay": "500ms", "nonFatal": ["rejected", "error", "conflict"]},
+                 "budget": {"type": "tokenBucket", "scope": "host", "capacity": 10, "initial": 10, "costPerFailure": 1,
+                            "earnPerSuccess": 0.1, "threshold": 5}}
+                """),
+        Preset(
             name: "envoy",
             summary: "Envoy router retries: 1 retry, U[0, min(25 ms x 2^(k-1), 250 ms)), retry budget 20% of active requests with a minimum of 3 concurrent retries per proxy",
             source: "envoy router retry_state_impl.cc, backoff_strategy.cc; cluster circuit breakers retry_budget",
