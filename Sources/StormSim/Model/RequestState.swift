@@ -59,13 +59,13 @@ struct AttemptState: Generational {
     var deadline: SimTime
     /// Key of this attempt's draws (latencies, service time, outcome): the request's key and the attempt number.
     var key: UInt64
-    /// When it joined its instance's queue (for queue timeouts and CoDel), then when a worker started serving it:
-    /// the wait is read as it leaves the queue, before a worker starts it.
+    /// When it reached its instance: its wait in the queue (queue timeouts, CoDel) and its time there (the
+    /// round trip a concurrency limiter samples) are measured from here.
     var stageStart: SimTime = .zero
-    /// What one stage of the attempt hands to a later one; no attempt needs two of these, so they share a word:
-    /// the Retry-After hint of a throttled response (a throttled attempt is never served), the worker time before
-    /// the downstream calls of an asynchronous service, or the row version an optimistic-concurrency attempt
-    /// read (such a service neither throttles nor calls downstream).
+    /// What one stage of the attempt hands to a later one; no attempt needs two of these at once, so they share a
+    /// word: the Retry-After hint of a throttled response (a throttled attempt is never served), when a worker
+    /// started serving it, then the worker time before the downstream calls of an asynchronous service, or the row
+    /// version an optimistic-concurrency attempt read (such a service neither throttles nor serves).
     var stageData: Int64 = 0
     var request: UInt32
     /// The generation of its request when it was sent.
@@ -98,6 +98,12 @@ struct AttemptState: Generational {
     /// The Retry-After hint of a throttled response.
     var retryAfter: SimDuration {
         get { SimDuration(nanoseconds: stageData) }
+        set { stageData = newValue.nanoseconds }
+    }
+    /// When a worker started serving it (until the downstream calls of an asynchronous service, which then keep
+    /// the worker time in `worked`).
+    var serviceStart: SimTime {
+        get { SimTime(nanoseconds: stageData) }
         set { stageData = newValue.nanoseconds }
     }
     /// Worker time spent on it before its downstream calls (asynchronous services release the worker there).

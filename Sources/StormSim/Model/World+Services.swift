@@ -4,6 +4,7 @@ extension World {
     mutating func attemptArrives(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
         let i = Int(attempts[attempt].instance)
+        attempts[attempt].stageStart = now
         instances[i].counts.arrivals += 1
         stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
@@ -29,7 +30,6 @@ extension World {
         } else if instances[i].hasIdleWorker {
             startService(attempt, service: s, instance: i, now: now, queue: &queue)
         } else if !instances[i].queue.isFull {
-            attempts[attempt].stageStart = now
             instances[i].queue.enqueue(attempt, now: now)
             instances[i].queueGauge.change(by: 1, at: now, in: &stats.series)
         } else {
@@ -41,7 +41,7 @@ extension World {
 
     mutating func startService(_ attempt: UInt32, service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
         instances[i].workerStarts(now: now, series: &stats.series)
-        attempts[attempt].stageStart = now
+        attempts[attempt].serviceStart = now
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = services[s].config.serviceTime.sample(&draw)
         if instances[i].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * instances[i].slowdown) }
@@ -59,7 +59,7 @@ extension World {
         let s = Int(attempts[attempt].service)
         if !services[s].holdsWorkerWhileCalling {
             // The worker is free while the calls are out; its work so far is accounted now.
-            attempts[attempt].worked = (now - attempts[attempt].stageStart).nanoseconds
+            attempts[attempt].worked = (now - attempts[attempt].serviceStart).nanoseconds
             releaseWorker(service: s, instance: Int(attempts[attempt].instance), worked: attempts[attempt].worked, now: now, queue: &queue)
         }
         let deadline = attempts[attempt].deadline
@@ -98,7 +98,7 @@ extension World {
     mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
         let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
-        let worked = holdsWorker ? (now - attempts[attempt].stageStart).nanoseconds : attempts[attempt].worked
+        let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         let i = Int(attempts[attempt].instance)
         instances[i].counts.served += 1
         stats.series.add(services[s].columns.served, at: now)
