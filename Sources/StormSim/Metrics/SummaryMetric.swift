@@ -68,6 +68,8 @@ public enum InstanceMetric: String, CaseIterable, Sendable {
     /// Outlier detection: times ejected by any balancer, and seconds ejected (mean over the balancers).
     case ejections
     case ejectedSeconds = "ejected_s"
+    /// Its concurrency limit at the end of the run (empty without one).
+    case limit
 }
 
 /// One instance's figures: the row of `instances.csv` (values in `InstanceMetric` order).

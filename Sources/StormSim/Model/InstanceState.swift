@@ -17,6 +17,9 @@ struct InstanceState {
     var slowdown = 1.0
     var errorRateNow: Double
     var outageAnswered: Bool? = nil
+    /// Attempts it may hold at once (in service and queued) under a concurrency limit (`World.limiters`); past
+    /// it, an arriving attempt is refused. `Int.max` without one.
+    var limit = Int.max
     /// The attempts waiting for a worker, and the rules that order and drop them.
     var queue: ServiceQueue
     /// Busy workers and queue length over time, integrated into the service's columns.

@@ -32,6 +32,8 @@ struct ServiceState {
     let nonRetryableRate: Double
     /// Work whose deadline passed is dropped (from the queue, and before calling downstream).
     let dropExpired: Bool
+    /// Its instances have concurrency limiters (`World.limiters`).
+    let limited: Bool
 
     init(config: Service, instances: Range<Int>, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config
@@ -48,6 +50,7 @@ struct ServiceState {
         concurrencyPenalty = config.concurrencyPenalty.nanoseconds
         nonRetryableRate = config.nonRetryableRate
         dropExpired = config.dropExpired
+        limited = config.concurrencyLimit != nil
     }
 }
 

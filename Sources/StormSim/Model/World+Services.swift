@@ -27,6 +27,11 @@ extension World {
             stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        } else if instances[i].busy + instances[i].queue.count >= instances[i].limit {
+            // Over the instance's concurrency limit: refused at once (503).
+            instances[i].counts.rejected += 1
+            stats.series.add(services[s].columns.rejected, at: now)
+            sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         } else if instances[i].hasIdleWorker {
             startService(attempt, service: s, instance: i, now: now, queue: &queue)
         } else if !instances[i].queue.isFull {
@@ -117,6 +122,7 @@ extension World {
             outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
         }
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
+        if services[s].limited { limiterSample(attempt, instance: i, now: now) }
         if holdsWorker { releaseWorker(service: s, instance: Int(attempts[attempt].instance), worked: worked, now: now, queue: &queue) }
     }
 
@@ -161,5 +167,13 @@ extension World {
     mutating func outlierSweep(_ b: Int, now: SimTime, queue: inout EventQueue) {
         balancers[b].sweep(now: now)
         if let d = balancers[b].detector { queue.schedule(.outlierSweep, at: now + d.config.interval, a: UInt32(b)) }
+    }
+
+    /// A served attempt is a sample for its instance's concurrency limiter: its time at the instance, the attempts
+    /// the instance holds, and whether its caller had given up on it (a drop).
+    mutating func limiterSample(_ attempt: UInt32, instance i: Int, now: SimTime) {
+        let inflight = instances[i].busy + instances[i].queue.count
+        limiters[i]!.sample(rtt: (now - attempts[attempt].stageStart).nanoseconds, inflight: inflight, dropped: attempts[attempt].abandoned)
+        instances[i].limit = limiters[i]!.limit
     }
 }

@@ -35,6 +35,8 @@ struct World: EventHandler {
     /// `balancerIndex[caller * services.count + service]`, -1 when the service has one instance.
     var balancers: [BalancerSet] = []
     var balancerIndex: [Int32] = []
+    /// Per instance, its concurrency limiter (nil when its service has no concurrency limit).
+    var limiters: [ConcurrencyLimiter?] = []
     /// Salts of the keyed draws for network latency, out to the service and back.
     let latencyOutSalt: UInt64
     let latencyBackSalt: UInt64
@@ -92,12 +94,19 @@ struct World: EventHandler {
         services = scenario.services.enumerated().map { i, s in
             let first = instances.count
             let columns = ServiceColumns.forService(i, attemptColumns: attemptColumns)
-            for _ in 0..<s.instances { instances.append(InstanceState(s, columns: columns, series: series)) }
+            for _ in 0..<s.instances {
+                var instance = InstanceState(s, columns: columns, series: series)
+                if let limit = s.concurrencyLimit { instance.limit = ConcurrencyLimiter(limit).limit }
+                instances.append(instance)
+            }
             return ServiceState(
                 config: s, instances: first..<instances.count, streams: streams,
                 columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
         self.instances = instances
+        limiters = scenario.services.flatMap { s in
+            [ConcurrencyLimiter?](repeating: s.concurrencyLimit.map { ConcurrencyLimiter($0) }, count: s.instances)
+        }
         // Balancers: for each caller, for each service it calls that has several instances.
         balancerIndex = [Int32](repeating: -1, count: callers.count * services.count)
         for (c, caller) in callers.enumerated() {

@@ -115,6 +115,8 @@ enum OutputColumns {
                             watchers += d.units
                         }
                         return watchers == 0 ? 0 : seconds / Double(watchers)
+                    case .limit:
+                        return w.limiters[i].map { Double($0.limit) } ?? .nan
                     }
                 }
                 rows.append(InstanceRow(service: scenario.services[s].name, instance: position, values: values))

@@ -182,6 +182,8 @@ public struct Service: Equatable, Sendable {
     public var balancer: Balancer = Balancer()
     /// Envoy's outlier detection, run by each balancer on the instances it sends to; nil: none.
     public var outlierDetection: OutlierDetection? = nil
+    /// A concurrency limit on each instance (Netflix's concurrency-limits); nil: none.
+    public var concurrencyLimit: ConcurrencyLimit? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -192,6 +194,7 @@ public struct Service: Equatable, Sendable {
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
+            && a.concurrencyLimit == b.concurrencyLimit
     }
 
     public init(
@@ -280,6 +283,32 @@ public struct OutlierDetection: Equatable, Sendable {
     public var enforcingFailurePercentage = 0.0
 
     public init() {}
+}
+
+/// A concurrency limit on each instance of a service, with Netflix concurrency-limits' defaults.
+public struct ConcurrencyLimit: Equatable, Sendable {
+    public struct AIMD: Equatable, Sendable {
+        public var initialLimit = 20, minLimit = 20, maxLimit = 200
+        public var backoffRatio = 0.9
+        public var timeout: SimDuration = .seconds(5)
+        public init() {}
+    }
+    public struct Gradient2: Equatable, Sendable {
+        public var initialLimit = 20, minLimit = 20, maxLimit = 200
+        public var smoothing = 0.2
+        public var queueSize = 4.0
+        public var longWindow = 600
+        public var tolerance = 1.5
+        public init() {}
+    }
+    public enum Algorithm: Equatable, Sendable {
+        case fixed(Int)
+        case aimd(AIMD)
+        case gradient2(Gradient2)
+    }
+    public var algorithm: Algorithm
+
+    public init(_ algorithm: Algorithm) { self.algorithm = algorithm }
 }
 
 /// How a caller picks the instance of a service an attempt goes to.

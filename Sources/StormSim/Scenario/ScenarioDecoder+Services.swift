@@ -94,6 +94,10 @@ extension ScenarioDecoder {
         let instances = reader.integer("instances", in: 1...ScenarioLimits.maxInstances, default: 1)
         var balancer: Balancer? = Balancer()
         if let b = reader.value("balancer") { balancer = decodeBalancer(b, at: path.appending("balancer"), context: context) }
+        var limit: ConcurrencyLimit?? = .some(nil)
+        if let l = reader.value("concurrencyLimit") {
+            limit = decodeConcurrencyLimit(l, at: path.appending("concurrencyLimit"), context: context).map { .some($0) }
+        }
         var outliers: OutlierDetection?? = .some(nil)
         if let o = reader.value("outlierDetection") {
             outliers = decodeOutlierDetection(o, at: path.appending("outlierDetection"), context: context).map { .some($0) }
@@ -104,7 +108,7 @@ extension ScenarioDecoder {
         }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
-            let isAsync, let penalty, let instances, let balancer, let outliers
+            let isAsync, let penalty, let instances, let balancer, let outliers, let limit
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -122,7 +126,56 @@ extension ScenarioDecoder {
         service.instances = instances
         service.balancer = balancer
         service.outlierDetection = outliers
+        service.concurrencyLimit = limit
         return service
+    }
+
+    /// `concurrencyLimit`: `type` fixed (`limit`), aimd or gradient2, with the library's keys and defaults.
+    static func decodeConcurrencyLimit(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> ConcurrencyLimit? {
+        guard let type = typeField(json, at: path, key: "type", among: ScenarioKeys.concurrencyLimitTypes, context: context),
+            let r = ObjectReader(json, at: path, allowed: ScenarioKeys.concurrencyLimit[type]!, context: context)
+        else { return nil }
+        var ok = true
+        func int(_ key: String, _ value: inout Int, _ range: ClosedRange<Int>) {
+            if r.has(key) { if let n = r.integer(key, in: range) { value = n } else { ok = false } }
+        }
+        func real(_ key: String, _ value: inout Double, _ range: ClosedRange<Double>, _ expected: String) {
+            if r.has(key) { if let x = r.number(key, in: range, expected: expected) { value = x } else { ok = false } }
+        }
+        let maxLimit = ScenarioLimits.maxQueueCapacity
+        switch type {
+        case "fixed":
+            guard let limit = r.integer("limit", in: 1...maxLimit) else { return nil }
+            return ConcurrencyLimit(.fixed(limit))
+        case "aimd":
+            var a = ConcurrencyLimit.AIMD()
+            int("initialLimit", &a.initialLimit, 1...maxLimit)
+            int("minLimit", &a.minLimit, 1...maxLimit)
+            int("maxLimit", &a.maxLimit, 1...maxLimit)
+            real("backoffRatio", &a.backoffRatio, 0.5...1, "a ratio from 0.5 to 1")
+            if r.has("timeout") { if let t = r.duration("timeout", positive: true) { a.timeout = t } else { ok = false } }
+            guard ok, limitsOrdered(a.minLimit, a.initialLimit, a.maxLimit, r, path) else { return nil }
+            return ConcurrencyLimit(.aimd(a))
+        default:
+            var g = ConcurrencyLimit.Gradient2()
+            int("initialLimit", &g.initialLimit, 1...maxLimit)
+            int("minLimit", &g.minLimit, 1...maxLimit)
+            int("maxLimit", &g.maxLimit, 1...maxLimit)
+            real("smoothing", &g.smoothing, 0...1, "a smoothing factor from 0 to 1")
+            real("queueSize", &g.queueSize, 0...1e6, "attempts, from 0 to 1e6")
+            int("longWindow", &g.longWindow, 1...1_000_000)
+            real("tolerance", &g.tolerance, 1...100, "a factor from 1 to 100")
+            guard ok, limitsOrdered(g.minLimit, g.initialLimit, g.maxLimit, r, path) else { return nil }
+            return ConcurrencyLimit(.gradient2(g))
+        }
+    }
+
+    static func limitsOrdered(_ min: Int, _ initial: Int, _ max: Int, _ r: ObjectReader, _ path: JSONPath) -> Bool {
+        guard min <= initial, initial <= max else {
+            r.context.fail(path, "expected minLimit <= initialLimit <= maxLimit, found \(min), \(initial), \(max)")
+            return false
+        }
+        return true
     }
 
     /// `outlierDetection`: Envoy's keys in camel case, each with Envoy's default.

@@ -38,6 +38,13 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
+        "concurrencyLimit",
+    ]
+    public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2"]
+    public static let concurrencyLimit: [String: [String]] = [
+        "fixed": ["type", "limit"],
+        "aimd": ["type", "initialLimit", "minLimit", "maxLimit", "backoffRatio", "timeout"],
+        "gradient2": ["type", "initialLimit", "minLimit", "maxLimit", "smoothing", "queueSize", "longWindow", "tolerance"],
     ]
     public static let outlierDetection = [
         "interval", "baseEjectionTime", "maxEjectionTime", "maxEjectionPercent", "consecutive5xx", "enforcingConsecutive5xx",
