@@ -332,3 +332,32 @@ import Testing
         #expect(issues(service(#"{ "type": "gradient2", "smoothing": 2 }"#)).contains { $0.contains("services[0].concurrencyLimit.smoothing") })
     }
 }
+
+/// The claims of `scenarios/adaptive-limits.json` (README, "Adaptive limits").
+@Suite struct AdaptiveLimitsTests {
+    static let results: [String: RunResult] = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/adaptive-limits.json").path
+        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
+        var results: [String: RunResult] = [:]
+        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
+        return results
+    }()
+
+    @Test func claims() throws {
+        try #require(Self.results.count == 4)
+        let pool = Self.results["static-pool"]!
+        // The static pool does not come back after the spike: a metastable failure.
+        #expect(pool.value("recovered")! == 0 && pool.value("success_rate")! < 0.3 && pool.value("amplification")! > 3)
+        for variant in ["fixed-limit-40", "aimd", "gradient2"] {
+            let r = Self.results[variant]!
+            #expect(r.value("recovered")! == 1, "\(variant)")
+            #expect(r.value("success_rate")! > 0.8 && r.value("amplification")! < 2.1, "\(variant)")
+            #expect(r.value("timeouts")! == 0, "\(variant)")
+        }
+        // AIMD grows to its maximum (no drops, no slow samples); Gradient2 settles near the 20 workers.
+        let limit = InstanceMetric.allCases.firstIndex(of: .limit)!
+        #expect(Self.results["aimd"]!.instances.allSatisfy { $0.values[limit] == 200 })
+        #expect(Self.results["gradient2"]!.instances.allSatisfy { $0.values[limit] >= 20 && $0.values[limit] < 30 })
+    }
+}

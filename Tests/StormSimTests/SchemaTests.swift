@@ -58,6 +58,7 @@ import Testing
         #expect(branches("budget", discriminator: "type") == ScenarioKeys.budget.mapValues { $0.sorted() })
         #expect(branches("trip", discriminator: "type") == ScenarioKeys.trip.mapValues { $0.sorted() })
         #expect(branches("fault", discriminator: "type") == ScenarioKeys.fault.mapValues { $0.sorted() })
+        #expect(branches("concurrencyLimit", discriminator: "type") == ScenarioKeys.concurrencyLimit.mapValues { $0.sorted() })
         guard case .array(let jitter)? = definition("jitter")?["anyOf"] else {
             Issue.record("$defs.jitter.anyOf missing")
             return
