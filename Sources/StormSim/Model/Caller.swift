@@ -16,8 +16,13 @@ struct Caller {
     let breakerGuards: BreakerGuards
     /// Retries avoid the instances their request tried (read on every pick among instances).
     let avoidsPreviousHosts: Bool
-    /// The hedging policy, and its non-fatal failures as bits (timeouts included).
+    /// The hedging policy, and its non-fatal failures as bits (timeouts included). The hot paths read the
+    /// scalars (`hedges`, `hedgeAttempts`, `hedgeDelay`): reading `hedging`, which holds a set, costs reference
+    /// counting.
     let hedging: Hedging?
+    let hedges: Bool
+    let hedgeAttempts: Int
+    let hedgeDelay: SimDuration
     let nonFatalMask: UInt8
     /// For a hedge budget: requests started and hedges sent.
     var requestsStarted = 0
@@ -33,6 +38,9 @@ struct Caller {
         tracksAttempts = policy.budgets.contains { if case .failureRate = $0.budget { return true } else { return false } }
         avoidsPreviousHosts = policy.avoidPreviousHosts
         hedging = policy.hedging
+        hedges = policy.hedging != nil
+        hedgeAttempts = policy.hedging?.maxAttempts ?? 1
+        hedgeDelay = policy.hedging?.delay ?? .zero
         nonFatalMask = policy.hedging?.nonFatalMask ?? 0
         breakerGuards = policy.breaker.map { $0.breaker.countRetries ? .allAttempts : .firstAttempts } ?? .none
     }

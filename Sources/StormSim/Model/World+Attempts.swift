@@ -60,10 +60,10 @@ extension World {
             if queue.laneIsFull(timeoutLane) { makeRoomForTimeouts(queue: &queue) }
             queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
-        if let hedging = callers[c].hedging {
+        if callers[c].hedges {
             if hedge { callers[c].hedgesSent += 1 } else { callers[c].requestsStarted += 1 }
-            if number < hedging.maxAttempts {
-                queue.schedule(.hedgeDue, at: now + hedging.delay, a: request, b: requests[request].generation)
+            if number < callers[c].hedgeAttempts {
+                queue.schedule(.hedgeDue, at: now + callers[c].hedgeDelay, a: request, b: requests[request].generation)
             }
         }
         syncPolicyGauges(caller: c, now)
@@ -202,7 +202,7 @@ extension World {
         }
         traceRequest(request, now, "response", "\(outcome)")
         if outcome != .success { stats.attemptFailed(caller: c, outcome, now: now) }
-        if callers[c].hedging != nil {
+        if callers[c].hedges {
             hedgeAnswered(request, outcome: outcome, attemptKey: state.key, now: now, queue: &queue)
             return
         }
@@ -233,7 +233,7 @@ extension World {
             callers[c].state.limiterObserve(client: requests[request].client, throttled: false, now: now)
         }
         traceRequest(request, now, "timeout", "")
-        if callers[c].hedging != nil {
+        if callers[c].hedges {
             hedgeFailed(request, .timeout, now: now, queue: &queue)
             return
         }

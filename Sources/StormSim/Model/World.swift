@@ -139,6 +139,7 @@ struct World: EventHandler {
         arrivals.start(queue: &queue)
     }
 
+    @inline(__always)
     mutating func handle(_ event: Event, queue: inout EventQueue) {
         let now = event.time
         switch event.kind {
