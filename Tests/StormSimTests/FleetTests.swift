@@ -120,6 +120,8 @@ import Testing
         #expect(issues(service(#", "outlierDetection": { "consecutive5xx": 0 }"#)).contains { $0.contains("services[0].outlierDetection.consecutive5xx") })
         #expect(issues(service(#", "outlierDetection": { "intervall": "5s" }"#)).contains { $0.contains("did you mean \"interval\"") })
         #expect(issues(service(#", "balancer": { "type": "random", "panicThreshold": 120 }"#)).contains { $0.contains("services[0].balancer.panicThreshold") })
+        #expect(issues(service(#", "healthCheck": { "path": "sidecar" }"#)).contains { $0.contains("services[0].healthCheck.path") })
+        #expect(issues(service(#", "healthCheck": { "unhealthyThreshold": 0 }"#)).contains { $0.contains("services[0].healthCheck.unhealthyThreshold") })
     }
 }
 
@@ -359,5 +361,77 @@ import Testing
         let limit = InstanceMetric.allCases.firstIndex(of: .limit)!
         #expect(Self.results["aimd"]!.instances.allSatisfy { $0.values[limit] == 200 })
         #expect(Self.results["gradient2"]!.instances.allSatisfy { $0.values[limit] >= 20 && $0.values[limit] < 30 })
+    }
+}
+
+/// Active health checks: thresholds step by step, an instance in an outage left out of the picks, and the claims
+/// of `scenarios/health-check-spiral.json`.
+@Suite struct HealthCheckTests {
+    @Test func thresholds() {
+        var config = HealthCheck()
+        config.unhealthyThreshold = 3
+        config.healthyThreshold = 2
+        var h = HealthChecker(config, units: 1, count: 2)
+        var changes: [Bool] = []
+        for success in [false, false, true, false, false, false, true, true] {
+            changes.append(h.record(unit: 0, position: 1, success: success))
+        }
+        // A success breaks the run of failures; the third failure in a row marks it down; two successes bring it back.
+        #expect(changes == [false, false, false, false, false, true, false, true])
+        #expect(h.healthy == [true, true] && h.markedDown[1] == 1 && h.failures[1] == 5 && h.probes[1] == 8)
+    }
+
+    /// An instance that never answers during an outage: every balancer's probes time out, 3 in a row take it out of
+    /// its picks, and after the outage 2 successes bring it back. The invariants hold with probes in flight.
+    @Test func outageIsDetectedByProbes() throws {
+        func run(_ path: String) throws -> RunResult {
+            let json = """
+                { "name": "hc", "seed": 1, "duration": "60s",
+                  "clients": { "count": 200, "hosts": 4, "target": "s", "arrival": { "type": "poisson", "rate": 5 }, "policy": { "timeout": "1s" } },
+                  "services": [ { "name": "s", "workers": 4, "instances": 4, "queue": { "capacity": 200 },
+                                  "serviceTime": { "dist": "exponential", "mean": "5ms" },
+                                  "healthCheck": { "interval": "2s", "timeout": "500ms", "path": "\(path)" },
+                                  "faults": [ { "type": "outage", "from": "10s", "to": "30s", "answer": "never", "instances": [1] } ] } ] }
+                """
+            let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try scenario(json)))
+            #expect(problems.isEmpty, "\(problems.prefix(3))")
+            return r
+        }
+        for path in ["queue", "direct"] {
+            let r = try run(path)
+            let marked = InstanceMetric.allCases.firstIndex(of: .markedUnhealthy)!
+            #expect(r.instances[1].values[marked] == 4, "each of the 4 client hosts' balancers, once (\(path))")
+            #expect(r.instances.filter { $0.instance != 1 }.allSatisfy { $0.values[marked] == 0 }, "\(path)")
+            // Out of the picks for most of the 20 s: its share of attempts falls well under a quarter.
+            let attempts = r.instances.map { $0.values[0] }
+            #expect(attempts[1] < 0.8 * attempts[0], "\(path)")
+        }
+    }
+}
+
+/// The claims of `scenarios/health-check-spiral.json` (README, "The health-check death spiral").
+@Suite struct HealthCheckSpiralTests {
+    static let results: [String: RunResult] = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/health-check-spiral.json").path
+        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
+        var results: [String: RunResult] = [:]
+        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
+        return results
+    }()
+
+    func value(_ variant: String, _ metric: String) -> Double { Self.results[variant]!.value(metric)! }
+
+    @Test func claims() throws {
+        try #require(Self.results.count == 4)
+        // The spike alone is absorbed by the queues: nothing refused, no retry.
+        #expect(value("no-health-checks", "rejected") == 0 && value("no-health-checks", "retries") == 0)
+        // Probes waiting in those queues time out, healthy instances are taken out, the rest overflow and refuse
+        // work: the clients retry, and the tail grows by more than half.
+        #expect(value("probes-in-queue", "rejected") > 5_000 && value("probes-in-queue", "retries") > 5_000)
+        #expect(value("probes-in-queue", "latency_p99_ms") > 1.5 * value("no-health-checks", "latency_p99_ms"))
+        // Out-of-band probes see nothing wrong; the panic threshold keeps every instance in the picks when fewer
+        // than half are healthy: no refusal.
+        #expect(value("probes-out-of-band", "rejected") == 0 && value("probes-in-queue-panic-50", "rejected") == 0)
     }
 }

@@ -44,7 +44,7 @@ import Testing
             ("queue", ScenarioKeys.queue), ("breaker", ScenarioKeys.breaker), ("rateLimiter", ScenarioKeys.rateLimiter),
             ("serviceRateLimit", ScenarioKeys.serviceRateLimit), ("occService", ScenarioKeys.occService),
             ("proxyService", ScenarioKeys.proxyService), ("codel", ScenarioKeys.codel), ("loadChange", ScenarioKeys.loadChange),
-            ("outlierDetection", ScenarioKeys.outlierDetection),
+            ("outlierDetection", ScenarioKeys.outlierDetection), ("healthCheck", ScenarioKeys.healthCheck),
         ]
         #expect(keys(definition("policy")?["properties"]?["hedging"]) == ScenarioKeys.hedging.sorted(), "policy.hedging")
         for (name, decoderKeys) in pairs {

@@ -70,6 +70,10 @@ public enum InstanceMetric: String, CaseIterable, Sendable {
     case ejectedSeconds = "ejected_s"
     /// Its concurrency limit at the end of the run (empty without one).
     case limit
+    /// Active health checks: probes sent to it, probes failed, and the times a balancer marked it unhealthy.
+    case probes
+    case probesFailed = "probes_failed"
+    case markedUnhealthy = "marked_unhealthy"
 }
 
 /// One instance's figures: the row of `instances.csv` (values in `InstanceMetric` order).

@@ -21,8 +21,12 @@ struct BalancerSet {
     /// Salt of the keyed draws of random and least-request picks.
     let drawSalt: UInt64
     let hosts: Int
-    /// Outlier detection, when the service has it.
+    /// Outlier detection and active health checks, when the service has them.
     var detector: OutlierDetector?
+    var health: HealthChecker?
+    /// Either of them: some instances may be out of the picks.
+    let watches: Bool
+    let units: Int
     /// Per unit, the positions it may pick: the healthy ones first (`healthyCount[u]` of them), in order.
     var healthy: [UInt32] = []
     var healthyCount: [Int32] = []
@@ -32,8 +36,8 @@ struct BalancerSet {
     static let ringPoints = 1024
 
     init(
-        _ balancer: Balancer, outliers: OutlierDetection?, service: Int, instances: Range<Int>, callerClients: Int,
-        callerHosts: Int, streams: RandomStreams, label: String
+        _ balancer: Balancer, outliers: OutlierDetection?, healthCheck: HealthCheck? = nil, service: Int, instances: Range<Int>,
+        callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String
     ) {
         kind = balancer.kind
         panicThreshold = balancer.panicThreshold
@@ -44,9 +48,14 @@ struct BalancerSet {
         hosts = callerHosts
         drawSalt = streams.key("balancer/\(label)draw")
         let units = Self.units(kind == .ringHash ? .global : scope, clients: callerClients, hosts: callerHosts)
+        self.units = units
         if let outliers {
             let family = StreamFamily(streams: streams, label: "balancer/\(label)outliers")
             detector = OutlierDetector(outliers, units: units, count: count, rng: family.stream(0))
+        }
+        if let healthCheck { health = HealthChecker(healthCheck, units: units, count: count) }
+        watches = outliers != nil || healthCheck != nil
+        if watches {
             healthy = (0..<units).flatMap { _ in (0..<UInt32(count)).map { $0 } }
             healthyCount = [Int32](repeating: Int32(count), count: units)
         }
@@ -124,7 +133,7 @@ struct BalancerSet {
     /// the healthy ones are not below the panic threshold (then only those, `healthy[u * count ..< ...]`).
     @inline(__always)
     func choosable(_ u: Int) -> (count: Int, filtered: Bool) {
-        guard detector != nil else { return (count, false) }
+        guard watches else { return (count, false) }
         let n = Int(healthyCount[u])
         if n == count || n == 0 || Double(n) * 100 < panicThreshold * Double(count) { return (count, false) }
         return (n, true)
@@ -166,10 +175,10 @@ struct BalancerSet {
                 if ringHashes[mid] < h { lo = mid + 1 } else { hi = mid }
             }
             var point = lo == ringHashes.count ? 0 : lo
-            // Ejected instances are off the ring: walk on to the next point of a healthy one.
-            if filtered, let detector {
+            // Ejected or unhealthy instances are off the ring: walk on to the next point of a healthy one.
+            if filtered {
                 var steps = 0
-                while detector.ejected[Int(ringInstances[point])] && steps < ringHashes.count {
+                while isOut(Int(ringInstances[point])) && steps < ringHashes.count {
                     point = point + 1 == ringHashes.count ? 0 : point + 1
                     steps += 1
                 }
@@ -201,11 +210,20 @@ struct BalancerSet {
         for u in 0..<healthyCount.count { rebuildHealthy(u) }
     }
 
+    /// Whether the balancer (a ring hash has one) leaves out instance position `k` (ejected, or failing its
+    /// health checks).
+    func isOut(_ k: Int) -> Bool { (detector?.ejected[k] ?? false) || !(health?.healthy[k] ?? true) }
+
+    /// A health probe's result for `position` as seen by unit `unit`.
+    mutating func probed(unit: Int, position: Int, success: Bool) {
+        if health != nil, health!.record(unit: unit, position: position, success: success) { rebuildHealthy(unit) }
+    }
+
     /// Unit `u`'s healthy positions, in order.
     mutating func rebuildHealthy(_ u: Int) {
-        guard let detector else { return }
+        guard watches else { return }
         var n = 0
-        for position in 0..<count where !detector.ejected[u * count + position] {
+        for position in 0..<count where !isOut(u * count + position) {
             healthy[u * count + n] = UInt32(position)
             n += 1
         }

@@ -26,6 +26,8 @@ public enum EventKind: UInt8, Sendable {
     case outlierSweep
     /// A hedging request's next hedge is due (`a` = request slot, `b` = its generation when armed).
     case hedgeDue
+    /// A balancer probes an instance (`a` = balancer set, `b` = unit x instances + position).
+    case healthProbe
 }
 
 extension Event {

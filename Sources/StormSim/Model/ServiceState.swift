@@ -34,6 +34,8 @@ struct ServiceState {
     let dropExpired: Bool
     /// Its instances have concurrency limiters (`World.limiters`).
     let limited: Bool
+    /// How long a worker takes to answer a health probe.
+    let probeTime: SimDuration
 
     init(config: Service, instances: Range<Int>, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config
@@ -51,6 +53,7 @@ struct ServiceState {
         nonRetryableRate = config.nonRetryableRate
         dropExpired = config.dropExpired
         limited = config.concurrencyLimit != nil
+        probeTime = config.healthCheck?.probeTime ?? .zero
     }
 }
 

@@ -182,6 +182,11 @@ extension World {
             releaseAttempt(attempt)
             return
         }
+        if state.request == AttemptState.none {  // a health probe
+            probeEnded(attempt, outcome: outcome)
+            releaseAttempt(attempt)
+            return
+        }
         let request = state.request
         // An answer for a request that has already finished (its slot may hold another request by now) changes
         // nothing: a cancelled or losing sibling attempt.
@@ -221,6 +226,11 @@ extension World {
         // A freed slot's generation has been bumped, so the check also covers slots that are now free.
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
+        if attempts[attempt].request == AttemptState.none {  // a health probe: a failure
+            probeEnded(attempt, outcome: nil)
+            if attempts[attempt].blackholed { releaseAttempt(attempt) }
+            return
+        }
         let request = attempts[attempt].request
         detach(attempt, from: request, next: attempts[attempt].nextSibling, outcome: nil, now: now)
         let blackholed = attempts[attempt].blackholed

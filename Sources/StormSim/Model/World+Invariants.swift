@@ -19,7 +19,7 @@ extension World {
         var inFlight = 0
         for (id, live) in liveAttempts.enumerated() where live {
             let a = attempts.items[id]
-            if !a.abandoned {
+            if !a.abandoned && a.request != AttemptState.none {  // (a health probe has no request)
                 guard isLive(liveRequests, a.request), requests.items[Int(a.request)].generation == a.requestGeneration else {
                     problems.append("attempt \(id) is in flight for request \(a.request), which is not live (or another request now)")
                     continue
@@ -60,7 +60,7 @@ extension World {
         var notAbandoned = 0
         for (id, live) in liveAttempts.enumerated() where live {
             let a = attempts.items[id]
-            if !a.abandoned { notAbandoned += 1 }
+            if !a.abandoned && a.request != AttemptState.none { notAbandoned += 1 }
             let s = Int(a.service)
             if s >= services.count || !services[s].instances.contains(Int(a.instance)) {
                 problems.append("attempt \(id) is at instance \(a.instance), not one of service \(s)'s")
@@ -144,6 +144,10 @@ extension World {
                 if Int(e.a) >= bound { problems.append("clientArrival for client \(e.a) of \(bound)") }
             case .faultChanges:
                 if Int(e.a) >= services.count { problems.append("faultChanges for service \(e.a) of \(services.count)") }
+            case .healthProbe:
+                if Int(e.a) >= balancers.count || balancers[Int(e.a)].health == nil {
+                    problems.append("healthProbe for balancer set \(e.a), which has no health checks")
+                }
             case .hedgeDue:
                 if Int(e.a) < requests.items.count, requests.items[Int(e.a)].generation == e.b, !isLive(liveRequests, e.a) {
                     problems.append("a current hedge timer refers to freed request \(e.a)")

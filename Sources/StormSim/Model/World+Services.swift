@@ -47,15 +47,16 @@ extension World {
     mutating func startService(_ attempt: UInt32, service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
         instances[i].workerStarts(now: now, series: &stats.series)
         attempts[attempt].serviceStart = now
+        let probe = attempts[attempt].request == AttemptState.none
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
-        var time = services[s].config.serviceTime.sample(&draw)
+        var time = probe ? services[s].probeTime : services[s].config.serviceTime.sample(&draw)
         if instances[i].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * instances[i].slowdown) }
         let penalty = services[s].concurrencyPenalty
         if penalty > 0 {
             // Congestive collapse: every other attempt in service makes this one slower.
             time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty) * Double(instances[i].busy - 1))
         }
-        let next: EventKind = services[s].hasCalls ? .callReady : .serviceDone
+        let next: EventKind = services[s].hasCalls && !probe ? .callReady : .serviceDone
         queue.schedule(next, at: now + time, a: attempt)
     }
 
@@ -102,7 +103,7 @@ extension World {
 
     mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
-        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
+        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls || attempts[attempt].request == AttemptState.none
         let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         let i = Int(attempts[attempt].instance)
         instances[i].counts.served += 1

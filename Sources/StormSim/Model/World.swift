@@ -48,6 +48,10 @@ struct World: EventHandler {
 
     /// Salt of the keyed draw of each retry's jitter: retry n of a request draws the same in every variant.
     let jitterSalt: UInt64
+    /// Key of the family of health probes: probe n of (balancer set, slot) has key child(child(probeFamily, ...), n).
+    let probeFamily: UInt64
+    /// Health probes sent so far (their draw keys).
+    var probesSent: UInt64 = 0
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -73,6 +77,7 @@ struct World: EventHandler {
         occReplySalt = streams.key("network/write-back")
         requestFamily = streams.key("request")
         jitterSalt = streams.key("client/jitter")
+        probeFamily = streams.key("health/probe")
         traceLimit = traceRequests
         let names = scenario.services.map(\.name)
         var callers = [Caller(
@@ -115,7 +120,7 @@ struct World: EventHandler {
                 let label = c == 0 ? "clients/\(config.name)/" : "\(scenario.services[c - 1].name)/\(config.name)/"
                 balancerIndex[c * services.count + target] = Int32(balancers.count)
                 balancers.append(BalancerSet(
-                    config.balancer, outliers: config.outlierDetection, service: target, instances: services[target].instances,
+                    config.balancer, outliers: config.outlierDetection, healthCheck: config.healthCheck, service: target, instances: services[target].instances,
                     callerClients: c == 0 ? scenario.clients.count : 1, callerHosts: c == 0 ? scenario.clients.hosts : 1,
                     streams: streams, label: label))
             }
@@ -135,6 +140,14 @@ struct World: EventHandler {
         }
         for (b, set) in balancers.enumerated() {
             if let d = set.detector { queue.schedule(.outlierSweep, at: .zero + d.config.interval, a: UInt32(b)) }
+            if let h = set.health {
+                // Each balancer's first probe of each instance at a time of its own within the first interval.
+                for slot in 0..<(set.units * set.count) {
+                    var draw = DrawKey.source(DrawKey.child(probeFamily, UInt64(b) << 32 | UInt64(slot)), 0)
+                    let offset = SimDuration(saturating: draw.nextUnit() * Double(h.config.interval.nanoseconds))
+                    queue.schedule(.healthProbe, at: .zero + offset, a: UInt32(b), b: UInt32(slot))
+                }
+            }
         }
         arrivals.start(queue: &queue)
     }
@@ -155,6 +168,7 @@ struct World: EventHandler {
         case .writeArrives: writeArrives(event.a, now: now, queue: &queue)
         case .outlierSweep: outlierSweep(Int(event.a), now: now, queue: &queue)
         case .hedgeDue: hedgeDue(event.a, generation: event.b, now: now, queue: &queue)
+        case .healthProbe: healthProbe(set: Int(event.a), slot: Int(event.b), now: now, queue: &queue)
         case .faultChanges: faultChanges(service: Int(event.a), fault: Int(event.b & 0x7FFF_FFFF), opens: event.b & 0x8000_0000 == 0, now: now, queue: &queue)
         }
     }

@@ -117,6 +117,13 @@ enum OutputColumns {
                         return watchers == 0 ? 0 : seconds / Double(watchers)
                     case .limit:
                         return w.limiters[i].map { Double($0.limit) } ?? .nan
+                    case .probes, .probesFailed, .markedUnhealthy:
+                        var n = 0
+                        for set in w.balancers where set.first == service.instances.lowerBound {
+                            guard let h = set.health else { continue }
+                            n += m == .probes ? h.probes[position] : m == .probesFailed ? h.failures[position] : h.markedDown[position]
+                        }
+                        return Double(n)
                     }
                 }
                 rows.append(InstanceRow(service: scenario.services[s].name, instance: position, values: values))

@@ -184,6 +184,8 @@ public struct Service: Equatable, Sendable {
     public var outlierDetection: OutlierDetection? = nil
     /// A concurrency limit on each instance (Netflix's concurrency-limits); nil: none.
     public var concurrencyLimit: ConcurrencyLimit? = nil
+    /// Active health checks by each balancer of each instance (Envoy's `health_checks`); nil: none.
+    public var healthCheck: HealthCheck? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -194,7 +196,7 @@ public struct Service: Equatable, Sendable {
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
-            && a.concurrencyLimit == b.concurrencyLimit
+            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck
     }
 
     public init(
@@ -281,6 +283,24 @@ public struct OutlierDetection: Equatable, Sendable {
     public var failurePercentageMinimumHosts = 5
     public var failurePercentageRequestVolume = 50
     public var enforcingFailurePercentage = 0.0
+
+    public init() {}
+}
+
+/// Active health checks, as Envoy's: each balancer probes each instance every `interval`; a probe not answered
+/// with a success within `timeout` fails; `unhealthyThreshold` failures in a row take the instance out of that
+/// balancer's picks, `healthyThreshold` successes in a row bring it back (Envoy has no defaults; these are its
+/// common values). A probe either waits for a worker like any attempt (`path` "queue", served in `probeTime`:
+/// under load it waits behind the requests, the death spiral's cause) or is answered out of band ("direct",
+/// failing only while the instance is in an outage).
+public struct HealthCheck: Equatable, Sendable {
+    public enum Path: String, Sendable, CaseIterable { case queue, direct }
+    public var interval: SimDuration = .seconds(5)
+    public var timeout: SimDuration = .seconds(1)
+    public var unhealthyThreshold = 3
+    public var healthyThreshold = 2
+    public var path: Path = .queue
+    public var probeTime: SimDuration = .milliseconds(1)
 
     public init() {}
 }

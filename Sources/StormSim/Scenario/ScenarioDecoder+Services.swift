@@ -94,6 +94,10 @@ extension ScenarioDecoder {
         let instances = reader.integer("instances", in: 1...ScenarioLimits.maxInstances, default: 1)
         var balancer: Balancer? = Balancer()
         if let b = reader.value("balancer") { balancer = decodeBalancer(b, at: path.appending("balancer"), context: context) }
+        var health: HealthCheck?? = .some(nil)
+        if let h = reader.value("healthCheck") {
+            health = decodeHealthCheck(h, at: path.appending("healthCheck"), context: context).map { .some($0) }
+        }
         var limit: ConcurrencyLimit?? = .some(nil)
         if let l = reader.value("concurrencyLimit") {
             limit = decodeConcurrencyLimit(l, at: path.appending("concurrencyLimit"), context: context).map { .some($0) }
@@ -108,7 +112,7 @@ extension ScenarioDecoder {
         }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
-            let isAsync, let penalty, let instances, let balancer, let outliers, let limit
+            let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -127,7 +131,27 @@ extension ScenarioDecoder {
         service.balancer = balancer
         service.outlierDetection = outliers
         service.concurrencyLimit = limit
+        service.healthCheck = health
         return service
+    }
+
+    static func decodeHealthCheck(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> HealthCheck? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.healthCheck, context: context) else { return nil }
+        var h = HealthCheck()
+        let interval = r.duration("interval", default: h.interval, positive: true)
+        let timeout = r.duration("timeout", default: h.timeout, positive: true)
+        let unhealthy = r.integer("unhealthyThreshold", in: 1...1_000, default: h.unhealthyThreshold)
+        let healthy = r.integer("healthyThreshold", in: 1...1_000, default: h.healthyThreshold)
+        let probePath = r.choice("path", among: HealthCheck.Path.allCases.map(\.rawValue), default: "queue")
+        let probeTime = r.duration("probeTime", default: h.probeTime)
+        guard let interval, let timeout, let unhealthy, let healthy, let probePath, let probeTime else { return nil }
+        h.interval = interval
+        h.timeout = timeout
+        h.unhealthyThreshold = unhealthy
+        h.healthyThreshold = healthy
+        h.path = HealthCheck.Path(rawValue: probePath)!
+        h.probeTime = probeTime
+        return h
     }
 
     /// `concurrencyLimit`: `type` fixed (`limit`), aimd or gradient2, with the library's keys and defaults.

@@ -38,8 +38,9 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
-        "concurrencyLimit",
+        "concurrencyLimit", "healthCheck",
     ]
+    public static let healthCheck = ["interval", "timeout", "unhealthyThreshold", "healthyThreshold", "path", "probeTime"]
     public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2"]
     public static let concurrencyLimit: [String: [String]] = [
         "fixed": ["type", "limit"],
