@@ -69,8 +69,9 @@ struct Statistics {
         }
     }
 
-    /// An attempt came back with a failure (a success is counted by `requestSucceeded`).
-    @inline(__always)
+    /// An attempt came back with a failure (a success is counted by `requestSucceeded`). `@_transparent` like
+    /// `attemptSent`: the optimizer left it out of line once `responseArrives` grew.
+    @_transparent
     mutating func attemptFailed(caller: Int, _ outcome: Outcome, now: SimTime) {
         guard Self.counts(caller) else { return }
         switch outcome {

@@ -27,7 +27,7 @@ extension World {
             stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-        } else if instances[i].busy + instances[i].queue.count >= instances[i].limit {
+        } else if services[s].limited && instances[i].busy + instances[i].queue.count >= instances[i].limit {
             // Over the instance's concurrency limit: refused at once (503).
             instances[i].counts.rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
