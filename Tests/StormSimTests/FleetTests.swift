@@ -435,3 +435,28 @@ import Testing
         #expect(value("probes-out-of-band", "rejected") == 0 && value("probes-in-queue-panic-50", "rejected") == 0)
     }
 }
+
+/// Envoy's max_requests circuit-breaker threshold on the caller.
+@Suite struct MaxRequestsTests {
+    /// Each of 2 client hosts may have 5 attempts in flight; a slow service keeps more than that waiting, so the
+    /// excess is refused at once (fast-failed, never retried), and the invariant checker sees at most 5 per host.
+    @Test func attemptsOverTheLimitFailFast() throws {
+        func run(_ limit: String) throws -> RunResult {
+            let json = """
+                { "name": "mr", "seed": 1, "duration": "20s",
+                  "clients": { "count": 100, "hosts": 2, "target": "s", "arrival": { "type": "poisson", "rate": 2 },
+                               "policy": { "maxAttempts": 2, "timeout": "2s"\(limit) } },
+                  "services": [ { "name": "s", "workers": 20, "serviceTime": { "dist": "exponential", "mean": "50ms" } } ] }
+                """
+            let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try scenario(json)), segments: 40)
+            #expect(problems.isEmpty, "\(problems.prefix(3))")
+            return r
+        }
+        let free = try run("")
+        let limited = try run(#", "maxRequests": 5"#)
+        #expect(free.value("fast_failed")! == 0)
+        // 200 requests/s of 50 ms: 10 in flight on average, 5 per host, so a good part overflows.
+        #expect(limited.value("fast_failed")! > 0.1 * limited.value("requests")!)
+        #expect(limited.value("retries")! == 0 && limited.value("failed")! == limited.value("fast_failed")!)
+    }
+}

@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func everyPresetDecodesAndNamesItsSource() throws {
-        #expect(Preset.all.count == 16)
+        #expect(Preset.all.count == 17)
         for preset in Preset.all {
             let p = try policy(#"{ "preset": "\#(preset.name)" }"#)
             #expect(p.preset == preset.name)

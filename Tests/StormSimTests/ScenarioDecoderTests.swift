@@ -49,7 +49,7 @@ import Testing
         #expect(issues(text) == [
             #"clients.policy.jiter: unknown key; did you mean "jitter"?"#,
             #"clients.policy.maxAtempts: unknown key; did you mean "maxAttempts"?"#,
-            "clients.policy.colour: unknown key; expected one of: preset, timeout, maxAttempts, backoff, jitter, retryOn, retryAfter, maxElapsed, budget, breaker, rateLimiter, deadlineAware, avoidPreviousHosts, hostReselectAttempts, hedging",
+            "clients.policy.colour: unknown key; expected one of: preset, timeout, maxAttempts, backoff, jitter, retryOn, retryAfter, maxElapsed, budget, breaker, rateLimiter, deadlineAware, avoidPreviousHosts, hostReselectAttempts, hedging, maxRequests",
         ])
     }
 

@@ -24,6 +24,11 @@ struct Caller {
     let hedgeAttempts: Int
     let hedgeDelay: SimDuration
     let nonFatalMask: UInt8
+    /// Envoy's `max_requests`: the limit, and per caller host the attempts in flight (clients are on `hosts`
+    /// hosts, client c on host c mod hosts; a service is one host).
+    let maxRequests: Int
+    var attemptsInFlight: [Int32]
+    let hosts: Int
     /// For a hedge budget: requests started and hedges sent.
     var requestsStarted = 0
     var hedgesSent = 0
@@ -37,6 +42,9 @@ struct Caller {
         plain = policy.budgets.isEmpty && policy.breaker == nil && policy.rateLimiter == nil
         tracksAttempts = policy.budgets.contains { if case .failureRate = $0.budget { return true } else { return false } }
         avoidsPreviousHosts = policy.avoidPreviousHosts
+        maxRequests = policy.maxRequests ?? Int.max
+        self.hosts = max(1, min(hosts, clients))
+        attemptsInFlight = policy.maxRequests == nil ? [] : [Int32](repeating: 0, count: max(1, min(hosts, clients)))
         hedging = policy.hedging
         hedges = policy.hedging != nil
         hedgeAttempts = policy.hedging?.maxAttempts ?? 1

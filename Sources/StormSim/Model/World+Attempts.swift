@@ -33,6 +33,14 @@ extension World {
             }
             breakerGeneration = admitted ?? AttemptState.noBreaker
         }
+        if callers[c].maxRequests < Int.max {
+            // Envoy's max_requests: over it, the proxy answers 503 itself, and does not retry its own overflow.
+            let host = Int(client) % callers[c].hosts
+            guard Int(callers[c].attemptsInFlight[host]) < callers[c].maxRequests else {
+                if !hedge { fastFail(request, reason: .overflow, now: now, queue: &queue) }
+                return false
+            }
+        }
         if !callers[c].plain && callers[c].state.throttleRefuses(client: client, attemptKey: key, now: now) {
             if !hedge { fastFail(request, reason: .throttled, now: now, queue: &queue) }
             return false
@@ -50,6 +58,7 @@ extension World {
             requestGeneration: requests[request].generation, nextSibling: requests[request].firstAttempt,
             instance: instance, breakerGeneration: breakerGeneration, service: UInt16(target)))
         requests[request].sent(attempt)
+        if callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(client) % callers[c].hosts] += 1 }
         let generation = attempts[attempt].generation
         traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
@@ -106,6 +115,13 @@ extension World {
         return UInt32(truncatingIfNeeded: chosen)
     }
 
+    /// An attempt of `request` is no longer in flight for its caller (answered, timed out or cancelled).
+    @inline(__always)
+    mutating func leftFlight(request: UInt32) {
+        let c = Int(requests[request].caller)
+        if callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(requests[request].client) % callers[c].hosts] -= 1 }
+    }
+
     /// A caller cancelled an attempt it had out: a least-request balancer stops counting it (outlier detection
     /// hears nothing: there was no answer).
     mutating func balancerCancelled(_ attempt: UInt32, request: UInt32) {
@@ -136,6 +152,7 @@ extension World {
     @inline(__always)
     mutating func detach(_ attempt: UInt32, from request: UInt32, next: UInt32, outcome: Outcome?, now: SimTime) {
         balancerDone(attempt, request: request, outcome: outcome, now: now)
+        leftFlight(request: request)
         if requests[request].firstAttempt == attempt {
             requests[request].firstAttempt = next  // the common case: the only attempt in flight
             return

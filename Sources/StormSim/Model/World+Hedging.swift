@@ -68,6 +68,7 @@ extension World {
             attempts[a].abandoned = true
             if propagate { attempts[a].cancelled = true }
             balancerCancelled(a, request: request)
+            leftFlight(request: request)
             stats.attemptCancelled(caller: c)
             traceRequest(request, now, "cancel", "")
             if attempts[a].blackholed { releaseAttempt(a) }  // nothing will ever answer it, and its timeout is now stale

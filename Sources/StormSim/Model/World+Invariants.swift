@@ -79,6 +79,15 @@ extension World {
                 steps += 1
             }
         }
+        // Envoy's max_requests counts exactly each host's attempts in flight, within the limit.
+        for (c, caller) in callers.enumerated() where caller.maxRequests < Int.max {
+            let listedHere = (0..<instances.count).reduce(0) { $0 + perInstance[c * instances.count + $1] }
+            let counted = caller.attemptsInFlight.reduce(0) { $0 + Int($1) }
+            if counted != listedHere { problems.append("caller \(c) counts \(counted) attempts in flight for max_requests, \(listedHere) are") }
+            if let over = caller.attemptsInFlight.first(where: { Int($0) > caller.maxRequests }) {
+                problems.append("caller \(c) has \(over) attempts in flight on a host, over max_requests \(caller.maxRequests)")
+            }
+        }
         for c in callers.indices {
             for s in services.indices {
                 let b = Int(balancerIndex[c * services.count + s])

@@ -1,6 +1,6 @@
 /// Why a request stops without success.
 enum GiveUp: String, Sendable {
-    case attempts, budget, breaker, throttled, elapsed, deadline, notRetryable = "not-retryable"
+    case attempts, budget, breaker, throttled, elapsed, deadline, notRetryable = "not-retryable", overflow
 }
 
 /// What a caller does after a failed attempt: retry after a delay, or give up for a reason.

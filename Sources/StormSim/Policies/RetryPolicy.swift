@@ -64,6 +64,9 @@ public struct RetryPolicy: Equatable, Sendable {
     public var hostReselectAttempts: Int = 1
     /// gRPC's hedging policy instead of retries; nil: the policy retries (or not).
     public var hedging: Hedging? = nil
+    /// Envoy's circuit-breaker threshold `max_requests`: attempts in flight at once per caller host (each proxy);
+    /// an attempt over it is refused at once (a local 503, not retried). nil: no limit.
+    public var maxRequests: Int? = nil
 
     /// The most attempts a request can send: its hedges, or its retries.
     public var attemptsPerRequest: Int { hedging?.maxAttempts ?? maxAttempts }

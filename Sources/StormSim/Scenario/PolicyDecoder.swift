@@ -41,8 +41,13 @@ extension ScenarioDecoder {
                 hedging = nil
             }
         }
+        var maxRequests: Int?? = .some(nil)
+        if reader.has("maxRequests") {
+            maxRequests = reader.integer("maxRequests", in: 1...ScenarioLimits.maxClients).map { .some($0) }
+        }
         guard let timeout, let maxAttempts, let backoff, let jitter, let retryOn, let retryAfter, let maxElapsed,
-            let budgets, let breaker, let limiter, let deadlineAware, let avoidPreviousHosts, let reselect, let hedging
+            let budgets, let breaker, let limiter, let deadlineAware, let avoidPreviousHosts, let reselect, let hedging,
+            let maxRequests
         else { return nil }
         var policy = RetryPolicy(
             timeout: timeout, maxAttempts: maxAttempts, backoff: backoff, jitter: jitter, retryOn: retryOn,
@@ -52,6 +57,7 @@ extension ScenarioDecoder {
         policy.avoidPreviousHosts = avoidPreviousHosts
         policy.hostReselectAttempts = reselect
         policy.hedging = hedging
+        policy.maxRequests = maxRequests
         return policy
     }
 

@@ -81,6 +81,13 @@ public struct Preset: Sendable {
                  "budget": {"type": "concurrency", "scope": "host", "fraction": 0.2, "minimum": 3}}
                 """),
         Preset(
+            name: "envoy-defaults",
+            summary: "Envoy with no retry budget configured: the same router retries, and the cluster's default circuit-breaker thresholds, max_retries 3 (retries in flight per proxy) and max_requests 1024",
+            source: "envoy circuit_breaker.proto (thresholds defaults), router retry_state_impl.cc",
+            json: """
+                {"preset": "envoy", "budget": {"type": "concurrency", "scope": "host", "fraction": 0, "minimum": 3}, "maxRequests": 1024}
+                """),
+        Preset(
             name: "finagle",
             summary: "Finagle: RetryBudget (20% of requests over 10 s plus 10 retries/s) and its own decorrelated jitter (5 ms to 200 ms, delays never shrink)",
             source: "finagle service/RetryBudget.scala, RetryPolicy.scala, util WindowedAdder",

@@ -13,7 +13,7 @@ public enum ScenarioKeys {
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
-        "rateLimiter", "deadlineAware", "avoidPreviousHosts", "hostReselectAttempts", "hedging",
+        "rateLimiter", "deadlineAware", "avoidPreviousHosts", "hostReselectAttempts", "hedging", "maxRequests",
     ]
     public static let hedging = ["maxAttempts", "delay", "nonFatal", "budgetPercent", "propagateCancellation"]
     public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling", "failureRate"]
