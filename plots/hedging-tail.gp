@@ -29,6 +29,8 @@ plot '../results/hedging-tail/timeseries/no-hedging_load-30.csv' using (column("
      '../results/hedging-tail/timeseries/hedge-after-p95_load-90.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-after-p95_load-90', \
      '../results/hedging-tail/timeseries/hedge-after-p95-budget-10_load-30.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-after-p95-budget-10_load-30', \
      '../results/hedging-tail/timeseries/hedge-after-p95-budget-10_load-90.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-after-p95-budget-10_load-90', \
+     '../results/hedging-tail/timeseries/hedge-after-observed-p95_load-30.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-after-observed-p95_load-30', \
+     '../results/hedging-tail/timeseries/hedge-after-observed-p95_load-90.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-after-observed-p95_load-90', \
      '../results/hedging-tail/timeseries/hedge-at-once_load-30.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-at-once_load-30', \
      '../results/hedging-tail/timeseries/hedge-at-once_load-90.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-at-once_load-90', \
      '../results/hedging-tail/timeseries/hedge-at-once-budget-10_load-30.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'hedge-at-once-budget-10_load-30', \
@@ -190,8 +192,8 @@ set grid; set style data lines
 
 set title 'Success rate by variants and clients.arrival.rate'
 set xlabel 'variants'; set ylabel 'clients.arrival.rate'
-set xtics ('no-hedging' 0, 'hedge-after-p95' 1, 'hedge-after-p95-budget-10' 2, 'hedge-at-once' 3, 'hedge-at-once-budget-10' 4) rotate by -30; set ytics ('load-30' 0, 'load-90' 1)
-set xrange [-0.5:5 - 0.5]; set yrange [-0.5:2 - 0.5]
+set xtics ('no-hedging' 0, 'hedge-after-p95' 1, 'hedge-after-p95-budget-10' 2, 'hedge-after-observed-p95' 3, 'hedge-at-once' 4, 'hedge-at-once-budget-10' 5) rotate by -30; set ytics ('load-30' 0, 'load-90' 1)
+set xrange [-0.5:6 - 0.5]; set yrange [-0.5:2 - 0.5]
 set palette defined (0 "#b2182b", 0.5 "#f7f7f7", 1 "#2166ac"); set cblabel 'success_rate'
 plot '../results/hedging-tail/summary.csv' using (int(column(0)) / 2):(int(column(0)) % 2):(column('success_rate')) with image notitle, \
      '' using (int(column(0)) / 2):(int(column(0)) % 2):(sprintf("%.2f", column('success_rate'))) with labels font ",7" notitle
@@ -218,8 +220,8 @@ set grid; set style data lines
 
 set title 'Amplification by variants and clients.arrival.rate'
 set xlabel 'variants'; set ylabel 'clients.arrival.rate'
-set xtics ('no-hedging' 0, 'hedge-after-p95' 1, 'hedge-after-p95-budget-10' 2, 'hedge-at-once' 3, 'hedge-at-once-budget-10' 4) rotate by -30; set ytics ('load-30' 0, 'load-90' 1)
-set xrange [-0.5:5 - 0.5]; set yrange [-0.5:2 - 0.5]
+set xtics ('no-hedging' 0, 'hedge-after-p95' 1, 'hedge-after-p95-budget-10' 2, 'hedge-after-observed-p95' 3, 'hedge-at-once' 4, 'hedge-at-once-budget-10' 5) rotate by -30; set ytics ('load-30' 0, 'load-90' 1)
+set xrange [-0.5:6 - 0.5]; set yrange [-0.5:2 - 0.5]
 set palette defined (0 "#2166ac", 0.5 "#f7f7f7", 1 "#b2182b"); set cblabel 'amplification'
 plot '../results/hedging-tail/summary.csv' using (int(column(0)) / 2):(int(column(0)) % 2):(column('amplification')) with image notitle, \
      '' using (int(column(0)) / 2):(int(column(0)) % 2):(sprintf("%.2f", column('amplification'))) with labels font ",7" notitle

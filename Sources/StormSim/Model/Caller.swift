@@ -22,7 +22,10 @@ struct Caller {
     let hedging: Hedging?
     let hedges: Bool
     let hedgeAttempts: Int
-    let hedgeDelay: SimDuration
+    var hedgeDelay: SimDuration
+    /// An adaptive hedge delay: the quantile, and the latencies of the requests that succeeded so far.
+    let hedgeQuantile: Double?
+    var hedgeLatencies: Histogram?
     let nonFatalMask: UInt8
     /// Envoy's `max_requests`: the limit, and per caller host the attempts in flight (clients are on `hosts`
     /// hosts, client c on host c mod hosts; a service is one host).
@@ -49,6 +52,8 @@ struct Caller {
         hedges = policy.hedging != nil
         hedgeAttempts = policy.hedging?.maxAttempts ?? 1
         hedgeDelay = policy.hedging?.delay ?? .zero
+        hedgeQuantile = policy.hedging?.delayQuantile
+        hedgeLatencies = policy.hedging?.delayQuantile == nil ? nil : Histogram()
         nonFatalMask = policy.hedging?.nonFatalMask ?? 0
         breakerGuards = policy.breaker.map { $0.breaker.countRetries ? .allAttempts : .firstAttempts } ?? .none
     }

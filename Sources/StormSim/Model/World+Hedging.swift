@@ -33,6 +33,14 @@ extension World {
         switch outcome {
         case .success:
             if attemptKey != DrawKey.child(requests[request].key, 0) { stats.hedgeWon(caller: c) }
+            if let q = callers[c].hedgeQuantile {
+                // The adaptive delay: the quantile of the latencies seen so far, every 100 successes.
+                callers[c].hedgeLatencies!.record((now - requests[request].start).nanoseconds)
+                let n = callers[c].hedgeLatencies!.count
+                if n % 100 == 0 {
+                    callers[c].hedgeDelay = SimDuration(saturating: callers[c].hedgeLatencies!.quantile(q))
+                }
+            }
             succeed(request, now: now, queue: &queue)
         case .nonRetryable: giveUp(request, reason: .notRetryable, now: now, queue: &queue)
         case .serverError: hedgeFailed(request, .error, now: now, queue: &queue)

@@ -9,6 +9,10 @@ public struct Hedging: Equatable, Sendable {
     /// Attempts per request, the first included: 2 to 5 (gRPC clamps larger values to 5).
     public var maxAttempts: Int
     public var delay: SimDuration
+    /// An adaptive delay ("hedge after the observed p95", The Tail at Scale): the `delayQuantile` of the
+    /// latencies of the caller's requests that succeeded so far, recomputed every 100 of them; `delay` until the
+    /// first 100.
+    public var delayQuantile: Double? = nil
     /// Failures after which the other hedges go on.
     public var nonFatal: Set<RetryPolicy.Failure>
     /// A hedge budget, as the Azure SDK's: hedges may be at most this percentage of the requests started.

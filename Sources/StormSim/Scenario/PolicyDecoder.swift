@@ -64,7 +64,24 @@ extension ScenarioDecoder {
     static func decodeHedging(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Hedging? {
         guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.hedging, context: context) else { return nil }
         let maxAttempts = r.integer("maxAttempts", in: 2...Hedging.maxHedges, why: "gRPC clamps hedging's maxAttempts to 5")
-        let delay = r.duration("delay", default: .zero)
+        var quantile: Double?? = .some(nil)
+        var delay: SimDuration? = .zero
+        if case .string(let text)? = r.value("delay"), text.hasPrefix("p") {
+            // "p95": the observed 95th percentile; "initialDelay" until it is known.
+            if let q = Double(text.dropFirst()), q > 0, q < 100 {
+                quantile = .some(q / 100)
+            } else {
+                context.fail(path.appending("delay"), "expected a duration or a percentile such as \"p95\", found \(JSONValue.quote(text))")
+                quantile = nil
+            }
+            delay = r.duration("initialDelay", default: .zero)
+        } else {
+            delay = r.duration("delay", default: .zero)
+            if r.has("initialDelay") {
+                context.fail(path.appending("initialDelay"), "only an adaptive delay (\"delay\": \"p95\") has an initial delay")
+                delay = nil
+            }
+        }
         var nonFatal: Set<RetryPolicy.Failure>? = []
         if let n = r.value("nonFatal") { nonFatal = decodeRetryOn(n, at: path.appending("nonFatal"), context: context) }
         var budget: Double?? = .some(nil)
@@ -72,8 +89,10 @@ extension ScenarioDecoder {
             budget = r.number("budgetPercent", in: 0...100, expected: "a percentage of the requests from 0 to 100").map { .some($0) }
         }
         let propagate = r.bool("propagateCancellation", default: false)
-        guard let maxAttempts, let delay, let nonFatal, let budget, let propagate else { return nil }
-        return Hedging(maxAttempts: maxAttempts, delay: delay, nonFatal: nonFatal, budgetPercent: budget, propagateCancellation: propagate)
+        guard let maxAttempts, let delay, let nonFatal, let budget, let propagate, let quantile else { return nil }
+        var hedging = Hedging(maxAttempts: maxAttempts, delay: delay, nonFatal: nonFatal, budgetPercent: budget, propagateCancellation: propagate)
+        hedging.delayQuantile = quantile
+        return hedging
     }
 
     /// Replaces `"preset": NAME` by the preset's keys with the other keys merged over them (presets may build on

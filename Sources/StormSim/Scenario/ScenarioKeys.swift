@@ -15,7 +15,7 @@ public enum ScenarioKeys {
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",
         "rateLimiter", "deadlineAware", "avoidPreviousHosts", "hostReselectAttempts", "hedging", "maxRequests",
     ]
-    public static let hedging = ["maxAttempts", "delay", "nonFatal", "budgetPercent", "propagateCancellation"]
+    public static let hedging = ["maxAttempts", "delay", "initialDelay", "nonFatal", "budgetPercent", "propagateCancellation"]
     public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling", "failureRate"]
     public static let budget: [String: [String]] = [
         "tokenBucket": ["type", "scope", "capacity", "initial", "earnPerRequest", "earnPerSuccess", "refundLastRetryOnSuccess",
