@@ -121,6 +121,8 @@ import Testing
         #expect(issues(service(#", "outlierDetection": { "intervall": "5s" }"#)).contains { $0.contains("did you mean \"interval\"") })
         #expect(issues(service(#", "balancer": { "type": "random", "panicThreshold": 120 }"#)).contains { $0.contains("services[0].balancer.panicThreshold") })
         #expect(issues(service(#", "healthCheck": { "path": "sidecar" }"#)).contains { $0.contains("services[0].healthCheck.path") })
+        #expect(issues(service(#", "balancer": { "type": "random", "key": "client" }"#)).contains { $0.contains("services[0].balancer.key") })
+        #expect(issues(service(#", "balancer": { "type": "ring-hash", "key": { "zipf": 1.2 } }"#)).contains { $0.contains("services[0].balancer.key.keys") })
         #expect(issues(service(#", "healthCheck": { "unhealthyThreshold": 0 }"#)).contains { $0.contains("services[0].healthCheck.unhealthyThreshold") })
     }
 }
@@ -458,5 +460,33 @@ import Testing
         // 200 requests/s of 50 ms: 10 in flight on average, 5 per host, so a good part overflows.
         #expect(limited.value("fast_failed")! > 0.1 * limited.value("requests")!)
         #expect(limited.value("retries")! == 0 && limited.value("failed")! == limited.value("fast_failed")!)
+    }
+}
+
+/// A ring hash on hot keys: requests carry a key drawn from a Zipf popularity, and the instance that owns the
+/// hottest keys gets their whole load.
+@Suite struct HotKeyTests {
+    @Test func zipfKeysConcentrateTheLoad() throws {
+        func shares(_ key: String) throws -> [Double] {
+            let json = """
+                { "name": "hot", "seed": 1, "duration": "20s",
+                  "clients": { "count": 500, "target": "s", "arrival": { "type": "poisson", "rate": 1 } },
+                  "services": [ { "name": "s", "workers": 50, "instances": 10, "balancer": { "type": "ring-hash", "key": \(key) },
+                                  "serviceTime": { "dist": "exponential", "mean": "1ms" } } ] }
+                """
+            let r = Runner.run(try scenario(json))
+            let attempts = r.instances.map { $0.values[0] }
+            let total = attempts.reduce(0, +)
+            return attempts.map { $0 / total }
+        }
+        // 1,000 keys with exponent 1.2: the hottest key alone is 1 / sum(k^-1.2) = 23.1% of the requests (10,000
+        // of them: sd 0.5 points), and its instance has its share of the other keys too.
+        var h = 0.0
+        for k in 1...1000 { h += 1 / pow(Double(k), 1.2) }
+        #expect(abs(1 / h - 0.231) < 0.001)
+        let hot = try shares(#"{ "zipf": 1.2, "keys": 1000 }"#)
+        #expect(hot.max()! > 0.231 - 0.02)
+        let spread = try shares(#""client""#)
+        #expect(spread.max()! < 0.2)
     }
 }

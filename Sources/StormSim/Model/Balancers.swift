@@ -32,6 +32,10 @@ struct BalancerSet {
     var healthyCount: [Int32] = []
     let panicThreshold: Double
 
+    /// A ring hash on hot keys: the cumulative Zipf popularity of the keys (empty: the ring hashes the client).
+    var zipfCDF: [Double] = []
+    let zipfSalt: UInt64
+
     /// Points on a ring hash's ring: Envoy's minimum ring size.
     static let ringPoints = 1024
 
@@ -47,6 +51,16 @@ struct BalancerSet {
         count = instances.count
         hosts = callerHosts
         drawSalt = streams.key("balancer/\(label)draw")
+        zipfSalt = streams.key("balancer/zipf/\(service)")
+        if let zipf = balancer.zipf {
+            // P(key k) proportional to 1 / (k + 1)^exponent, k = 0 the hottest.
+            var total = 0.0
+            zipfCDF = (0..<zipf.keys).map { k in
+                total += 1 / Self.pow(Double(k + 1), zipf.exponent)
+                return total
+            }
+            zipfCDF = zipfCDF.map { $0 / total }
+        }
         let units = Self.units(kind == .ringHash ? .global : scope, clients: callerClients, hosts: callerHosts)
         self.units = units
         if let outliers {
@@ -88,6 +102,22 @@ struct BalancerSet {
         case .random:
             break
         }
+    }
+
+    /// x^e for x >= 1 with the portable functions (identical bits everywhere).
+    static func pow(_ x: Double, _ e: Double) -> Double { e == 0 ? 1 : PortableMath.exp(e * PortableMath.log(x)) }
+
+    /// The ring key of a request under hot keys: the Zipf key its request key draws (the same for every attempt
+    /// of the request and in every variant).
+    func hotKey(request key: UInt64) -> UInt64 {
+        var draw = DrawKey.source(key, zipfSalt)
+        let u = draw.nextUnit()
+        var lo = 0, hi = zipfCDF.count - 1
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if zipfCDF[mid] < u { lo = mid + 1 } else { hi = mid }
+        }
+        return DrawKey.child(zipfSalt, UInt64(lo))
     }
 
     /// Balancers of a scope for a caller with `clients` clients on `hosts` hosts.

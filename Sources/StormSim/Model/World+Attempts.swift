@@ -107,7 +107,9 @@ extension World {
         let client = requests[request].client
         let avoiding = callers[c].avoidsPreviousHosts
         // A ring hash keeps a client on one instance (a downstream call: the call, its retries included).
-        let ringKey = balancers[b].kind != .ringHash ? 0 : c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
+        let ringKey = balancers[b].kind != .ringHash ? 0
+            : !balancers[b].zipfCDF.isEmpty ? balancers[b].hotKey(request: requests[request].key)
+            : c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
         let chosen = balancers[b].pick(
             client: client, key: key, ringKey: ringKey, avoid: avoiding ? requests[request].triedHosts : 0,
             reselect: avoiding ? callers[c].policy.hostReselectAttempts : 0)

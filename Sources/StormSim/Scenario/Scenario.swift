@@ -351,6 +351,9 @@ public struct Balancer: Equatable, Sendable {
     public var randomStart = true
     /// Least request: instances drawn per pick.
     public var choices = 2
+    /// Ring hash: what is hashed. nil: the client; else a request key drawn from a Zipf popularity over `keys`
+    /// keys with exponent `exponent` (hot keys).
+    public var zipf: (exponent: Double, keys: Int)? = nil
     /// Envoy's healthy panic threshold, in percent: when fewer of the instances than this are healthy (not
     /// ejected), the balancer uses them all, ejected or not. 0 disables it.
     public var panicThreshold = 50.0
@@ -360,6 +363,11 @@ public struct Balancer: Equatable, Sendable {
         self.scope = scope
         self.randomStart = randomStart
         self.choices = choices
+    }
+
+    public static func == (a: Balancer, b: Balancer) -> Bool {
+        a.kind == b.kind && a.scope == b.scope && a.randomStart == b.randomStart && a.choices == b.choices
+            && a.panicThreshold == b.panicThreshold && a.zipf?.exponent == b.zipf?.exponent && a.zipf?.keys == b.zipf?.keys
     }
 }
 

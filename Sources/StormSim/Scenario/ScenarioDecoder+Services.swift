@@ -267,13 +267,27 @@ extension ScenarioDecoder {
             context.fail(path.appending("choices"), "only a least-request balancer draws choices; this one is \(JSONValue.quote(type))")
             return nil
         }
+        var zipf: (Double, Int)?? = .some(nil)
+        if let key = r.value("key") {
+            if kind != .ringHash {
+                context.fail(path.appending("key"), "only a ring hash hashes a key; this one is \(JSONValue.quote(type))")
+                return nil
+            }
+            if key != .string("client") {
+                guard let z = ObjectReader(key, at: path.appending("key"), allowed: ScenarioKeys.zipfKey, context: context) else { return nil }
+                let exponent = z.number("zipf", in: 0...10, expected: "a Zipf exponent from 0 to 10")
+                let keys = z.integer("keys", in: 1...1_000_000)
+                zipf = exponent.flatMap { e in keys.map { .some((e, $0)) } }
+            }
+        }
         if kind == .ringHash && r.has("scope") {
             context.fail(path.appending("scope"), "a ring hash sends each client to the same instance whoever balances; it has no scope")
             return nil
         }
-        guard let scope, let start, let choices, let panic else { return nil }
+        guard let scope, let start, let choices, let panic, let zipf else { return nil }
         var balancer = Balancer(kind: kind, scope: PolicyScope(rawValue: scope)!, randomStart: start == "random", choices: choices)
         balancer.panicThreshold = panic
+        balancer.zipf = zipf.map { (exponent: $0.0, keys: $0.1) }
         return balancer
     }
 

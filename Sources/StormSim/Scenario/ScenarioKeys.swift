@@ -54,7 +54,8 @@ public enum ScenarioKeys {
         "failurePercentageMinimumHosts", "failurePercentageRequestVolume", "enforcingFailurePercentage",
     ]
     public static let balancerNames = ["round-robin", "random", "least-request", "ring-hash"]
-    public static let balancer = ["type", "scope", "start", "choices", "panicThreshold"]
+    public static let balancer = ["type", "scope", "start", "choices", "panicThreshold", "key"]
+    public static let zipfKey = ["zipf", "keys"]
     /// A proxy only forwards, with its own policy.
     public static let proxyService = ["name", "kind", "calls", "policy"]
     public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate"]
