@@ -490,3 +490,41 @@ import Testing
         #expect(spread.max()! < 0.2)
     }
 }
+
+/// Instance weights: every balancer sends in proportion to them.
+@Suite struct WeightTests {
+    func shares(_ balancer: String) throws -> [Double] {
+        let json = """
+            { "name": "w", "seed": 1, "duration": "20s",
+              "clients": { "count": 500, "target": "s", "arrival": { "type": "poisson", "rate": 1 } },
+              "services": [ { "name": "s", "workers": 50, "instances": 3, "weights": [1, 1, 2], "balancer": \(balancer),
+                              "serviceTime": { "dist": "exponential", "mean": "1ms" } } ] }
+            """
+        let r = Runner.run(try scenario(json))
+        let attempts = r.instances.map { $0.values[0] }
+        let total = attempts.reduce(0, +)
+        return attempts.map { $0 / total }
+    }
+
+    /// Smooth weighted round robin is exact: 1:1:2 gives a quarter, a quarter and a half (within one pick).
+    /// Random and least request (about 10,000 picks, light load) come within two points; the ring within five.
+    @Test func sharesFollowTheWeights() throws {
+        let rr = try shares(#"{ "type": "round-robin", "scope": "global" }"#)
+        #expect(abs(rr[2] - 0.5) < 0.001 && abs(rr[0] - 0.25) < 0.001)
+        let random = try shares(#""random""#)
+        #expect(abs(random[2] - 0.5) < 0.02)
+        let least = try shares(#"{ "type": "least-request", "scope": "global" }"#)
+        #expect(least[2] > 0.4)
+        let ring = try shares(#"{ "type": "ring-hash" }"#)
+        #expect(abs(ring[2] - 0.5) < 0.08)
+    }
+
+    @Test func weightsAreChecked() {
+        let base = """
+            { "name": "x", "duration": "10s", "clients": { "count": 1, "target": "s" },
+              "services": [ { "name": "s", "workers": 1, "instances": 2, "serviceTime": { "dist": "constant", "value": "1ms" }, "weights": WEIGHTS } ] }
+            """
+        #expect(issues(base.replacingOccurrences(of: "WEIGHTS", with: "[1, 2, 3]")).contains { $0.contains("services[0].weights") && $0.contains("2 weights") })
+        #expect(issues(base.replacingOccurrences(of: "WEIGHTS", with: "[1, 0]")).contains { $0.contains("services[0].weights[1]") })
+    }
+}

@@ -32,6 +32,12 @@ struct BalancerSet {
     var healthyCount: [Int32] = []
     let panicThreshold: Double
 
+    /// Instance weights (empty: equal). Round robin is then nginx's smooth weighted round robin (each balancer's
+    /// `current` credits), random picks in proportion, least request keeps the candidate with the highest weight /
+    /// (active + 1) (Envoy's effective weight, bias 1), and the ring gives each instance points in proportion.
+    var weights: [Double] = []
+    var current: [Double] = []
+
     /// A ring hash on hot keys: the cumulative Zipf popularity of the keys (empty: the ring hashes the client).
     var zipfCDF: [Double] = []
     let zipfSalt: UInt64
@@ -40,8 +46,8 @@ struct BalancerSet {
     static let ringPoints = 1024
 
     init(
-        _ balancer: Balancer, outliers: OutlierDetection?, healthCheck: HealthCheck? = nil, service: Int, instances: Range<Int>,
-        callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String
+        _ balancer: Balancer, outliers: OutlierDetection?, healthCheck: HealthCheck? = nil, weights: [Double]? = nil,
+        service: Int, instances: Range<Int>, callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String
     ) {
         kind = balancer.kind
         panicThreshold = balancer.panicThreshold
@@ -63,6 +69,10 @@ struct BalancerSet {
         }
         let units = Self.units(kind == .ringHash ? .global : scope, clients: callerClients, hosts: callerHosts)
         self.units = units
+        if let weights, Set(weights).count > 1 {
+            self.weights = weights
+            if balancer.kind == .roundRobin { current = [Double](repeating: 0, count: units * count) }
+        }
         if let outliers {
             let family = StreamFamily(streams: streams, label: "balancer/\(label)outliers")
             detector = OutlierDetector(outliers, units: units, count: count, rng: family.stream(0))
@@ -86,13 +96,17 @@ struct BalancerSet {
         case .leastRequest:
             active = [Int32](repeating: 0, count: units * count)
         case .ringHash:
-            // Each instance owns an equal share of the ring's points, at hashes of (service, instance, point).
+            // Each instance owns a share of the ring's points (equal, or in proportion to its weight), at hashes
+            // of (service, instance, point).
             let perInstance = max(1, (Self.ringPoints + count - 1) / count)
             var points: [(UInt64, UInt32)] = []
             points.reserveCapacity(perInstance * count)
             let ringKey = streams.key("balancer/ring/\(service)")
+            let total = weights?.reduce(0, +) ?? 0
             for i in 0..<count {
-                for p in 0..<perInstance {
+                let own = self.weights.isEmpty ? perInstance
+                    : max(1, Int((Double(Self.ringPoints) * self.weights[i] / total).rounded()))
+                for p in 0..<own {
                     points.append((DrawKey.child(DrawKey.child(ringKey, UInt64(i)), UInt64(p)), UInt32(i)))
                 }
             }
@@ -178,6 +192,30 @@ struct BalancerSet {
         let u = unit(client: client)
         let (n, filtered) = choosable(u)
         switch kind {
+        case .roundRobin where !weights.isEmpty:
+            // Smooth weighted round robin: every candidate earns its weight, the richest is picked and pays the
+            // total.
+            let base = u * count
+            var best = -1
+            var total = 0.0
+            for i in 0..<n {
+                let p = position(i, of: u, filtered: filtered)
+                current[base + p] += weights[p]
+                total += weights[p]
+                if best < 0 || current[base + p] > current[base + best] { best = p }
+            }
+            current[base + best] -= total
+            return best
+        case .random where !weights.isEmpty:
+            var total = 0.0
+            for i in 0..<n { total += weights[position(i, of: u, filtered: filtered)] }
+            var x = draw.nextUnit() * total
+            for i in 0..<n {
+                let p = position(i, of: u, filtered: filtered)
+                x -= weights[p]
+                if x < 0 { return p }
+            }
+            return position(n - 1, of: u, filtered: filtered)
         case .roundRobin:
             var i = Int(next[u])
             if i >= n { i %= n }  // fewer instances to pick from since the last pick
@@ -192,7 +230,11 @@ struct BalancerSet {
             var best = position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
             for _ in 1..<choices {
                 let candidate = position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
-                if active[base + candidate] < active[base + best] { best = candidate }
+                if weights.isEmpty {
+                    if active[base + candidate] < active[base + best] { best = candidate }
+                } else if weights[candidate] / Double(active[base + candidate] + 1) > weights[best] / Double(active[base + best] + 1) {
+                    best = candidate
+                }
             }
             return best
         case .ringHash:

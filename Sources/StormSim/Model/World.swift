@@ -120,7 +120,8 @@ struct World: EventHandler {
                 let label = c == 0 ? "clients/\(config.name)/" : "\(scenario.services[c - 1].name)/\(config.name)/"
                 balancerIndex[c * services.count + target] = Int32(balancers.count)
                 balancers.append(BalancerSet(
-                    config.balancer, outliers: config.outlierDetection, healthCheck: config.healthCheck, service: target, instances: services[target].instances,
+                    config.balancer, outliers: config.outlierDetection, healthCheck: config.healthCheck, weights: config.weights,
+                    service: target, instances: services[target].instances,
                     callerClients: c == 0 ? scenario.clients.count : 1, callerHosts: c == 0 ? scenario.clients.hosts : 1,
                     streams: streams, label: label))
             }

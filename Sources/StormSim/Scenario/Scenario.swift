@@ -180,6 +180,8 @@ public struct Service: Equatable, Sendable {
     public var instances: Int = 1
     /// How each caller picks an instance.
     public var balancer: Balancer = Balancer()
+    /// The balancers' weight of each instance (nil: equal).
+    public var weights: [Double]? = nil
     /// Envoy's outlier detection, run by each balancer on the instances it sends to; nil: none.
     public var outlierDetection: OutlierDetection? = nil
     /// A concurrency limit on each instance (Netflix's concurrency-limits); nil: none.
@@ -196,7 +198,7 @@ public struct Service: Equatable, Sendable {
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
-            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck
+            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights
     }
 
     public init(

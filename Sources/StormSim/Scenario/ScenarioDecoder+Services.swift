@@ -94,6 +94,25 @@ extension ScenarioDecoder {
         let instances = reader.integer("instances", in: 1...ScenarioLimits.maxInstances, default: 1)
         var balancer: Balancer? = Balancer()
         if let b = reader.value("balancer") { balancer = decodeBalancer(b, at: path.appending("balancer"), context: context) }
+        var weights: [Double]?? = .some(nil)
+        if let w = reader.value("weights"), let instances {
+            let wpath = path.appending("weights")
+            if case .array(let items) = w, items.count == instances {
+                var values: [Double] = []
+                for (k, item) in items.enumerated() {
+                    guard case .number(let x) = item, x > 0, x <= 1e6 else {
+                        context.fail(wpath.appending(k), "expected a weight above 0 and at most 1e6, found \(item.kindDescription)")
+                        weights = nil
+                        break
+                    }
+                    values.append(x)
+                }
+                if weights != nil { weights = .some(values) }
+            } else {
+                context.fail(wpath, "expected an array of \(instances) weights (one per instance), found \(w.kindDescription)")
+                weights = nil
+            }
+        }
         var health: HealthCheck?? = .some(nil)
         if let h = reader.value("healthCheck") {
             health = decodeHealthCheck(h, at: path.appending("healthCheck"), context: context).map { .some($0) }
@@ -112,7 +131,7 @@ extension ScenarioDecoder {
         }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
-            let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health
+            let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health, let weights
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -132,6 +151,7 @@ extension ScenarioDecoder {
         service.outlierDetection = outliers
         service.concurrencyLimit = limit
         service.healthCheck = health
+        service.weights = weights
         return service
     }
 

@@ -38,7 +38,7 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
-        "concurrencyLimit", "healthCheck",
+        "concurrencyLimit", "healthCheck", "weights",
     ]
     public static let healthCheck = ["interval", "timeout", "unhealthyThreshold", "healthyThreshold", "path", "probeTime"]
     public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2"]
