@@ -27,7 +27,8 @@ set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" f
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'fixed-limit-40', \
      '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'aimd', \
-     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'gradient2'
+     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'gradient2', \
+     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'vegas'
 unset object
 reset session
 set datafile separator ","
@@ -189,7 +190,8 @@ set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" f
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'fixed-limit-40', \
      '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'aimd', \
-     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'gradient2'
+     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'gradient2', \
+     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'vegas'
 unset object
 reset session
 set datafile separator ","
@@ -218,7 +220,8 @@ set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" f
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'fixed-limit-40', \
      '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'aimd', \
-     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'gradient2'
+     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'gradient2', \
+     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'vegas'
 unset object
 reset session
 set datafile separator ","
@@ -247,7 +250,8 @@ set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" f
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'fixed-limit-40', \
      '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'aimd', \
-     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'gradient2'
+     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'gradient2', \
+     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'vegas'
 unset object
 reset session
 set datafile separator ","

@@ -305,6 +305,25 @@ import Testing
         #expect(l.estimate == before)
     }
 
+    /// VegasLimit: the first sample only sets the no-load round trip; then no queue grows the limit by beta (6 x
+    /// log10 root), a queue over beta shrinks it by the log10 root, a drop too, and an instance using under half of
+    /// its limit leaves it alone. The log10 root is max(1, floor(log10 limit)), exact at powers of ten.
+    @Test func vegasSteps() {
+        #expect(ConcurrencyLimiter.log10Root(0) == 1 && ConcurrencyLimiter.log10Root(99) == 1)
+        #expect(ConcurrencyLimiter.log10Root(100) == 2 && ConcurrencyLimiter.log10Root(10_000) == 4)
+        var l = ConcurrencyLimiter(ConcurrencyLimit(.vegas(.init())), rng: Xoshiro256(seed: 1))
+        l.sample(rtt: 10 * ms, inflight: 20, dropped: false)
+        #expect(l.estimate == 20 && l.rttNoLoad == 10 * ms)
+        l.sample(rtt: 10 * ms, inflight: 20, dropped: false)
+        #expect(l.estimate == 26)
+        l.sample(rtt: 20 * ms, inflight: 26, dropped: false)  // queue ceil(26 x 0.5) = 13 > 6
+        #expect(l.estimate == 25)
+        l.sample(rtt: 20 * ms, inflight: 26, dropped: true)
+        #expect(l.estimate == 24)
+        l.sample(rtt: 20 * ms, inflight: 5, dropped: false)
+        #expect(l.estimate == 24)
+    }
+
     /// A fixed limit of 3 on an instance of 2 workers and a queue of 100: at most one waits, the rest are refused
     /// at once, and the invariants hold.
     @Test func fixedLimitRefusesAtOnce() throws {
@@ -330,7 +349,8 @@ import Testing
               "services": [ { "name": "s", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" }, "concurrencyLimit": \(limit) } ] }
             """
         }
-        #expect(issues(service(#"{ "type": "vegas" }"#)).contains { $0.contains("services[0].concurrencyLimit.type") })
+        #expect(issues(service(#"{ "type": "cubic" }"#)).contains { $0.contains("services[0].concurrencyLimit.type") })
+        #expect(issues(service(#"{ "type": "vegas", "minLimit": 3 }"#)).contains { $0.contains("services[0].concurrencyLimit.minLimit") })
         #expect(issues(service(#"{ "type": "fixed" }"#)).contains { $0.contains("services[0].concurrencyLimit.limit") })
         #expect(issues(service(#"{ "type": "aimd", "minLimit": 50 }"#)).contains { $0.contains("minLimit <= initialLimit") })
         #expect(issues(service(#"{ "type": "gradient2", "smoothing": 2 }"#)).contains { $0.contains("services[0].concurrencyLimit.smoothing") })
@@ -349,7 +369,7 @@ import Testing
     }()
 
     @Test func claims() throws {
-        try #require(Self.results.count == 4)
+        try #require(Self.results.count == 5)
         let pool = Self.results["static-pool"]!
         // The static pool does not come back after the spike: a metastable failure.
         #expect(pool.value("recovered")! == 0 && pool.value("success_rate")! < 0.3 && pool.value("amplification")! > 3)
@@ -363,6 +383,9 @@ import Testing
         let limit = InstanceMetric.allCases.firstIndex(of: .limit)!
         #expect(Self.results["aimd"]!.instances.allSatisfy { $0.values[limit] == 200 })
         #expect(Self.results["gradient2"]!.instances.allSatisfy { $0.values[limit] >= 20 && $0.values[limit] < 30 })
+        // Vegas reads the spread of exponential service times as queueing: its limit falls under the workers.
+        #expect(Self.results["vegas"]!.instances.allSatisfy { $0.values[limit] < 20 })
+        #expect(Self.results["vegas"]!.value("success_rate")! < 0.5)
     }
 }
 

@@ -15,14 +15,33 @@ struct ConcurrencyLimiter {
     var longRtt = 0.0
     var longSamples = 0
     var longSum = 0.0
+    /// Vegas: the no-load round trip, samples since the last probe of it, and the probe's jitter (U[0.5, 1),
+    /// drawn from the limiter's own stream).
+    var rttNoLoad: Int64 = 0
+    var probeCount = 0
+    var probeJitter = 1.0
+    var rng: Xoshiro256
 
-    init(_ config: ConcurrencyLimit) {
+    init(_ config: ConcurrencyLimit, rng: Xoshiro256 = Xoshiro256(seed: 0)) {
         self.config = config
+        self.rng = rng
         switch config.algorithm {
         case .fixed(let limit): estimate = Double(limit)
         case .aimd(let a): estimate = Double(a.initialLimit)
         case .gradient2(let g): estimate = Double(g.initialLimit)
+        case .vegas(let v): estimate = Double(v.initialLimit)
         }
+        if case .vegas = config.algorithm { probeJitter = self.rng.uniform(0.5, 1) }
+    }
+
+    /// Vegas' log10 root: max(1, floor(log10 limit)), by integer division (exact at powers of ten).
+    static func log10Root(_ limit: Int) -> Int {
+        var digits = 0, x = limit
+        while x >= 10 {
+            x /= 10
+            digits += 1
+        }
+        return max(1, digits)
     }
 
     /// The attempts the instance may hold.
@@ -42,6 +61,39 @@ struct ConcurrencyLimiter {
                 next += 1
             }
             estimate = min(Double(a.maxLimit), max(Double(a.minLimit), next)).rounded(.down)
+        case .vegas(let v):
+            // VegasLimit: probe the no-load round trip every probeMultiplier x limit samples (jittered), keep the
+            // smallest seen, and move the limit by the queue the round trip implies.
+            let rtt = max(rtt, 1)
+            probeCount += 1
+            if probeJitter * Double(v.probeMultiplier) * estimate <= Double(probeCount) {
+                probeJitter = rng.uniform(0.5, 1)
+                probeCount = 0
+                rttNoLoad = rtt
+                return
+            }
+            if rttNoLoad == 0 || rtt < rttNoLoad {
+                rttNoLoad = rtt
+                return
+            }
+            let queue = (estimate * (1 - Double(rttNoLoad) / Double(rtt))).rounded(.up)
+            let log = Double(Self.log10Root(Int(estimate)))
+            var next: Double
+            if dropped {
+                next = estimate - log
+            } else if Double(inflight * 2) < estimate {
+                return
+            } else if queue <= log {
+                next = estimate + 6 * log  // no queueing: grow by beta
+            } else if queue < 3 * log {
+                next = estimate + log  // alpha: still little queueing
+            } else if queue > 6 * log {
+                next = estimate - log  // beta: queueing, shrink
+            } else {
+                return
+            }
+            next = max(1, min(Double(v.maxLimit), next))
+            estimate = (1 - v.smoothing) * estimate + v.smoothing * next
         case .gradient2(let g):
             let shortRtt = Double(max(rtt, 1))
             let long = addLong(shortRtt, window: g.longWindow)

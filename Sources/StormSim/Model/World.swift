@@ -109,8 +109,13 @@ struct World: EventHandler {
                 columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
         self.instances = instances
+        let limiterStreams = StreamFamily(streams: streams, label: "instance/limiter")
+        var position = 0
         limiters = scenario.services.flatMap { s in
-            [ConcurrencyLimiter?](repeating: s.concurrencyLimit.map { ConcurrencyLimiter($0) }, count: s.instances)
+            (0..<s.instances).map { _ -> ConcurrencyLimiter? in
+                position += 1
+                return s.concurrencyLimit.map { ConcurrencyLimiter($0, rng: limiterStreams.stream(UInt64(position - 1))) }
+            }
         }
         // Balancers: for each caller, for each service it calls that has several instances.
         balancerIndex = [Int32](repeating: -1, count: callers.count * services.count)

@@ -323,10 +323,17 @@ public struct ConcurrencyLimit: Equatable, Sendable {
         public var tolerance = 1.5
         public init() {}
     }
+    public struct Vegas: Equatable, Sendable {
+        public var initialLimit = 20, maxLimit = 1000
+        public var smoothing = 1.0
+        public var probeMultiplier = 30
+        public init() {}
+    }
     public enum Algorithm: Equatable, Sendable {
         case fixed(Int)
         case aimd(AIMD)
         case gradient2(Gradient2)
+        case vegas(Vegas)
     }
     public var algorithm: Algorithm
 

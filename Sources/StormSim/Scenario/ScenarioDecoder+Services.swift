@@ -200,6 +200,14 @@ extension ScenarioDecoder {
             if r.has("timeout") { if let t = r.duration("timeout", positive: true) { a.timeout = t } else { ok = false } }
             guard ok, limitsOrdered(a.minLimit, a.initialLimit, a.maxLimit, r, path) else { return nil }
             return ConcurrencyLimit(.aimd(a))
+        case "vegas":
+            var v = ConcurrencyLimit.Vegas()
+            int("initialLimit", &v.initialLimit, 1...maxLimit)
+            int("maxLimit", &v.maxLimit, 1...maxLimit)
+            real("smoothing", &v.smoothing, 0...1, "a smoothing factor from 0 to 1")
+            int("probeMultiplier", &v.probeMultiplier, 1...1_000_000)
+            guard ok, limitsOrdered(1, v.initialLimit, v.maxLimit, r, path) else { return nil }
+            return ConcurrencyLimit(.vegas(v))
         default:
             var g = ConcurrencyLimit.Gradient2()
             int("initialLimit", &g.initialLimit, 1...maxLimit)

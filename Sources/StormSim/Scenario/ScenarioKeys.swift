@@ -41,11 +41,12 @@ public enum ScenarioKeys {
         "concurrencyLimit", "healthCheck", "weights",
     ]
     public static let healthCheck = ["interval", "timeout", "unhealthyThreshold", "healthyThreshold", "path", "probeTime"]
-    public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2"]
+    public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2", "vegas"]
     public static let concurrencyLimit: [String: [String]] = [
         "fixed": ["type", "limit"],
         "aimd": ["type", "initialLimit", "minLimit", "maxLimit", "backoffRatio", "timeout"],
         "gradient2": ["type", "initialLimit", "minLimit", "maxLimit", "smoothing", "queueSize", "longWindow", "tolerance"],
+        "vegas": ["type", "initialLimit", "maxLimit", "smoothing", "probeMultiplier"],
     ]
     public static let outlierDetection = [
         "interval", "baseEjectionTime", "maxEjectionTime", "maxEjectionPercent", "consecutive5xx", "enforcingConsecutive5xx",
