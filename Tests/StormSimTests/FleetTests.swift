@@ -130,14 +130,8 @@ import Testing
 /// The claims of `scenarios/one-bad-host.json` (README, "One bad host"): one of 10 instances answers every
 /// attempt with an error for 60 s.
 @Suite struct OneBadHostTests {
-    static let results: [String: RunResult] = {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scenarios/one-bad-host.json").path
-        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
-        var results: [String: RunResult] = [:]
-        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
-        return results
-    }()
+    /// The committed results (`GoldenTests` checks that the code reproduces them).
+    static let results = committedResults("one-bad-host")
 
     func attemptsAtTheBadHost(_ variant: String) -> Double {
         Self.results[variant]!.instances.first { $0.instance == 3 }!.values[InstanceMetric.allCases.firstIndex(of: .attempts)!]
@@ -359,14 +353,8 @@ import Testing
 
 /// The claims of `scenarios/adaptive-limits.json` (README, "Adaptive limits").
 @Suite struct AdaptiveLimitsTests {
-    static let results: [String: RunResult] = {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scenarios/adaptive-limits.json").path
-        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
-        var results: [String: RunResult] = [:]
-        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
-        return results
-    }()
+    /// The committed results (`GoldenTests` checks that the code reproduces them).
+    static let results = committedResults("adaptive-limits")
 
     @Test func claims() throws {
         try #require(Self.results.count == 5)
@@ -436,14 +424,8 @@ import Testing
 
 /// The claims of `scenarios/health-check-spiral.json` (README, "The health-check death spiral").
 @Suite struct HealthCheckSpiralTests {
-    static let results: [String: RunResult] = {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scenarios/health-check-spiral.json").path
-        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
-        var results: [String: RunResult] = [:]
-        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
-        return results
-    }()
+    /// The committed results (`GoldenTests` checks that the code reproduces them).
+    static let results = committedResults("health-check-spiral")
 
     func value(_ variant: String, _ metric: String) -> Double { Self.results[variant]!.value(metric)! }
 

@@ -101,14 +101,8 @@ import Testing
 
 /// The claims of `scenarios/hedging-tail.json` (README, "Hedging and the tail").
 @Suite struct HedgingTailTests {
-    static let results: [String: RunResult] = {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scenarios/hedging-tail.json").path
-        guard let set = try? ScenarioDecoder.loadSet(file: file) else { return [:] }
-        var results: [String: RunResult] = [:]
-        for (variant, result) in zip(set.variants, BatchRunner.run(set.variants, jobs: 2)) { results[variant.name] = result }
-        return results
-    }()
+    /// The committed results (`GoldenTests` checks that the code reproduces them).
+    static let results = committedResults("hedging-tail")
 
     func value(_ variant: String, _ metric: String) -> Double { Self.results[variant]!.value(metric)! }
 
