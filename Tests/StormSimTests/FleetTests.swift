@@ -533,3 +533,31 @@ import Testing
         #expect(issues(base.replacingOccurrences(of: "WEIGHTS", with: "[1, 0]")).contains { $0.contains("services[0].weights[1]") })
     }
 }
+
+/// Instances of different sizes (instanceWorkers): each holds its own workers, utilization counts them all.
+@Suite struct InstanceWorkersTests {
+    @Test func unequalInstancesAndTheirUtilization() throws {
+        let json = """
+            { "name": "sizes", "seed": 1, "duration": "200s",
+              "clients": { "count": 200, "target": "s", "arrival": { "type": "poisson", "rate": 1 } },
+              "services": [ { "name": "s", "workers": 1, "instances": 2, "instanceWorkers": [2, 6], "weights": [1, 3],
+                              "balancer": "random", "queue": { "capacity": 100000 },
+                              "serviceTime": { "dist": "exponential", "mean": "20ms" } } ] }
+            """
+        let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try scenario(json)))
+        #expect(problems.isEmpty, "\(problems.prefix(3))")
+        // 200 requests/s of 20 ms are 4 busy workers out of 8: 0.5, split 1:3 onto 2 and 6 workers, 0.5 each.
+        #expect(abs(r.value("s_utilization")! - 0.5) < 0.02)
+        let utilization = InstanceMetric.allCases.firstIndex(of: .utilization)!
+        #expect(r.instances.allSatisfy { abs($0.values[utilization] - 0.5) < 0.03 })
+    }
+
+    @Test func sizesAreChecked() {
+        let base = """
+            { "name": "x", "duration": "10s", "clients": { "count": 1, "target": "s" },
+              "services": [ { "name": "s", "workers": 1, "instances": 2, "serviceTime": { "dist": "constant", "value": "1ms" }, "instanceWorkers": SIZES } ] }
+            """
+        #expect(issues(base.replacingOccurrences(of: "SIZES", with: "[1]")).contains { $0.contains("services[0].instanceWorkers") && $0.contains("2 worker counts") })
+        #expect(issues(base.replacingOccurrences(of: "SIZES", with: "[1, 0.5]")).contains { $0.contains("services[0].instanceWorkers[1]") })
+    }
+}

@@ -77,7 +77,7 @@ extension ServiceState {
     /// in the service's fleet). Overlapping faults combine: the fewest workers, the product of slowdowns, the
     /// highest error rate; an outage overrides everything.
     func applyFaults(to instance: inout InstanceState, position: Int) {
-        instance.workersNow = config.workers
+        instance.workersNow = config.workers(ofInstance: position)
         instance.slowdown = 1
         instance.errorRateNow = config.errorRate
         instance.outageAnswered = nil

@@ -118,8 +118,9 @@ extension World {
             nextInstance = s.instances.upperBound
             for i in s.instances where i < instances.count {
                 let instance = instances[i]
-                if instance.busy < 0 || instance.busy > s.config.workers {
-                    problems.append("\(name) instance \(i): \(instance.busy) busy workers of \(s.config.workers)")
+                let workers = s.config.workers(ofInstance: i - s.instances.lowerBound)
+                if instance.busy < 0 || instance.busy > workers {
+                    problems.append("\(name) instance \(i): \(instance.busy) busy workers of \(workers)")
                 }
                 if instance.queue.count > instance.queue.capacity {
                     problems.append("\(name) instance \(i): queue \(instance.queue.count) over capacity \(instance.queue.capacity)")

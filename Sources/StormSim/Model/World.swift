@@ -99,8 +99,9 @@ struct World: EventHandler {
         services = scenario.services.enumerated().map { i, s in
             let first = instances.count
             let columns = ServiceColumns.forService(i, attemptColumns: attemptColumns)
-            for _ in 0..<s.instances {
+            for k in 0..<s.instances {
                 var instance = InstanceState(s, columns: columns, series: series)
+                instance.workersNow = s.workers(ofInstance: k)
                 if let limit = s.concurrencyLimit { instance.limit = ConcurrencyLimiter(limit).limit }
                 instances.append(instance)
             }

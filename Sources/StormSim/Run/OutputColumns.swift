@@ -84,7 +84,7 @@ enum OutputColumns {
         case .dropped: return .integer(n.dropped)
         case .wasted: return .integer(n.wasted)  // served after their caller gave up
         case .wastedWorkFraction: return .number(Double(n.wastedTime) / Double(busyTime))
-        case .utilization: return .number(Double(busyTime) / (Double(s.config.workers * s.config.instances) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
+        case .utilization: return .number(Double(busyTime) / (Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
         }
     }
 
@@ -104,7 +104,7 @@ enum OutputColumns {
                     case .dropped: return Double(n.dropped)
                     case .wasted: return Double(n.wasted)
                     case .utilization:
-                        return Double(instance.busyTime) / (Double(service.config.workers) * Double(scenario.duration.nanoseconds))
+                        return Double(instance.busyTime) / (Double(service.config.workers(ofInstance: position)) * Double(scenario.duration.nanoseconds))
                     case .ejections:
                         return Double(w.balancers.reduce(0) { $0 + ($1.first == service.instances.lowerBound ? $1.detector?.ejections[position] ?? 0 : 0) })
                     case .ejectedSeconds:
@@ -188,7 +188,7 @@ enum OutputColumns {
         case .dropped: return .value(s.columns.dropped)
         case .served: return .value(s.columns.served)
         case .queueLength: return .mean(s.columns.queueLength, divisor: 1)
-        case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.workers * s.config.instances))
+        case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.totalWorkers))
         case .wasted: return .value(s.columns.wasted)
         }
     }

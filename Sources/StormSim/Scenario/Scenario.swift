@@ -182,6 +182,13 @@ public struct Service: Equatable, Sendable {
     public var balancer: Balancer = Balancer()
     /// The balancers' weight of each instance (nil: equal).
     public var weights: [Double]? = nil
+    /// Each instance's workers, when they differ (nil: `workers` each).
+    public var instanceWorkers: [Int]? = nil
+
+    /// The workers of instance `k` (its position in the fleet).
+    public func workers(ofInstance k: Int) -> Int { instanceWorkers?[k] ?? workers }
+    /// The workers of every instance together.
+    public var totalWorkers: Int { instanceWorkers?.reduce(0, +) ?? workers * instances }
     /// Envoy's outlier detection, run by each balancer on the instances it sends to; nil: none.
     public var outlierDetection: OutlierDetection? = nil
     /// A concurrency limit on each instance (Netflix's concurrency-limits); nil: none.
@@ -198,7 +205,7 @@ public struct Service: Equatable, Sendable {
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
-            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights
+            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers
     }
 
     public init(

@@ -113,6 +113,25 @@ extension ScenarioDecoder {
                 weights = nil
             }
         }
+        var instanceWorkers: [Int]?? = .some(nil)
+        if let w = reader.value("instanceWorkers"), let instances {
+            let wpath = path.appending("instanceWorkers")
+            if case .array(let items) = w, items.count == instances {
+                var values: [Int] = []
+                for (k, item) in items.enumerated() {
+                    guard case .number(let x) = item, x == x.rounded(), x >= 1, x <= Double(ScenarioLimits.maxWorkers) else {
+                        context.fail(wpath.appending(k), "expected a whole number of workers from 1 to \(ScenarioLimits.maxWorkers), found \(item.kindDescription)")
+                        instanceWorkers = nil
+                        break
+                    }
+                    values.append(Int(x))
+                }
+                if instanceWorkers != nil { instanceWorkers = .some(values) }
+            } else {
+                context.fail(wpath, "expected an array of \(instances) worker counts (one per instance), found \(w.kindDescription)")
+                instanceWorkers = nil
+            }
+        }
         var health: HealthCheck?? = .some(nil)
         if let h = reader.value("healthCheck") {
             health = decodeHealthCheck(h, at: path.appending("healthCheck"), context: context).map { .some($0) }
@@ -131,7 +150,8 @@ extension ScenarioDecoder {
         }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
-            let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health, let weights
+            let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health, let weights,
+            let instanceWorkers
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -152,6 +172,7 @@ extension ScenarioDecoder {
         service.concurrencyLimit = limit
         service.healthCheck = health
         service.weights = weights
+        service.instanceWorkers = instanceWorkers
         return service
     }
 

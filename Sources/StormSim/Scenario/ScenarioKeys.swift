@@ -38,7 +38,7 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
-        "concurrencyLimit", "healthCheck", "weights",
+        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers",
     ]
     public static let healthCheck = ["interval", "timeout", "unhealthyThreshold", "healthyThreshold", "path", "probeTime"]
     public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2", "vegas"]
