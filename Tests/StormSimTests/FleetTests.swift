@@ -122,6 +122,8 @@ import Testing
         #expect(issues(service(#", "balancer": { "type": "random", "panicThreshold": 120 }"#)).contains { $0.contains("services[0].balancer.panicThreshold") })
         #expect(issues(service(#", "healthCheck": { "path": "sidecar" }"#)).contains { $0.contains("services[0].healthCheck.path") })
         #expect(issues(service(#", "balancer": { "type": "random", "key": "client" }"#)).contains { $0.contains("services[0].balancer.key") })
+        #expect(issues(service(#", "balancer": { "type": "ring-hash", "slowStart": { "window": "10s" } }"#)).contains { $0.contains("services[0].balancer.slowStart") })
+        #expect(issues(service(#", "balancer": { "type": "random", "slowStart": { "aggression": 2 } }"#)).contains { $0.contains("services[0].balancer.slowStart.window") })
         #expect(issues(service(#", "balancer": { "type": "ring-hash", "key": { "zipf": 1.2 } }"#)).contains { $0.contains("services[0].balancer.key.keys") })
         #expect(issues(service(#", "healthCheck": { "unhealthyThreshold": 0 }"#)).contains { $0.contains("services[0].healthCheck.unhealthyThreshold") })
     }
@@ -559,5 +561,31 @@ import Testing
             """
         #expect(issues(base.replacingOccurrences(of: "SIZES", with: "[1]")).contains { $0.contains("services[0].instanceWorkers") && $0.contains("2 worker counts") })
         #expect(issues(base.replacingOccurrences(of: "SIZES", with: "[1, 0.5]")).contains { $0.contains("services[0].instanceWorkers[1]") })
+    }
+}
+
+/// Envoy's slow start: an instance back from an ejection ramps its weight over the window, from 10%.
+@Suite struct SlowStartTests {
+    @Test func aReturningInstanceRampsUp() throws {
+        func attemptsAtTheReturner(_ slowStart: String) throws -> Double {
+            let json = """
+                { "name": "ss", "seed": 1, "duration": "100s",
+                  "clients": { "count": 100, "target": "s", "arrival": { "type": "poisson", "rate": 1 } },
+                  "services": [ { "name": "s", "workers": 10, "instances": 4,
+                                  "balancer": { "type": "round-robin", "scope": "global"\(slowStart) },
+                                  "outlierDetection": { "maxEjectionPercent": 50 },
+                                  "serviceTime": { "dist": "exponential", "mean": "5ms" },
+                                  "faults": [ { "type": "outage", "from": "0s", "to": "10s", "instances": [0] } ] } ] }
+                """
+            let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try scenario(json)))
+            #expect(problems.isEmpty, "\(problems.prefix(3))")
+            return r.instances[0].values[0]
+        }
+        // Ejected at once, back at the 40 s sweep; then a quarter of the 100 requests/s without slow start
+        // (about 1,500 attempts in 60 s), about 60% of that with a 60 s linear ramp from 10%.
+        let plain = try attemptsAtTheReturner("")
+        let ramped = try attemptsAtTheReturner(#", "slowStart": { "window": "60s" }"#)
+        #expect(plain > 1_400)
+        #expect(ramped < 0.75 * plain && ramped > 0.4 * plain)
     }
 }

@@ -37,6 +37,11 @@ struct BalancerSet {
     /// (active + 1) (Envoy's effective weight, bias 1), and the ring gives each instance points in proportion.
     var weights: [Double] = []
     var current: [Double] = []
+    /// Slow start: the ramp, and per unit and position when the instance came back (`SimTime.never`: not ramping).
+    let slowStart: (window: SimDuration, aggression: Double, minWeightPercent: Double)?
+    var returnedAt: [SimTime] = []
+    /// Weighted picks: instance weights, or slow start (the weighted rules then use weight 1 by default).
+    let weighted: Bool
 
     /// A ring hash on hot keys: the cumulative Zipf popularity of the keys (empty: the ring hashes the client).
     var zipfCDF: [Double] = []
@@ -51,6 +56,7 @@ struct BalancerSet {
     ) {
         kind = balancer.kind
         panicThreshold = balancer.panicThreshold
+        slowStart = balancer.kind == .ringHash ? nil : balancer.slowStart
         scope = balancer.scope
         choices = balancer.choices
         first = instances.lowerBound
@@ -69,10 +75,10 @@ struct BalancerSet {
         }
         let units = Self.units(kind == .ringHash ? .global : scope, clients: callerClients, hosts: callerHosts)
         self.units = units
-        if let weights, Set(weights).count > 1 {
-            self.weights = weights
-            if balancer.kind == .roundRobin { current = [Double](repeating: 0, count: units * count) }
-        }
+        if let weights, Set(weights).count > 1 { self.weights = weights }
+        weighted = !self.weights.isEmpty || slowStart != nil
+        if weighted && balancer.kind == .roundRobin { current = [Double](repeating: 0, count: units * count) }
+        if slowStart != nil { returnedAt = [SimTime](repeating: .never, count: units * count) }
         if let outliers {
             let family = StreamFamily(streams: streams, label: "balancer/\(label)outliers")
             detector = OutlierDetector(outliers, units: units, count: count, rng: family.stream(0))
@@ -157,13 +163,13 @@ struct BalancerSet {
     /// Picks an instance (an index into `World.instances`) for an attempt of `client` with draw key `key`, avoiding
     /// `avoid` (a mask of instance positions) when it can; `ringKey` places the request on a ring hash.
     @inline(__always)
-    mutating func pick(client: UInt32, key: UInt64, ringKey: UInt64, avoid: UInt32, reselect: Int) -> Int {
+    mutating func pick(client: UInt32, key: UInt64, ringKey: UInt64, avoid: UInt32, reselect: Int, now: SimTime = .zero) -> Int {
         var draw = DrawKey.source(key, drawSalt)
-        var chosen = pickOnce(client: client, draw: &draw, ringKey: ringKey, salt: 0)
+        var chosen = pickOnce(client: client, draw: &draw, ringKey: ringKey, salt: 0, now: now)
         var tries = 0
         while tries < reselect && avoid & Self.bit(chosen) != 0 {
             tries += 1
-            chosen = pickOnce(client: client, draw: &draw, ringKey: ringKey, salt: UInt64(tries))
+            chosen = pickOnce(client: client, draw: &draw, ringKey: ringKey, salt: UInt64(tries), now: now)
         }
         if kind == .leastRequest { active[unit(client: client) * count + chosen] += 1 }
         return first + chosen
@@ -187,12 +193,26 @@ struct BalancerSet {
     @inline(__always)
     func position(_ i: Int, of u: Int, filtered: Bool) -> Int { filtered ? Int(healthy[u * count + i]) : i }
 
+    /// The weight unit `u` gives position `p` now: its instance weight (1 without weights), ramped by slow start
+    /// while it is back for less than the window.
     @inline(__always)
-    mutating func pickOnce(client: UInt32, draw: inout SplitMix64, ringKey: UInt64, salt: UInt64) -> Int {
+    func weight(_ u: Int, _ p: Int, now: SimTime) -> Double {
+        let w = weights.isEmpty ? 1 : weights[p]
+        guard let slowStart else { return w }
+        let since = returnedAt[u * count + p]
+        guard since < .never else { return w }
+        let back = Double((now - since).nanoseconds) / Double(slowStart.window.nanoseconds)
+        guard back < 1 else { return w }
+        let factor = back <= 0 ? 0 : PortableMath.exp(PortableMath.log(back) / slowStart.aggression)
+        return w * max(slowStart.minWeightPercent / 100, factor)
+    }
+
+    @inline(__always)
+    mutating func pickOnce(client: UInt32, draw: inout SplitMix64, ringKey: UInt64, salt: UInt64, now: SimTime) -> Int {
         let u = unit(client: client)
         let (n, filtered) = choosable(u)
         switch kind {
-        case .roundRobin where !weights.isEmpty:
+        case .roundRobin where weighted:
             // Smooth weighted round robin: every candidate earns its weight, the richest is picked and pays the
             // total.
             let base = u * count
@@ -200,19 +220,20 @@ struct BalancerSet {
             var total = 0.0
             for i in 0..<n {
                 let p = position(i, of: u, filtered: filtered)
-                current[base + p] += weights[p]
-                total += weights[p]
+                let w = weight(u, p, now: now)
+                current[base + p] += w
+                total += w
                 if best < 0 || current[base + p] > current[base + best] { best = p }
             }
             current[base + best] -= total
             return best
-        case .random where !weights.isEmpty:
+        case .random where weighted:
             var total = 0.0
-            for i in 0..<n { total += weights[position(i, of: u, filtered: filtered)] }
+            for i in 0..<n { total += weight(u, position(i, of: u, filtered: filtered), now: now) }
             var x = draw.nextUnit() * total
             for i in 0..<n {
                 let p = position(i, of: u, filtered: filtered)
-                x -= weights[p]
+                x -= weight(u, p, now: now)
                 if x < 0 { return p }
             }
             return position(n - 1, of: u, filtered: filtered)
@@ -230,9 +251,11 @@ struct BalancerSet {
             var best = position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
             for _ in 1..<choices {
                 let candidate = position(Int(draw.nextInt(below: UInt64(n))), of: u, filtered: filtered)
-                if weights.isEmpty {
+                if !weighted {
                     if active[base + candidate] < active[base + best] { best = candidate }
-                } else if weights[candidate] / Double(active[base + candidate] + 1) > weights[best] / Double(active[base + best] + 1) {
+                } else if weight(u, candidate, now: now) / Double(active[base + candidate] + 1)
+                    > weight(u, best, now: now) / Double(active[base + best] + 1)
+                {
                     best = candidate
                 }
             }
@@ -266,7 +289,7 @@ struct BalancerSet {
         let u = unit(client: client)
         if kind == .leastRequest { active[u * count + instance - first] -= 1 }
         if detector != nil, detector!.record(unit: u, position: instance - first, error: error, gateway: gateway, now: now) {
-            rebuildHealthy(u)
+            rebuildHealthy(u, now: now)
         }
     }
 
@@ -279,7 +302,7 @@ struct BalancerSet {
     /// The interval's sweep of outlier detection.
     mutating func sweep(now: SimTime) {
         guard detector != nil, detector!.sweep(now: now) else { return }
-        for u in 0..<healthyCount.count { rebuildHealthy(u) }
+        for u in 0..<healthyCount.count { rebuildHealthy(u, now: now) }
     }
 
     /// Whether the balancer (a ring hash has one) leaves out instance position `k` (ejected, or failing its
@@ -287,13 +310,22 @@ struct BalancerSet {
     func isOut(_ k: Int) -> Bool { (detector?.ejected[k] ?? false) || !(health?.healthy[k] ?? true) }
 
     /// A health probe's result for `position` as seen by unit `unit`.
-    mutating func probed(unit: Int, position: Int, success: Bool) {
-        if health != nil, health!.record(unit: unit, position: position, success: success) { rebuildHealthy(unit) }
+    mutating func probed(unit: Int, position: Int, success: Bool, now: SimTime = .zero) {
+        if health != nil, health!.record(unit: unit, position: position, success: success) { rebuildHealthy(unit, now: now) }
     }
 
-    /// Unit `u`'s healthy positions, in order.
-    mutating func rebuildHealthy(_ u: Int) {
+    /// Unit `u`'s healthy positions, in order. With slow start, an instance that was out and is back starts its
+    /// ramp now.
+    mutating func rebuildHealthy(_ u: Int, now: SimTime = .zero) {
         guard watches else { return }
+        if slowStart != nil {
+            var wasIn = [Bool](repeating: false, count: count)
+            for i in 0..<Int(healthyCount[u]) { wasIn[Int(healthy[u * count + i])] = true }
+            if Int(healthyCount[u]) == count { wasIn = [Bool](repeating: true, count: count) }
+            for position in 0..<count where !wasIn[position] && !isOut(u * count + position) {
+                returnedAt[u * count + position] = now
+            }
+        }
         var n = 0
         for position in 0..<count where !isOut(u * count + position) {
             healthy[u * count + n] = UInt32(position)

@@ -46,7 +46,7 @@ extension World {
             return false
         }
         let target = Int(requests[request].target)
-        let instance = chooseInstance(service: target, request: request, key: key)
+        let instance = chooseInstance(service: target, request: request, key: key, now: now)
         if number > 1 && !hedge {
             instances[Int(instance)].counts.retries += 1
             stats.series.add(services[target].columns.retries, at: now)
@@ -94,14 +94,14 @@ extension World {
     /// The instance of `service` an attempt of `request` (draw key `key`) goes to: its only one, or the caller's
     /// balancer's pick.
     @inline(__always)
-    mutating func chooseInstance(service: Int, request: UInt32, key: UInt64) -> UInt32 {
+    mutating func chooseInstance(service: Int, request: UInt32, key: UInt64, now: SimTime) -> UInt32 {
         let range = services[service].instances
         if range.count == 1 { return UInt32(truncatingIfNeeded: range.lowerBound) }
-        return balance(service: service, request: request, key: key)
+        return balance(service: service, request: request, key: key, now: now)
     }
 
     /// A pick among several instances; a retry that avoids the hosts its request tried asks again.
-    mutating func balance(service: Int, request: UInt32, key: UInt64) -> UInt32 {
+    mutating func balance(service: Int, request: UInt32, key: UInt64, now: SimTime) -> UInt32 {
         let c = Int(requests[request].caller)
         let b = Int(balancerIndex[c * services.count + service])
         let client = requests[request].client
@@ -112,7 +112,7 @@ extension World {
             : c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
         let chosen = balancers[b].pick(
             client: client, key: key, ringKey: ringKey, avoid: avoiding ? requests[request].triedHosts : 0,
-            reselect: avoiding ? callers[c].policy.hostReselectAttempts : 0)
+            reselect: avoiding ? callers[c].policy.hostReselectAttempts : 0, now: now)
         if avoiding { requests[request].triedHosts |= BalancerSet.bit(chosen - services[service].instances.lowerBound) }
         return UInt32(truncatingIfNeeded: chosen)
     }
@@ -202,7 +202,7 @@ extension World {
             return
         }
         if state.request == AttemptState.none {  // a health probe
-            probeEnded(attempt, outcome: outcome)
+            probeEnded(attempt, outcome: outcome, now: now)
             releaseAttempt(attempt)
             return
         }
@@ -246,7 +246,7 @@ extension World {
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
         if attempts[attempt].request == AttemptState.none {  // a health probe: a failure
-            probeEnded(attempt, outcome: nil)
+            probeEnded(attempt, outcome: nil, now: now)
             if attempts[attempt].blackholed { releaseAttempt(attempt) }
             return
         }

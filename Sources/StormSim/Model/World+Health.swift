@@ -13,7 +13,7 @@ extension World {
         switch config.path {
         case .direct:
             // Answered out of band: it fails only while the instance is in an outage.
-            balancers[b].probed(unit: slot / count, position: slot % count, success: instances[instance].outageAnswered == nil)
+            balancers[b].probed(unit: slot / count, position: slot % count, success: instances[instance].outageAnswered == nil, now: now)
         case .queue:
             let service = serviceOf(instance: instance)
             let key = DrawKey.child(probeFamily, probesSent)
@@ -33,10 +33,10 @@ extension World {
     }
 
     /// A probe's answer came back, or its timeout expired (`outcome` nil).
-    mutating func probeEnded(_ attempt: UInt32, outcome: Outcome?) {
+    mutating func probeEnded(_ attempt: UInt32, outcome: Outcome?, now: SimTime) {
         let b = Int(attempts[attempt].breakerGeneration)
         let slot = Int(attempts[attempt].requestGeneration)
         let count = balancers[b].count
-        balancers[b].probed(unit: slot / count, position: slot % count, success: outcome == .success)
+        balancers[b].probed(unit: slot / count, position: slot % count, success: outcome == .success, now: now)
     }
 }

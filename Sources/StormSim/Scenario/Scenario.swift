@@ -367,6 +367,9 @@ public struct Balancer: Equatable, Sendable {
     public var randomStart = true
     /// Least request: instances drawn per pick.
     public var choices = 2
+    /// Envoy's slow start: an instance that comes back to the picks (after an ejection or failed health checks)
+    /// ramps its weight over `window` as max(minWeightPercent / 100, (time back / window)^(1 / aggression)).
+    public var slowStart: (window: SimDuration, aggression: Double, minWeightPercent: Double)? = nil
     /// Ring hash: what is hashed. nil: the client; else a request key drawn from a Zipf popularity over `keys`
     /// keys with exponent `exponent` (hot keys).
     public var zipf: (exponent: Double, keys: Int)? = nil
@@ -384,6 +387,8 @@ public struct Balancer: Equatable, Sendable {
     public static func == (a: Balancer, b: Balancer) -> Bool {
         a.kind == b.kind && a.scope == b.scope && a.randomStart == b.randomStart && a.choices == b.choices
             && a.panicThreshold == b.panicThreshold && a.zipf?.exponent == b.zipf?.exponent && a.zipf?.keys == b.zipf?.keys
+            && a.slowStart?.window == b.slowStart?.window && a.slowStart?.aggression == b.slowStart?.aggression
+            && a.slowStart?.minWeightPercent == b.slowStart?.minWeightPercent
     }
 }
 

@@ -333,10 +333,23 @@ extension ScenarioDecoder {
             context.fail(path.appending("scope"), "a ring hash sends each client to the same instance whoever balances; it has no scope")
             return nil
         }
-        guard let scope, let start, let choices, let panic, let zipf else { return nil }
+        var slowStart: (SimDuration, Double, Double)?? = .some(nil)
+        if let ss = r.value("slowStart") {
+            if kind == .ringHash {
+                context.fail(path.appending("slowStart"), "a ring hash has no weights to ramp; slow start is for the other balancers")
+                return nil
+            }
+            guard let s = ObjectReader(ss, at: path.appending("slowStart"), allowed: ScenarioKeys.slowStart, context: context) else { return nil }
+            let window = s.duration("window", positive: true)
+            let aggression = s.number("aggression", in: 0.01...100, default: 1, expected: "a number from 0.01 to 100")
+            let minWeight = s.number("minWeightPercent", in: 0...100, default: 10, expected: "a percentage from 0 to 100")
+            slowStart = window.flatMap { w in aggression.flatMap { a in minWeight.map { .some((w, a, $0)) } } }
+        }
+        guard let scope, let start, let choices, let panic, let zipf, let slowStart else { return nil }
         var balancer = Balancer(kind: kind, scope: PolicyScope(rawValue: scope)!, randomStart: start == "random", choices: choices)
         balancer.panicThreshold = panic
         balancer.zipf = zipf.map { (exponent: $0.0, keys: $0.1) }
+        balancer.slowStart = slowStart.map { (window: $0.0, aggression: $0.1, minWeightPercent: $0.2) }
         return balancer
     }
 

@@ -55,7 +55,8 @@ public enum ScenarioKeys {
         "failurePercentageMinimumHosts", "failurePercentageRequestVolume", "enforcingFailurePercentage",
     ]
     public static let balancerNames = ["round-robin", "random", "least-request", "ring-hash"]
-    public static let balancer = ["type", "scope", "start", "choices", "panicThreshold", "key"]
+    public static let balancer = ["type", "scope", "start", "choices", "panicThreshold", "key", "slowStart"]
+    public static let slowStart = ["window", "aggression", "minWeightPercent"]
     public static let zipfKey = ["zipf", "keys"]
     /// A proxy only forwards, with its own policy.
     public static let proxyService = ["name", "kind", "calls", "policy"]
