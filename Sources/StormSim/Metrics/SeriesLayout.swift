@@ -33,7 +33,10 @@ public struct ServiceColumns: Sendable {
     public let throttled: Int
     public let retries: Int
     public let dropped: Int
-    public static let width = 9
+    /// Instances out of the balancers' picks, and concurrency limits: integrated gauges.
+    public let outOfPicks: Int
+    public let limit: Int
+    public static let width = 11
 
     public init(base: Int) {
         attempts = base
@@ -45,6 +48,8 @@ public struct ServiceColumns: Sendable {
         throttled = base + 6
         retries = base + 7
         dropped = base + 8
+        outOfPicks = base + 9
+        limit = base + 10
     }
 
     /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.

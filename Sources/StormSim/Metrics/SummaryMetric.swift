@@ -46,6 +46,8 @@ public enum ServiceMetric: String, CaseIterable, Sendable {
     case attempts, amplification, served, rejected, throttled, retries, dropped, wasted
     case wastedWorkFraction = "wasted_work_fraction"
     case utilization
+    /// Outlier detection: ejections of its instances, by every balancer.
+    case ejections
 }
 
 /// The clients' columns of `timeseries/<variant>.csv` after `time_s`, in file order (then `attempt_1`... and each
@@ -94,6 +96,11 @@ public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
     case attempts, retries, rejected, throttled, dropped, served
     case queueLength = "queue_length"
     case utilization, wasted
+    /// The mean number of its instances out of a balancer's picks (ejected or failing health checks), over the
+    /// balancers; empty without outlier detection or health checks.
+    case outOfPicks = "out_of_picks"
+    /// The mean concurrency limit of its instances; empty without one.
+    case limit
 
     /// The column name for a service.
     public func column(_ service: String) -> String { "\(service)_\(rawValue)" }

@@ -7,6 +7,8 @@
 struct BalancerSet {
     let kind: Balancer.Kind
     let scope: PolicyScope
+    /// The service it picks among the instances of.
+    let service: Int
     let choices: Int
     /// The service's instances: `first ..< first + count` in `World.instances`.
     let first: Int
@@ -55,6 +57,7 @@ struct BalancerSet {
         service: Int, instances: Range<Int>, callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String
     ) {
         kind = balancer.kind
+        self.service = service
         panicThreshold = balancer.panicThreshold
         slowStart = balancer.kind == .ringHash ? nil : balancer.slowStart
         scope = balancer.scope
@@ -285,12 +288,14 @@ struct BalancerSet {
     /// An attempt that went to `instance` is no longer in flight for its caller: answered (`error`: a 5xx or a
     /// refusal; `gateway`: a 503) or timed out (both).
     @inline(__always)
-    mutating func finished(client: UInt32, instance: Int, error: Bool, gateway: Bool, now: SimTime) {
+    /// - Returns: the change in the number of instances out of the picks.
+    mutating func finished(client: UInt32, instance: Int, error: Bool, gateway: Bool, now: SimTime) -> Int {
         let u = unit(client: client)
         if kind == .leastRequest { active[u * count + instance - first] -= 1 }
         if detector != nil, detector!.record(unit: u, position: instance - first, error: error, gateway: gateway, now: now) {
-            rebuildHealthy(u, now: now)
+            return rebuildHealthy(u, now: now)
         }
+        return 0
     }
 
     /// An attempt that went to `instance` was cancelled by its caller.
@@ -300,9 +305,11 @@ struct BalancerSet {
     }
 
     /// The interval's sweep of outlier detection.
-    mutating func sweep(now: SimTime) {
-        guard detector != nil, detector!.sweep(now: now) else { return }
-        for u in 0..<healthyCount.count { rebuildHealthy(u, now: now) }
+    mutating func sweep(now: SimTime) -> Int {
+        guard detector != nil, detector!.sweep(now: now) else { return 0 }
+        var change = 0
+        for u in 0..<healthyCount.count { change += rebuildHealthy(u, now: now) }
+        return change
     }
 
     /// Whether the balancer (a ring hash has one) leaves out instance position `k` (ejected, or failing its
@@ -310,14 +317,18 @@ struct BalancerSet {
     func isOut(_ k: Int) -> Bool { (detector?.ejected[k] ?? false) || !(health?.healthy[k] ?? true) }
 
     /// A health probe's result for `position` as seen by unit `unit`.
-    mutating func probed(unit: Int, position: Int, success: Bool, now: SimTime = .zero) {
-        if health != nil, health!.record(unit: unit, position: position, success: success) { rebuildHealthy(unit, now: now) }
+    mutating func probed(unit: Int, position: Int, success: Bool, now: SimTime = .zero) -> Int {
+        if health != nil, health!.record(unit: unit, position: position, success: success) { return rebuildHealthy(unit, now: now) }
+        return 0
     }
 
     /// Unit `u`'s healthy positions, in order. With slow start, an instance that was out and is back starts its
     /// ramp now.
-    mutating func rebuildHealthy(_ u: Int, now: SimTime = .zero) {
-        guard watches else { return }
+    /// - Returns: the change in the number of instances out of its picks.
+    @discardableResult
+    mutating func rebuildHealthy(_ u: Int, now: SimTime = .zero) -> Int {
+        guard watches else { return 0 }
+        let before = Int(healthyCount[u])
         if slowStart != nil {
             var wasIn = [Bool](repeating: false, count: count)
             for i in 0..<Int(healthyCount[u]) { wasIn[Int(healthy[u * count + i])] = true }
@@ -332,5 +343,6 @@ struct BalancerSet {
             n += 1
         }
         healthyCount[u] = Int32(n)
+        return before - n
     }
 }

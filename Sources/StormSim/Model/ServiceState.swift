@@ -36,11 +36,18 @@ struct ServiceState {
     let limited: Bool
     /// How long a worker takes to answer a health probe.
     let probeTime: SimDuration
+    /// Instances out of the balancers' picks (summed over every watching balancer), and the sum of its
+    /// instances' concurrency limits: gauges of the `out_of_picks` and `limit` columns, with what divides them.
+    var outGauge: Gauge
+    var limitGauge: Gauge
+    var watchingBalancers = 0
 
     init(config: Service, instances: Range<Int>, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config
         self.instances = instances
         self.columns = columns
+        outGauge = Gauge(series: series, areaColumn: columns.outOfPicks)
+        limitGauge = Gauge(series: series, areaColumn: columns.limit)
         activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
         timeSalt = streams.key("service/\(config.name)/time")

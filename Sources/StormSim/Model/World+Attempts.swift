@@ -143,9 +143,10 @@ extension World {
         let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
         let gateway = outcome == nil || outcome == .rejected
         let error = gateway || outcome == .serverError
-        balancers[b].finished(
+        let change = balancers[b].finished(
             client: requests[request].client, instance: Int(attempts[attempt].instance), error: error, gateway: gateway,
             now: now)
+        if change != 0 { services[s].outGauge.change(by: Double(change), at: now, in: &stats.series) }
     }
 
     /// Takes `attempt` off the list of its request's attempts in flight (it was answered, or its caller stopped

@@ -13,7 +13,9 @@ extension World {
         switch config.path {
         case .direct:
             // Answered out of band: it fails only while the instance is in an outage.
-            balancers[b].probed(unit: slot / count, position: slot % count, success: instances[instance].outageAnswered == nil, now: now)
+            let change = balancers[b].probed(
+                unit: slot / count, position: slot % count, success: instances[instance].outageAnswered == nil, now: now)
+            if change != 0 { services[balancers[b].service].outGauge.change(by: Double(change), at: now, in: &stats.series) }
         case .queue:
             let service = serviceOf(instance: instance)
             let key = DrawKey.child(probeFamily, probesSent)
@@ -37,6 +39,7 @@ extension World {
         let b = Int(attempts[attempt].breakerGeneration)
         let slot = Int(attempts[attempt].requestGeneration)
         let count = balancers[b].count
-        balancers[b].probed(unit: slot / count, position: slot % count, success: outcome == .success, now: now)
+        let change = balancers[b].probed(unit: slot / count, position: slot % count, success: outcome == .success, now: now)
+        if change != 0 { services[balancers[b].service].outGauge.change(by: Double(change), at: now, in: &stats.series) }
     }
 }

@@ -136,6 +136,23 @@ extension World {
             if n.wasted > n.served { problems.append("\(name): wasted \(n.wasted) > served \(n.served)") }
         }
 
+        // The services' gauges of instances out of the picks and of limits follow the balancers and limiters.
+        for (s, service) in services.enumerated() {
+            var outNow = 0
+            for set in balancers where set.service == s && set.watches {
+                for u in 0..<set.units { outNow += set.count - Int(set.healthyCount[u]) }
+            }
+            if Double(outNow) != service.outGauge.value {
+                problems.append("\(service.config.name): \(outNow) instances out of the picks, the gauge says \(service.outGauge.value)")
+            }
+            if service.limited {
+                let limits = service.instances.reduce(0) { $0 + instances[$1].limit }
+                if Double(limits) != service.limitGauge.value {
+                    problems.append("\(service.config.name): limits sum to \(limits), the gauge says \(service.limitGauge.value)")
+                }
+            }
+        }
+
         if nextInstance != instances.count { problems.append("\(instances.count) instances, services own \(nextInstance)") }
 
         // No pending event refers to a freed slot (a timeout may be stale: its generation tells).

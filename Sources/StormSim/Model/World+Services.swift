@@ -166,7 +166,8 @@ extension World {
 
     /// Outlier detection's sweep: instances come back or are ejected, then the next sweep is set.
     mutating func outlierSweep(_ b: Int, now: SimTime, queue: inout EventQueue) {
-        balancers[b].sweep(now: now)
+        let change = balancers[b].sweep(now: now)
+        if change != 0 { services[balancers[b].service].outGauge.change(by: Double(change), at: now, in: &stats.series) }
         if let d = balancers[b].detector { queue.schedule(.outlierSweep, at: now + d.config.interval, a: UInt32(b)) }
     }
 
@@ -175,6 +176,11 @@ extension World {
     mutating func limiterSample(_ attempt: UInt32, instance i: Int, now: SimTime) {
         let inflight = instances[i].busy + instances[i].queue.count
         limiters[i]!.sample(rtt: (now - attempts[attempt].stageStart).nanoseconds, inflight: inflight, dropped: attempts[attempt].abandoned)
-        instances[i].limit = limiters[i]!.limit
+        let limit = limiters[i]!.limit
+        if limit != instances[i].limit {
+            let s = Int(attempts[attempt].service)
+            services[s].limitGauge.change(by: Double(limit - instances[i].limit), at: now, in: &stats.series)
+            instances[i].limit = limit
+        }
     }
 }

@@ -110,6 +110,10 @@ struct World: EventHandler {
                 columns: .forService(i, attemptColumns: attemptColumns), series: series)
         }
         self.instances = instances
+        for s in services.indices where scenario.services[s].concurrencyLimit != nil {
+            let total = services[s].instances.reduce(0) { $0 + instances[$1].limit }
+            services[s].limitGauge.change(by: Double(total), at: .zero, in: &stats.series)
+        }
         let limiterStreams = StreamFamily(streams: streams, label: "instance/limiter")
         var position = 0
         limiters = scenario.services.flatMap { s in
@@ -132,6 +136,7 @@ struct World: EventHandler {
                     streams: streams, label: label))
             }
         }
+        for set in balancers where set.watches { services[set.service].watchingBalancers += set.units }
         // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
         requests.reserve(scenario.clients.count)
         attempts.reserve(scenario.clients.count)
@@ -210,6 +215,10 @@ struct World: EventHandler {
     mutating func finishSeries() {
         for b in balancers.indices { balancers[b].detector?.finish(now: end) }
         stats.finish()
+        for s in services.indices {
+            services[s].outGauge.finish(in: &stats.series)
+            services[s].limitGauge.finish(in: &stats.series)
+        }
         for i in instances.indices {
             instances[i].busyGauge.finish(in: &stats.series)
             instances[i].queueGauge.finish(in: &stats.series)

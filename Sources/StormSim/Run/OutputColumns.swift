@@ -84,6 +84,8 @@ enum OutputColumns {
         case .dropped: return .integer(n.dropped)
         case .wasted: return .integer(n.wasted)  // served after their caller gave up
         case .wastedWorkFraction: return .number(Double(n.wastedTime) / Double(busyTime))
+        case .ejections:  // by every balancer that watches the service
+            return .integer(r.world.balancers.reduce(0) { $0 + ($1.service == index ? $1.detector?.ejections.reduce(0, +) ?? 0 : 0) })
         case .utilization: return .number(Double(busyTime) / (Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
         }
     }
@@ -190,6 +192,8 @@ enum OutputColumns {
         case .queueLength: return .mean(s.columns.queueLength, divisor: 1)
         case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.totalWorkers))
         case .wasted: return .value(s.columns.wasted)
+        case .outOfPicks: return s.watchingBalancers == 0 ? .none : .mean(s.columns.outOfPicks, divisor: Double(s.watchingBalancers))
+        case .limit: return s.limited ? .mean(s.columns.limit, divisor: Double(s.config.instances)) : .none
         }
     }
 
