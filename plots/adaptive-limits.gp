@@ -274,4 +274,34 @@ set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
+set title 'api: concurrency limit (mean per instance)'
+set xlabel "time (s)"; set ylabel 'attempts'; set key top right
+set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
+plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'static-pool', \
+     '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'fixed-limit-40', \
+     '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'aimd', \
+     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'gradient2', \
+     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'vegas'
+unset object
+reset session
+set datafile separator ","
+set datafile columnheaders
+set linetype 1 lc rgb "#1f77b4" lw 2 dt 1
+set linetype 2 lc rgb "#d62728" lw 2 dt 1
+set linetype 3 lc rgb "#2ca02c" lw 2 dt 1
+set linetype 4 lc rgb "#ff7f0e" lw 2 dt 1
+set linetype 5 lc rgb "#9467bd" lw 2 dt 1
+set linetype 6 lc rgb "#8c564b" lw 2 dt 1
+set linetype 7 lc rgb "#e377c2" lw 2 dt 1
+set linetype 8 lc rgb "#17becf" lw 2 dt 1
+set linetype 9 lc rgb "#1f77b4" lw 2 dt 2
+set linetype 10 lc rgb "#d62728" lw 2 dt 2
+set linetype 11 lc rgb "#2ca02c" lw 2 dt 2
+set linetype 12 lc rgb "#ff7f0e" lw 2 dt 2
+set linetype 13 lc rgb "#9467bd" lw 2 dt 2
+set linetype 14 lc rgb "#8c564b" lw 2 dt 2
+set linetype 15 lc rgb "#e377c2" lw 2 dt 2
+set linetype 16 lc rgb "#17becf" lw 2 dt 2
+set grid; set style data lines
+
 unset multiplot

@@ -278,4 +278,35 @@ set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
+set title 'api: instances out of the picks (mean over balancers)'
+set xlabel "time (s)"; set ylabel 'instances'; set key top right
+set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
+plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'round-robin', \
+     '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'least-request', \
+     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'round-robin-ejection', \
+     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'least-request-ejection', \
+     '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'ring-hash', \
+     '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'ring-hash-other-host'
+unset object
+reset session
+set datafile separator ","
+set datafile columnheaders
+set linetype 1 lc rgb "#1f77b4" lw 2 dt 1
+set linetype 2 lc rgb "#d62728" lw 2 dt 1
+set linetype 3 lc rgb "#2ca02c" lw 2 dt 1
+set linetype 4 lc rgb "#ff7f0e" lw 2 dt 1
+set linetype 5 lc rgb "#9467bd" lw 2 dt 1
+set linetype 6 lc rgb "#8c564b" lw 2 dt 1
+set linetype 7 lc rgb "#e377c2" lw 2 dt 1
+set linetype 8 lc rgb "#17becf" lw 2 dt 1
+set linetype 9 lc rgb "#1f77b4" lw 2 dt 2
+set linetype 10 lc rgb "#d62728" lw 2 dt 2
+set linetype 11 lc rgb "#2ca02c" lw 2 dt 2
+set linetype 12 lc rgb "#ff7f0e" lw 2 dt 2
+set linetype 13 lc rgb "#9467bd" lw 2 dt 2
+set linetype 14 lc rgb "#8c564b" lw 2 dt 2
+set linetype 15 lc rgb "#e377c2" lw 2 dt 2
+set linetype 16 lc rgb "#17becf" lw 2 dt 2
+set grid; set style data lines
+
 unset multiplot

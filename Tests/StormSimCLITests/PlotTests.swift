@@ -29,6 +29,17 @@ func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         }
     }
 
+    /// The fleet panels appear where the results hold fleet state: instances out of the picks for outlier detection
+    /// and health checks, the mean limit for concurrency limits; a scenario with neither has no such panel.
+    @Test func fleetPanelsFollowTheData() throws {
+        func script(_ name: String) throws -> String { try read(repositoryRoot.appendingPathComponent("plots/\(name).gp")) }
+        #expect(try script("health-check-spiral").contains("instances out of the picks"))
+        #expect(try script("one-bad-host").contains("instances out of the picks"))
+        #expect(try script("adaptive-limits").contains("concurrency limit (mean per instance)"))
+        #expect(try !script("thundering-herd").contains("out of the picks"))
+        #expect(try !script("adaptive-limits").contains("out of the picks"))
+    }
+
     /// `stormsim plot` writes a script beside the data and renders it with gnuplot, or, where gnuplot is not
     /// installed (CI installs it), says how to install it and how to run the script.
     @Test func plotRendersOrExplains() throws {

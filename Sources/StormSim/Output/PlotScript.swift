@@ -22,6 +22,10 @@ public enum PlotScript {
         var summaryColumns: [String]
         /// Whether any variant had a success (latency panels need one).
         var hasLatency: Bool
+        /// Whether the target's `out_of_picks` and `limit` columns hold values in some variant (a fleet with
+        /// outlier detection or health checks; concurrency limits).
+        var hasOutOfPicks = false
+        var hasLimits = false
         /// Services with an amplification column, in order (more than one: a call chain).
         var services: [String]
         /// `set xrange` for time panels: up to a little after the last attempt in any variant (a herd that is
@@ -159,6 +163,24 @@ public enum PlotScript {
                 \(shade(run))plot \(queues.joined(separator: ", \\\n     "))
                 unset object
                 """)
+        }
+
+        // A fleet's state over time: instances out of the balancers' picks, and concurrency limits.
+        if !tooManyLines && (run.hasOutOfPicks || run.hasLimits) {
+            for (metric, title, ylabel, shown) in [
+                (ServiceSeriesMetric.outOfPicks, "\(run.target): instances out of the picks (mean over balancers)", "instances", run.hasOutOfPicks),
+                (ServiceSeriesMetric.limit, "\(run.target): concurrency limit (mean per instance)", "attempts", run.hasLimits),
+            ] where shown {
+                let lines = run.variants.map { v in
+                    "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(metric, run.target))) with lines lw 2 title \(gq(v.name))"
+                }
+                panels.append("""
+                    set title \(gq(title))
+                    set xlabel "time (s)"; set ylabel \(gq(ylabel)); set key top right
+                    \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
+                    unset object
+                    """)
+            }
         }
 
         // Heatmaps for two-parameter sweeps.
@@ -306,14 +328,19 @@ public enum PlotScript {
             return (from, to, what)
         }
         var lastActive = 0.0, end = 0.0
+        var hasOutOfPicks = false, hasLimits = false
         for (name, _) in variants.prefix(16) {
             guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
             guard let head = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
                 let attempts = head.firstIndex(of: Substring(SeriesMetric.attempts.rawValue))
             else { continue }
+            let out = head.firstIndex(of: Substring(ServiceSeriesMetric.outOfPicks.column(target)))
+            let limitColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.limit.column(target)))
             for line in lines.dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                if let out, out < cells.count, !cells[out].isEmpty { hasOutOfPicks = true }
+                if let limitColumn, limitColumn < cells.count, !cells[limitColumn].isEmpty { hasLimits = true }
                 guard let t = Double(cells[0]) else { continue }
                 end = max(end, t + interval)
                 if attempts < cells.count, let a = Double(cells[attempts]), a > 0 { lastActive = max(lastActive, t + interval) }
@@ -322,9 +349,12 @@ public enum PlotScript {
         for t in triggers { lastActive = max(lastActive, t.1) }  // keep the whole fault window in view
         let limit = lastActive * 1.1 + interval
         let timeRange = lastActive > 0 && limit < 0.8 * end ? "set xrange [0:\(NumberFormat.shortest((limit * 1000).rounded() / 1000))]\n" : ""
-        return Run(
+        var run = Run(
             scenario: scenario, replications: Int(replications), interval: interval, target: target, varied: strings(variedItems),
             variants: variants, triggers: triggers, summaryColumns: columns, hasLatency: hasLatency, services: services,
             timeRange: timeRange)
+        run.hasOutOfPicks = hasOutOfPicks
+        run.hasLimits = hasLimits
+        return run
     }
 }
