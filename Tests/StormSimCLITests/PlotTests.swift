@@ -38,6 +38,9 @@ func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         #expect(try script("adaptive-limits").contains("concurrency limit (mean per instance)"))
         #expect(try !script("thundering-herd").contains("out of the picks"))
         #expect(try !script("adaptive-limits").contains("out of the picks"))
+        // The load per instance, for the variant whose instances differ most: the ring hash's bad host.
+        #expect(try script("one-bad-host").contains("attempts per second at each instance (ring-hash)"))
+        #expect(try !script("thundering-herd").contains("at each instance"))
     }
 
     /// `stormsim plot` writes a script beside the data and renders it with gnuplot, or, where gnuplot is not

@@ -93,6 +93,22 @@ import Testing
         #expect(avoiding.value("failed")! < 0.01 * sticky.value("failed")!)
     }
 
+    /// A fleet's time series count the attempts at each instance, after every service's columns, and they add up
+    /// to the service's.
+    @Test func perInstanceColumnsAddUp() throws {
+        let s = try scenario(fleet(clients: 100, instances: 3, balancer: #""random""#, duration: "20s"))
+        let r = Runner.run(s)
+        let header = r.seriesHeader
+        let columns = (0..<3).map { header.firstIndex(of: "s_instance_\($0)_attempts")! }
+        #expect(columns == [header.count - 3, header.count - 2, header.count - 1])
+        let total = header.firstIndex(of: "s_attempts")!
+        for row in r.seriesRows {
+            #expect(columns.reduce(0) { $0 + row[$1] } == row[total])
+        }
+        let single = Runner.run(try scenario(fleet(clients: 100, instances: 1, balancer: #""random""#, duration: "5s")))
+        #expect(!single.seriesHeader.contains { $0.contains("_instance_") })
+    }
+
     /// A service of one instance is the service as it always was: naming the default balancer changes no byte.
     @Test func oneInstanceIsUnchanged() throws {
         let plain = queueingScenario(clients: 50, workers: 2, serviceTime: #"{"dist":"exponential","mean":"10ms"}"#, duration: "50s")

@@ -20,6 +20,8 @@ struct InstanceState {
     /// Attempts it may hold at once (in service and queued) under a concurrency limit (`World.limiters`); past
     /// it, an arriving attempt is refused. `Int.max` without one.
     var limit = Int.max
+    /// Its own column of attempts in the time series, or -1 (see `Service.seriesPerInstance`).
+    var attemptsColumn = -1
     /// The attempts waiting for a worker, and the rules that order and drop them.
     var queue: ServiceQueue
     /// Busy workers and queue length over time, integrated into the service's columns.

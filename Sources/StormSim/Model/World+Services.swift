@@ -6,6 +6,7 @@ extension World {
         let i = Int(attempts[attempt].instance)
         attempts[attempt].stageStart = now
         instances[i].counts.arrivals += 1
+        if instances[i].attemptsColumn >= 0 { stats.series.add(instances[i].attemptsColumn, at: now) }
         stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.

@@ -92,7 +92,10 @@ struct World: EventHandler {
         hasPolicyGauges = callers[0].state.breaker != nil || callers[0].state.tokenBudget != nil
 
         let attemptColumns = min(policy.attemptsPerRequest, ClientColumn.maxAttemptColumns)
-        let columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
+        var columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
+        // Per-instance attempt columns follow every service's, for the fleets that have them.
+        var nextInstanceColumn = columns
+        columns += scenario.services.reduce(0) { $0 + ($1.seriesPerInstance ? $1.instances : 0) }
         let series = TimeSeries(interval: scenario.metricsInterval, end: scenario.duration, columns: columns)
         stats = Statistics(series: series, attemptColumns: attemptColumns)
         var instances: [InstanceState] = []
@@ -102,6 +105,10 @@ struct World: EventHandler {
             for k in 0..<s.instances {
                 var instance = InstanceState(s, columns: columns, series: series)
                 instance.workersNow = s.workers(ofInstance: k)
+                if s.seriesPerInstance {
+                    instance.attemptsColumn = nextInstanceColumn
+                    nextInstanceColumn += 1
+                }
                 if let limit = s.concurrencyLimit { instance.limit = ConcurrencyLimiter(limit).limit }
                 instances.append(instance)
             }

@@ -26,6 +26,10 @@ public enum PlotScript {
         /// outlier detection or health checks; concurrency limits).
         var hasOutOfPicks = false
         var hasLimits = false
+        /// Instances of the target with a column of their own in the time series (0: none), and the variant whose
+        /// instances' loads differ most (from `instances.csv`), to draw them.
+        var instanceColumns = 0
+        var unevenVariant: String? = nil
         /// Services with an amplification column, in order (more than one: a call chain).
         var services: [String]
         /// `set xrange` for time panels: up to a little after the last attempt in any variant (a herd that is
@@ -183,6 +187,22 @@ public enum PlotScript {
             }
         }
 
+        // The load on each instance of a fleet (up to 20 of them), in the first variant.
+        if (2...20).contains(run.instanceColumns),
+            let first = run.variants.first(where: { $0.name == run.unevenVariant }) ?? run.variants.first
+        {
+            let file = data("timeseries/\(first.name).csv")
+            let lines = (0..<run.instanceColumns).map { k in
+                "\(k == 0 ? file : "''") using (\(time)):(column(\(gq(OutputColumns.instanceColumn(service: run.target, instance: k))))/\(run.interval)) with lines lw 1 title \(gq("instance \(k)"))"
+            }
+            panels.append("""
+                set title \(gq("\(run.target): attempts per second at each instance (\(first.name))"))
+                set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
+                \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
+                unset object
+                """)
+        }
+
         // Heatmaps for two-parameter sweeps.
         if run.varied.count == 2 {
             let xs = unique(run.variants.map { $0.values[0] }), ys = unique(run.variants.map { $0.values[1] })
@@ -328,13 +348,16 @@ public enum PlotScript {
             return (from, to, what)
         }
         var lastActive = 0.0, end = 0.0
-        var hasOutOfPicks = false, hasLimits = false
+        var hasOutOfPicks = false, hasLimits = false, instanceColumns = 0
         for (name, _) in variants.prefix(16) {
             guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
             guard let head = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
                 let attempts = head.firstIndex(of: Substring(SeriesMetric.attempts.rawValue))
             else { continue }
+            if name == variants.first?.0 {
+                while head.contains(Substring(OutputColumns.instanceColumn(service: target, instance: instanceColumns))) { instanceColumns += 1 }
+            }
             let out = head.firstIndex(of: Substring(ServiceSeriesMetric.outOfPicks.column(target)))
             let limitColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.limit.column(target)))
             for line in lines.dropFirst() {
@@ -355,6 +378,21 @@ public enum PlotScript {
             timeRange: timeRange)
         run.hasOutOfPicks = hasOutOfPicks
         run.hasLimits = hasLimits
+        run.instanceColumns = instanceColumns
+        if instanceColumns > 0, let table = read("instances.csv") {
+            // The variant whose instances' attempts differ most.
+            var spread: [String: (low: Double, high: Double)] = [:]
+            var order: [String] = []
+            for line in String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst() {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard cells.count > 4, cells[2] == Substring(target), let attempts = Double(cells[4]) else { continue }
+                let variant = String(cells[1])
+                if spread[variant] == nil { order.append(variant) }
+                let old = spread[variant] ?? (attempts, attempts)
+                spread[variant] = (min(old.low, attempts), max(old.high, attempts))
+            }
+            run.unevenVariant = order.max { spread[$0]!.high - spread[$0]!.low < spread[$1]!.high - spread[$1]!.low }
+        }
         return run
     }
 }

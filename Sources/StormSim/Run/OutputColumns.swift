@@ -205,13 +205,21 @@ enum OutputColumns {
             header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.attemptsPerRequest > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
         }
         for s in scenario.services { header += ServiceSeriesMetric.allCases.map { $0.column(s.name) } }
+        for s in scenario.services where s.seriesPerInstance {
+            header += (0..<s.instances).map { instanceColumn(service: s.name, instance: $0) }
+        }
         return header
+    }
+
+    /// The time-series column of the attempts at one instance of a fleet.
+    public static func instanceColumn(service: String, instance k: Int) -> String { "\(service)_instance_\(k)_attempts"
     }
 
     /// How each column after `time_s` is computed, for this run.
     static func seriesPlan(_ w: World) -> [SeriesCell] {
         SeriesMetric.allCases.map { cell($0, w) } + (0..<w.stats.attemptColumns).map { .value(ClientColumn.count + $0) }
             + w.services.flatMap { s in ServiceSeriesMetric.allCases.map { cell($0, s) } }
+            + w.services.filter { $0.config.seriesPerInstance }.flatMap { s in s.instances.map { SeriesCell.value(w.instances[$0].attemptsColumn) } }
     }
 
     /// The time-series rows of a finished run, in `seriesNames` order: the rows the run reached, and the

@@ -187,6 +187,9 @@ public struct Service: Equatable, Sendable {
 
     /// The workers of instance `k` (its position in the fleet).
     public func workers(ofInstance k: Int) -> Int { instanceWorkers?[k] ?? workers }
+    /// Whether the time series count the attempts at each instance (`<name>_instance_<k>_attempts`): for fleets
+    /// of 2 to 100 instances.
+    public var seriesPerInstance: Bool { instances > 1 && instances <= 100 }
     /// The workers of every instance together.
     public var totalWorkers: Int { instanceWorkers?.reduce(0, +) ?? workers * instances }
     /// Envoy's outlier detection, run by each balancer on the instances it sends to; nil: none.
