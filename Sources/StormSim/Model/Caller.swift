@@ -1,12 +1,7 @@
 /// Whoever sends requests under a retry policy: the clients (caller 0), or a service calling downstream
 /// (caller s + 1). Each has its policy and the live state of its budgets, breaker and limiter.
 struct Caller {
-    let policy: RetryPolicy
-    /// `policy.retryOn` as bits: a set lookup would hash on every failure.
-    let retryMask: UInt8
-    var state: ClientPolicyState
-    /// Services it sends to: the clients' target, or a service's calls.
-    let targets: [Int]
+    // Read on every attempt: kept together at the start, in one cache line (the struct is several hundred bytes).
     /// No budget, breaker or limiter: every policy-state hook can be skipped (the common case, and a hot path).
     let plain: Bool
     /// A budget counts the outcome of every attempt (a failure-rate budget).
@@ -16,22 +11,29 @@ struct Caller {
     let breakerGuards: BreakerGuards
     /// Retries avoid the instances their request tried (read on every pick among instances).
     let avoidsPreviousHosts: Bool
-    /// The hedging policy, and its non-fatal failures as bits (timeouts included). The hot paths read the
-    /// scalars (`hedges`, `hedgeAttempts`, `hedgeDelay`): reading `hedging`, which holds a set, costs reference
-    /// counting.
-    let hedging: Hedging?
+    /// The policy hedges; its scalars follow (reading `hedging`, which holds a set, costs reference counting).
     let hedges: Bool
+    /// `policy.retryOn` as bits: a set lookup would hash on every failure.
+    let retryMask: UInt8
+    /// The hedging policy's non-fatal failures as bits (timeouts included).
+    let nonFatalMask: UInt8
+    /// Envoy's `max_requests` (`Int.max` without), and the caller's hosts (client c on host c mod hosts).
+    let maxRequests: Int
+    let hosts: Int
     let hedgeAttempts: Int
     var hedgeDelay: SimDuration
-    /// An adaptive hedge delay: the quantile, and the latencies of the requests that succeeded so far.
+
+    let policy: RetryPolicy
+    var state: ClientPolicyState
+    /// Services it sends to: the clients' target, or a service's calls.
+    let targets: [Int]
+    /// The hedging policy, and for an adaptive delay its quantile and the latencies of the requests that
+    /// succeeded so far.
+    let hedging: Hedging?
     let hedgeQuantile: Double?
     var hedgeLatencies: Histogram?
-    let nonFatalMask: UInt8
-    /// Envoy's `max_requests`: the limit, and per caller host the attempts in flight (clients are on `hosts`
-    /// hosts, client c on host c mod hosts; a service is one host).
-    let maxRequests: Int
+    /// Envoy's `max_requests`: per caller host, the attempts in flight.
     var attemptsInFlight: [Int32]
-    let hosts: Int
     /// For a hedge budget: requests started and hedges sent.
     var requestsStarted = 0
     var hedgesSent = 0
