@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StormSim
@@ -38,6 +39,41 @@ import Testing
         let other = Runner.run(try scenario(extended))
         for column in ["requests", "attempts", "succeeded", "latency_p99_ms", "s_served"] {
             #expect(base.value(column) == other.value(column), "\(column)")
+        }
+    }
+
+    /// The plain world (`World<PlainModel>`, the fleet checks compiled out) and the fleet world give the same bytes
+    /// for scenarios without fleet features: breakers, budgets, chains, optimistic concurrency, bursts.
+    @Test(arguments: ["budgets-vs-breakers", "retry-amplification", "jitter-comparison", "thundering-herd"])
+    func plainAndFleetWorldsGiveIdenticalBytes(name: String) throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/\(name).json").path
+        let set = try ScenarioDecoder.loadSet(file: file)
+        for variant in set.variants {
+            #expect(!variant.scenario.usesFleetFeatures)
+            func bytes(fleetWorld: Bool) -> String {
+                let (r, _) = Runner.run(
+                    variant, traceRequests: 0, checkpointEvery: 65_536, segments: 1, audit: false, fleetWorld: fleetWorld,
+                    checkpoint: { _ in false })
+                return ResultWriter.summaryTable([r]).text + r.timeSeries.text + "\(r.events)"
+            }
+            #expect(bytes(fleetWorld: false) == bytes(fleetWorld: true), "\(name) \(variant.name)")
+        }
+    }
+
+    /// Each fleet feature sends its scenario to the fleet world; without one, the plain world runs it.
+    @Test func fleetFeaturesChooseTheFleetWorld() throws {
+        #expect(try !scenario(json).usesFleetFeatures)
+        let service = #""errorRate": 0.05"#
+        let policy = #""jitter": "decorrelated""#
+        let features = [
+            json.replacingOccurrences(of: service, with: service + #", "instances": 2"#),
+            json.replacingOccurrences(of: service, with: service + #", "concurrencyLimit": {"type": "fixed", "limit": 4}"#),
+            json.replacingOccurrences(of: policy, with: policy + #", "maxRequests": 100"#),
+            json.replacingOccurrences(of: #""maxAttempts": 4, "jitter": "decorrelated""#, with: #""hedging": {"maxAttempts": 2, "delay": "10ms"}"#),
+        ]
+        for text in features {
+            #expect(try scenario(text).usesFleetFeatures, "\(text)")
         }
     }
 }

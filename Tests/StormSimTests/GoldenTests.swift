@@ -40,9 +40,9 @@ import Testing
     }
 
     /// 50 clients into 2 workers for 5 s, started and ready to run.
-    func smallSimulation() throws -> Simulation<World> {
+    func smallSimulation() throws -> Simulation<World<PlainModel>> {
         let s = try scenario(queueingScenario(clients: 50, workers: 2, serviceTime: #"{ "dist": "exponential", "mean": "10ms" }"#, duration: "5s"))
-        var world = World(scenario: s)
+        var world = World<PlainModel>(scenario: s)
         var queue = EventQueue()
         world.start(queue: &queue)
         return Simulation(model: world, queue: queue)

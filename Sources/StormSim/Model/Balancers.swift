@@ -28,6 +28,8 @@ struct BalancerSet {
     var health: HealthChecker?
     /// Either of them: some instances may be out of the picks.
     let watches: Bool
+    /// Outlier detection is on (read on every answer: testing the optional `detector` copies it).
+    let detects: Bool
     let units: Int
     /// Per unit, the positions it may pick: the healthy ones first (`healthyCount[u]` of them), in order.
     var healthy: [UInt32] = []
@@ -88,6 +90,7 @@ struct BalancerSet {
         }
         if let healthCheck { health = HealthChecker(healthCheck, units: units, count: count) }
         watches = outliers != nil || healthCheck != nil
+        detects = outliers != nil
         if watches {
             healthy = (0..<units).flatMap { _ in (0..<UInt32(count)).map { $0 } }
             healthyCount = [Int32](repeating: Int32(count), count: units)
@@ -292,7 +295,7 @@ struct BalancerSet {
     mutating func finished(client: UInt32, instance: Int, error: Bool, gateway: Bool, now: SimTime) -> Int {
         let u = unit(client: client)
         if kind == .leastRequest { active[u * count + instance - first] -= 1 }
-        if detector != nil, detector!.record(unit: u, position: instance - first, error: error, gateway: gateway, now: now) {
+        if detects, detector!.record(unit: u, position: instance - first, error: error, gateway: gateway, now: now) {
             return rebuildHealthy(u, now: now)
         }
         return 0

@@ -33,7 +33,7 @@ extension World {
             }
             breakerGeneration = admitted ?? AttemptState.noBreaker
         }
-        if callers[c].maxRequests < Int.max {
+        if F.fleet && callers[c].maxRequests < Int.max {
             // Envoy's max_requests: over it, the proxy answers 503 itself, and does not retry its own overflow.
             let host = Int(client) % callers[c].hosts
             guard Int(callers[c].attemptsInFlight[host]) < callers[c].maxRequests else {
@@ -58,7 +58,7 @@ extension World {
             requestGeneration: requests[request].generation, nextSibling: requests[request].firstAttempt,
             instance: instance, breakerGeneration: breakerGeneration, service: UInt16(target)))
         requests[request].sent(attempt)
-        if callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(client) % callers[c].hosts] += 1 }
+        if F.fleet && callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(client) % callers[c].hosts] += 1 }
         let generation = attempts[attempt].generation
         traceRequest(request, now, "send", "attempt \(number)")
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
@@ -69,7 +69,7 @@ extension World {
             if queue.laneIsFull(timeoutLane) { makeRoomForTimeouts(queue: &queue) }
             queue.schedule(.attemptTimeout, at: expiry, a: attempt, b: generation, lane: timeoutLane)
         }
-        if callers[c].hedges {
+        if F.fleet && callers[c].hedges {
             if hedge { callers[c].hedgesSent += 1 } else { callers[c].requestsStarted += 1 }
             if number < callers[c].hedgeAttempts {
                 queue.schedule(.hedgeDue, at: now + callers[c].hedgeDelay, a: request, b: requests[request].generation)
@@ -96,7 +96,7 @@ extension World {
     @inline(__always)
     mutating func chooseInstance(service: Int, request: UInt32, key: UInt64, now: SimTime) -> UInt32 {
         let range = services[service].instances
-        if range.count == 1 { return UInt32(truncatingIfNeeded: range.lowerBound) }
+        if !F.fleet || range.count == 1 { return UInt32(truncatingIfNeeded: range.lowerBound) }
         return balance(service: service, request: request, key: key, now: now)
     }
 
@@ -121,14 +121,14 @@ extension World {
     @inline(__always)
     mutating func leftFlight(request: UInt32) {
         let c = Int(requests[request].caller)
-        if callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(requests[request].client) % callers[c].hosts] -= 1 }
+        if F.fleet && callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(requests[request].client) % callers[c].hosts] -= 1 }
     }
 
     /// A caller cancelled an attempt it had out: a least-request balancer stops counting it (outlier detection
     /// hears nothing: there was no answer).
     mutating func balancerCancelled(_ attempt: UInt32, request: UInt32) {
         let s = Int(attempts[attempt].service)
-        guard services[s].instances.count > 1 else { return }
+        guard F.fleet, services[s].instances.count > 1 else { return }
         let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
         balancers[b].cancelled(client: requests[request].client, instance: Int(attempts[attempt].instance))
     }
@@ -139,7 +139,7 @@ extension World {
     @inline(__always)
     mutating func balancerDone(_ attempt: UInt32, request: UInt32, outcome: Outcome?, now: SimTime) {
         let s = Int(attempts[attempt].service)
-        guard services[s].instances.count > 1 else { return }
+        guard F.fleet, services[s].instances.count > 1 else { return }
         let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
         let gateway = outcome == nil || outcome == .rejected
         let error = gateway || outcome == .serverError
@@ -202,7 +202,7 @@ extension World {
             releaseAttempt(attempt)
             return
         }
-        if state.request == AttemptState.none {  // a health probe
+        if F.fleet && state.request == AttemptState.none {  // a health probe
             probeEnded(attempt, outcome: outcome, now: now)
             releaseAttempt(attempt)
             return
@@ -227,7 +227,7 @@ extension World {
         }
         traceRequest(request, now, "response", "\(outcome)")
         if outcome != .success { stats.attemptFailed(caller: c, outcome, now: now) }
-        if callers[c].hedges {
+        if F.fleet && callers[c].hedges {
             hedgeAnswered(request, outcome: outcome, attemptKey: state.key, now: now, queue: &queue)
             return
         }
@@ -246,7 +246,7 @@ extension World {
         // A freed slot's generation has been bumped, so the check also covers slots that are now free.
         guard attempts[attempt].generation == generation, !attempts[attempt].abandoned else { return }
         attempts[attempt].abandoned = true
-        if attempts[attempt].request == AttemptState.none {  // a health probe: a failure
+        if F.fleet && attempts[attempt].request == AttemptState.none {  // a health probe: a failure
             probeEnded(attempt, outcome: nil, now: now)
             if attempts[attempt].blackholed { releaseAttempt(attempt) }
             return
@@ -263,7 +263,7 @@ extension World {
             callers[c].state.limiterObserve(client: requests[request].client, throttled: false, now: now)
         }
         traceRequest(request, now, "timeout", "")
-        if callers[c].hedges {
+        if F.fleet && callers[c].hedges {
             hedgeFailed(request, .timeout, now: now, queue: &queue)
             return
         }

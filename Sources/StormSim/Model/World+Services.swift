@@ -6,7 +6,7 @@ extension World {
         let i = Int(attempts[attempt].instance)
         attempts[attempt].stageStart = now
         instances[i].counts.arrivals += 1
-        if instances[i].attemptsColumn >= 0 { stats.series.add(instances[i].attemptsColumn, at: now) }
+        if F.fleet && instances[i].attemptsColumn >= 0 { stats.series.add(instances[i].attemptsColumn, at: now) }
         stats.series.add(services[s].columns.attempts, at: now)
         if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.
@@ -28,7 +28,7 @@ extension World {
             stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-        } else if services[s].limited && instances[i].busy + instances[i].queue.count >= instances[i].limit {
+        } else if F.fleet && services[s].limited && instances[i].busy + instances[i].queue.count >= instances[i].limit {
             // Over the instance's concurrency limit: refused at once (503).
             instances[i].counts.rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
@@ -48,7 +48,7 @@ extension World {
     mutating func startService(_ attempt: UInt32, service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
         instances[i].workerStarts(now: now, series: &stats.series)
         attempts[attempt].serviceStart = now
-        let probe = attempts[attempt].request == AttemptState.none
+        let probe = F.fleet && attempts[attempt].request == AttemptState.none
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = probe ? services[s].probeTime : services[s].config.serviceTime.sample(&draw)
         if instances[i].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * instances[i].slowdown) }
@@ -104,7 +104,7 @@ extension World {
 
     mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
-        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls || attempts[attempt].request == AttemptState.none
+        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls || (F.fleet && attempts[attempt].request == AttemptState.none)
         let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         let i = Int(attempts[attempt].instance)
         instances[i].counts.served += 1
@@ -124,7 +124,7 @@ extension World {
             outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
         }
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
-        if services[s].limited { limiterSample(attempt, instance: i, now: now) }
+        if F.fleet && services[s].limited { limiterSample(attempt, instance: i, now: now) }
         if holdsWorker { releaseWorker(service: s, instance: Int(attempts[attempt].instance), worked: worked, now: now, queue: &queue) }
     }
 

@@ -8,9 +8,12 @@ import Foundation
 /// `World+Services.swift` (queues, workers, downstream calls, faults), `World+OCC.swift` (optimistic concurrency),
 /// and `World+Invariants.swift` (the conservation laws the tests check).
 ///
+/// `F` says whether the fleet features' checks are compiled in (`ModelFeatures`): the runner picks the world a
+/// scenario needs.
+///
 /// State lives in contiguous arrays of value types; an event carries only slot indices. Nothing here allocates
 /// per event once the pools have grown to the work in flight.
-struct World: EventHandler {
+struct World<F: ModelFeatures>: EventHandler {
     /// The clients' policy (callers[0].policy).
     let policy: RetryPolicy
     /// False when the clients' policy has neither a breaker nor a token bucket, so no policy gauge needs updating.
@@ -63,6 +66,7 @@ struct World: EventHandler {
     var trace: [TraceEvent] = []
 
     init(scenario: Scenario, traceRequests: Int = 0) {
+        precondition(F.fleet || !scenario.usesFleetFeatures, "a scenario with fleet features needs World<FleetModel>")
         let streams = RandomStreams(seed: scenario.seed)
         policy = scenario.clients.policy
         arrivals = Arrivals(scenario.clients, streams: streams)

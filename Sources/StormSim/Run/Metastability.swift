@@ -25,7 +25,7 @@ enum Metastability {
     }
 
     /// nil when there is no verdict (see the type's documentation).
-    static func recovery(_ w: World, scenario: Scenario) -> (recovered: Bool, time: Double?)? {
+    static func recovery<F>(_ w: World<F>, scenario: Scenario) -> (recovered: Bool, time: Double?)? {
         var windows: [(SimDuration, SimDuration)] = scenario.services.flatMap { $0.faults.map { ($0.from, $0.to) } }
         windows += scenario.clients.load.map { ($0.from, $0.to) }
         guard let start = windows.map(\.0).min(), let end = windows.map(\.1).max() else { return nil }

@@ -5,8 +5,8 @@
 /// the README's column tables, which a test checks).
 enum OutputColumns {
     /// What a summary column is read from.
-    struct Run {
-        let world: World
+    struct Run<F: ModelFeatures> {
+        let world: World<F>
         let scenario: Scenario
         let events: Int
         let recovery: (recovered: Bool, time: Double?)?
@@ -30,7 +30,7 @@ enum OutputColumns {
     }
 
     /// A client metric of one run.
-    static func read(_ m: SummaryMetric, _ r: Run) -> CSVTable.Cell {
+    static func read<F>(_ m: SummaryMetric, _ r: Run<F>) -> CSVTable.Cell {
         let t = r.totals
         switch m {
         case .requests: return .integer(t.requests)  // new requests sent by clients
@@ -70,7 +70,7 @@ enum OutputColumns {
     }
 
     /// A service's metric of one run.
-    static func read(_ m: ServiceMetric, service index: Int, _ r: Run) -> CSVTable.Cell {
+    static func read<F>(_ m: ServiceMetric, service index: Int, _ r: Run<F>) -> CSVTable.Cell {
         let s = r.world.services[index]
         let n = r.world.counts(service: index)
         let busyTime = r.world.busyTime(service: index)
@@ -91,7 +91,7 @@ enum OutputColumns {
     }
 
     /// A row per instance of every service with several (none otherwise).
-    static func instanceRows(_ w: World, scenario: Scenario) -> [InstanceRow] {
+    static func instanceRows<F>(_ w: World<F>, scenario: Scenario) -> [InstanceRow] {
         var rows: [InstanceRow] = []
         for (s, service) in w.services.enumerated() where service.instances.count > 1 {
             for (position, i) in service.instances.enumerated() {
@@ -138,7 +138,7 @@ enum OutputColumns {
     static func summaryNames(services: [String]) -> [String] { SummaryMetric.names(services: services) }
 
     /// The metric cells of one run, in `summaryNames` order.
-    static func summaryCells(_ run: Run) -> [(column: String, value: CSVTable.Cell)] {
+    static func summaryCells<F>(_ run: Run<F>) -> [(column: String, value: CSVTable.Cell)] {
         SummaryMetric.allCases.map { ($0.rawValue, read($0, run)) }
             + run.world.services.indices.flatMap { s in
                 ServiceMetric.allCases.map { ($0.column(run.world.services[s].config.name), read($0, service: s, run)) }
@@ -159,7 +159,7 @@ enum OutputColumns {
     }
 
     /// How a client column of the time series is computed, for this run.
-    static func cell(_ m: SeriesMetric, _ w: World) -> SeriesCell {
+    static func cell<F>(_ m: SeriesMetric, _ w: World<F>) -> SeriesCell {
         switch m {
         case .requests: return .value(ClientColumn.requests)
         case .attempts: return .value(ClientColumn.attempts)
@@ -216,7 +216,7 @@ enum OutputColumns {
     }
 
     /// How each column after `time_s` is computed, for this run.
-    static func seriesPlan(_ w: World) -> [SeriesCell] {
+    static func seriesPlan<F>(_ w: World<F>) -> [SeriesCell] {
         SeriesMetric.allCases.map { cell($0, w) } + (0..<w.stats.attemptColumns).map { .value(ClientColumn.count + $0) }
             + w.services.flatMap { s in ServiceSeriesMetric.allCases.map { cell($0, s) } }
             + w.services.filter { $0.config.seriesPerInstance }.flatMap { s in s.instances.map { SeriesCell.value(w.instances[$0].attemptsColumn) } }
@@ -224,7 +224,7 @@ enum OutputColumns {
 
     /// The time-series rows of a finished run, in `seriesNames` order: the rows the run reached, and the
     /// templates of the rows after them (see `TimeSeries` and `SeriesRows`).
-    static func seriesRows(_ w: World) -> SeriesRows {
+    static func seriesRows<F>(_ w: World<F>) -> SeriesRows {
         let series = w.stats.series
         let plan = seriesPlan(w)
         let width = plan.count + 1

@@ -19,7 +19,7 @@ public enum Runner {
         _ variant: Variant, traceRequests: Int = 0, checkpointEvery: Int = 65_536,
         checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> RunResult {
-        run(variant, traceRequests: traceRequests, checkpointEvery: checkpointEvery, segments: 1, audit: nil, checkpoint: checkpoint)
+        run(variant, traceRequests: traceRequests, checkpointEvery: checkpointEvery, segments: 1, audit: false, checkpoint: checkpoint).0
     }
 
     /// Simulates one variant and checks the model's invariants (`World.checkInvariants`) between `segments` equal
@@ -28,19 +28,32 @@ public enum Runner {
     static func runAudited(
         _ variant: Variant, segments: Int = 16, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> (RunResult, [String]) {
-        var problems: [String] = []
-        let result = run(variant, traceRequests: 0, checkpointEvery: checkpointEvery, segments: segments, audit: { world, queue, at in
-            problems += world.checkInvariants(queue: queue).map { "at \(NumberFormat.shortest(at.seconds)) s: \($0)" }
-        }, checkpoint: checkpoint)
-        return (result, problems)
+        run(variant, traceRequests: 0, checkpointEvery: checkpointEvery, segments: segments, audit: true, checkpoint: checkpoint)
     }
 
+    /// Runs in the world the scenario needs: the plain one unless it uses fleet features (`ModelFeatures`), or
+    /// in the fleet world with `fleetWorld` (the test that both give the same bytes).
     static func run(
-        _ variant: Variant, traceRequests: Int, checkpointEvery: Int, segments: Int,
-        audit: ((World, borrowing EventQueue, SimTime) -> Void)?, checkpoint: (SimTime) -> Bool
-    ) -> RunResult {
+        _ variant: Variant, traceRequests: Int, checkpointEvery: Int, segments: Int, audit: Bool,
+        fleetWorld: Bool = false, checkpoint: (SimTime) -> Bool
+    ) -> (RunResult, [String]) {
+        if variant.scenario.usesFleetFeatures || fleetWorld {
+            return run(variant, in: FleetModel.self, traceRequests: traceRequests, checkpointEvery: checkpointEvery,
+                       segments: segments, audit: audit, checkpoint: checkpoint)
+        }
+        return run(variant, in: PlainModel.self, traceRequests: traceRequests, checkpointEvery: checkpointEvery,
+                   segments: segments, audit: audit, checkpoint: checkpoint)
+    }
+
+    /// Simulates `variant` in `World<F>`; with `audit`, checks the model's invariants between `segments` equal
+    /// stretches of simulated time and at the end, and returns every broken one with the time it was seen.
+    static func run<F: ModelFeatures>(
+        _ variant: Variant, in model: F.Type, traceRequests: Int, checkpointEvery: Int, segments: Int, audit: Bool,
+        checkpoint: (SimTime) -> Bool
+    ) -> (RunResult, [String]) {
         let scenario = variant.scenario
-        var world = World(scenario: scenario, traceRequests: traceRequests)
+        var problems: [String] = []
+        var world = World<F>(scenario: scenario, traceRequests: traceRequests)
         var queue = EventQueue()
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
@@ -58,7 +71,11 @@ public enum Runner {
                 }
                 return checkpoint(now)
             }
-            if let audit { simulation.inspect { audit($0, $1, until) } }
+            if audit {
+                simulation.inspect { world, queue in
+                    problems += world.checkInvariants(queue: queue).map { "at \(NumberFormat.shortest(until.seconds)) s: \($0)" }
+                }
+            }
             if !completed { break }
         }
         let stall = stalled ? Stall.diagnose(&simulation, scenario: scenario, limit: limit) : nil
@@ -72,10 +89,10 @@ public enum Runner {
             latency: world.stats.latency, events: simulation.events, interrupted: interrupted,
             trace: world.trace, stall: stall)
         result.instances = OutputColumns.instanceRows(world, scenario: scenario)
-        return result
+        return (result, problems)
     }
 
-    static func summaryRow(_ w: World, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
+    static func summaryRow<F>(_ w: World<F>, variant: Variant, events: Int) -> [(column: String, value: CSVTable.Cell)] {
         let scenario = variant.scenario
         var row: [(column: String, value: CSVTable.Cell)] = [("scenario", .text(scenario.name)), ("variant", .text(variant.name))]
         // One column per varied path, headed by the path: numbers stay numbers, so plots can use them as axes.
@@ -97,5 +114,5 @@ public enum Runner {
     /// Time-series column names, in order, for a scenario.
     public static func timeSeriesHeader(_ scenario: Scenario) -> [String] { OutputColumns.seriesNames(scenario) }
 
-    static func timeSeriesRows(_ w: World) -> SeriesRows { OutputColumns.seriesRows(w) }
+    static func timeSeriesRows<F>(_ w: World<F>) -> SeriesRows { OutputColumns.seriesRows(w) }
 }

@@ -9,7 +9,7 @@ enum Stall {
     static let watched = 100_000
 
     /// Watches the stalled instant for a while and describes the loop.
-    static func diagnose(_ simulation: inout Simulation<World>, scenario: Scenario, limit: Int) -> String {
+    static func diagnose<F>(_ simulation: inout Simulation<World<F>>, scenario: Scenario, limit: Int) -> String {
         let before = simulation.model.stats.totals
         var kinds = [Int](repeating: 0, count: 256)
         var seen = 0
