@@ -99,7 +99,6 @@ struct Statistics {
         series.add(ClientColumn.fastFailed, at: now)
     }
 
-    @inline(__always)
     /// A hedge won its request: the answer that ended it came from an attempt after the first.
     mutating func hedgeWon(caller: Int) {
         guard Self.counts(caller) else { return }
@@ -112,6 +111,7 @@ struct Statistics {
         totals.cancelled += 1
     }
 
+    @inline(__always)
     mutating func gaveUp(caller: Int, _ reason: GiveUp, now: SimTime) {
         guard Self.counts(caller) else { return }
         switch reason {

@@ -19,7 +19,8 @@ extension World {
     /// A hedge (`hedge`) that the breaker or throttling refuses is not sent, and its request goes on.
     /// - Returns: whether the attempt went out.
     @discardableResult
-    mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue, hedge: Bool = false) -> Bool {
+    mutating func transmitAttempt(_ request: UInt32, now: SimTime, queue: inout EventQueue, hedge isHedge: Bool = false) -> Bool {
+        let hedge = F.fleet && isHedge
         let c = Int(requests[request].caller)
         let client = requests[request].client
         let number = Int(requests[request].attemptsSent) + 1
