@@ -34,6 +34,11 @@ struct BenchCommand {
                  overrides: ["services[0].instances=100", "services[0].workers=1", "services[0].queue.capacity=10"],
                  kind: .single(repeats: 5),
                  what: "bench-overload's capacity as 100 instances of one worker behind round robin"),
+        Workload(name: "fleet-1000", file: "scenarios/bench-overload.json",
+                 overrides: ["clients.count=10000", "services[0].instances=1000", "services[0].workers=1",
+                             "services[0].queue.capacity=10"],
+                 kind: .single(repeats: 3),
+                 what: "fleet-100 ten times over: 10,000 clients, 1,000 instances of one worker (per event, as fleet-100)"),
         Workload(name: "million-burst", file: "scenarios/thundering-herd.json",
                  overrides: ["clients.count=1000000", "duration=600s"], kind: .single(repeats: 1),
                  what: "1,000,000 clients in one burst against the same service", inFlight: 1_000_000),
@@ -87,7 +92,7 @@ struct BenchCommand {
         print(Machine.description)
         print("")
         let chosen = Self.workloads.filter { w in
-            w.name != "idle" && (full || !w.full) && !(quick && (w.name == "million-burst" || w.kind.isSweep))
+            w.name != "idle" && (full || !w.full) && !(quick && (w.name == "million-burst" || w.name == "fleet-1000" || w.kind.isSweep))
         }
         let idle = try child(Self.workloads.first { $0.name == "idle" }!)
         var results: [(Workload, Measurement)] = []

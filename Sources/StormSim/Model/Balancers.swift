@@ -6,7 +6,6 @@
 /// the same way in every variant (common random numbers) and on every machine.
 struct BalancerSet {
     let kind: Balancer.Kind
-    let scope: PolicyScope
     /// The service it picks among the instances of.
     let service: Int
     let choices: Int
@@ -30,6 +29,11 @@ struct BalancerSet {
     let watches: Bool
     /// Outlier detection is on (read on every answer: testing the optional `detector` copies it).
     let detects: Bool
+    /// It hears how attempts end: least request counts them in flight, outlier detection counts errors.
+    var listens: Bool { kind == .leastRequest || detects }
+    /// Whose balancer serves a client: `scope`, except that a ring hash is one balancer and so is a host scope
+    /// on one host (no division per pick).
+    let unitScope: PolicyScope
     let units: Int
     /// Per unit, the positions it may pick: the healthy ones first (`healthyCount[u]` of them), in order.
     var healthy: [UInt32] = []
@@ -62,7 +66,6 @@ struct BalancerSet {
         self.service = service
         panicThreshold = balancer.panicThreshold
         slowStart = balancer.kind == .ringHash ? nil : balancer.slowStart
-        scope = balancer.scope
         choices = balancer.choices
         first = instances.lowerBound
         count = instances.count
@@ -78,7 +81,8 @@ struct BalancerSet {
             }
             zipfCDF = zipfCDF.map { $0 / total }
         }
-        let units = Self.units(kind == .ringHash ? .global : scope, clients: callerClients, hosts: callerHosts)
+        unitScope = kind == .ringHash || (balancer.scope == .host && callerHosts <= 1) ? .global : balancer.scope
+        let units = Self.units(unitScope, clients: callerClients, hosts: callerHosts)
         self.units = units
         if let weights, Set(weights).count > 1 { self.weights = weights }
         weighted = !self.weights.isEmpty || slowStart != nil
@@ -158,8 +162,7 @@ struct BalancerSet {
     /// The balancer of a caller's client (client c runs on host c mod hosts). A ring hash is one balancer.
     @inline(__always)
     func unit(client: UInt32) -> Int {
-        if kind == .ringHash { return 0 }
-        switch scope {
+        switch unitScope {
         case .client: return Int(client)
         case .host: return Int(client) % hosts
         case .global: return 0

@@ -41,6 +41,9 @@ struct ServiceState {
     var outGauge: Gauge
     var limitGauge: Gauge
     var watchingBalancers = 0
+    /// Some balancer of this service hears how its attempts end (least request counts them in flight, outlier
+    /// detection counts errors); round robin, random and ring hash without outlier detection do not.
+    var balancersListen = false
 
     init(config: Service, instances: Range<Int>, streams: RandomStreams, columns: ServiceColumns, series: TimeSeries) {
         self.config = config

@@ -129,7 +129,7 @@ extension World {
     /// hears nothing: there was no answer).
     mutating func balancerCancelled(_ attempt: UInt32, request: UInt32) {
         let s = Int(attempts[attempt].service)
-        guard F.fleet, services[s].instances.count > 1 else { return }
+        guard F.fleet, services[s].balancersListen else { return }
         let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
         balancers[b].cancelled(client: requests[request].client, instance: Int(attempts[attempt].instance))
     }
@@ -140,8 +140,9 @@ extension World {
     @inline(__always)
     mutating func balancerDone(_ attempt: UInt32, request: UInt32, outcome: Outcome?, now: SimTime) {
         let s = Int(attempts[attempt].service)
-        guard F.fleet, services[s].instances.count > 1 else { return }
+        guard F.fleet, services[s].balancersListen else { return }
         let b = Int(balancerIndex[Int(requests[request].caller) * services.count + s])
+        guard b >= 0 else { return }
         let gateway = outcome == nil || outcome == .rejected
         let error = gateway || outcome == .serverError
         let change = balancers[b].finished(

@@ -148,6 +148,7 @@ struct World<F: ModelFeatures>: EventHandler {
             }
         }
         for set in balancers where set.watches { services[set.service].watchingBalancers += set.units }
+        for set in balancers where set.listens { services[set.service].balancersListen = true }
         // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
         requests.reserve(scenario.clients.count)
         attempts.reserve(scenario.clients.count)
