@@ -76,7 +76,7 @@ enum Usage {
           thundering-herd    the bundled scenario: 10,000 clients in one burst (best of 5)
           bench-overload     a steady overloaded open loop, the SimPy model's workload (best of 5)
           fleet-100          bench-overload's capacity as 100 instances of one worker (round robin)
-          fleet-1000         ten times fleet-100: 10,000 clients, 1,000 instances (events/s as fleet-100)
+          fleet-1000         ten times fleet-100: 10,000 clients, 1,000 instances (best of 3)
           million-burst      1,000,000 clients in one burst
           aws-sweep-100ms    bench/aws-jitter-sweep.json with --replications 100: 9,500 short runs, as
                              'stormsim run' makes them, files written (100 ms rows)
