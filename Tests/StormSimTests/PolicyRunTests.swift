@@ -34,6 +34,15 @@ import Testing
         #expect(r.value("budget_refused") == r.value("requests")! - 50)
     }
 
+    /// AWS standard since 2026: a retry after an error costs 14, so the 500 tokens pay for 35 retries (17 requests'
+    /// two and one of the 18th), and 10 tokens are left, too few for another.
+    @Test func aws2026QuotaAgainstADeadService() throws {
+        let r = try deadService(policy: #"{ "preset": "aws-standard-2026" }"#, think: "1s", duration: "1000s")
+        #expect(r.value("requests")! > 100)
+        #expect(r.value("retries") == 35)
+        #expect(r.value("budget_refused") == r.value("requests")! - 17)
+    }
+
     /// gobreaker with one breaker for all clients: six failures trip it, then every request fails fast for 60 s.
     @Test func gobreakerFailsFastOnceOpen() throws {
         let r = try deadService(policy: #"{ "preset": "gobreaker", "breaker": { "scope": "global" } }"#, think: "1s", duration: "30s")

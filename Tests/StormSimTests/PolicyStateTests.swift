@@ -21,19 +21,19 @@ import Testing
         var s = BudgetState(budget)
         for _ in 1...4 {
             s.attemptFailed(budget)
-            #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
+            #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
         }
         s.attemptFailed(budget)
         #expect(s.tokens == 5)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) == nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) == nil)
         s.requestFinished(budget, succeeded: true, lastRetryCost: nil)  // 5.1
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
         s.attemptFailed(budget)  // 4.1
         for _ in 1...9 { s.requestFinished(budget, succeeded: true, lastRetryCost: nil) }
         #expect(s.tokens == 5)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) == nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) == nil)
         s.requestFinished(budget, succeeded: true, lastRetryCost: nil)  // the 10th success
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
         for _ in 0..<50 { s.attemptFailed(budget) }
         #expect(s.tokens == 0)
         for _ in 0..<200 { s.requestFinished(budget, succeeded: true, lastRetryCost: nil) }
@@ -46,18 +46,40 @@ import Testing
         let budget = try preset("aws-standard").budgets[0].budget
         var s = BudgetState(budget)
         var retries = 0
-        while s.tryRetry(budget, afterTimeout: false, now: .zero) != nil { retries += 1 }
+        while s.tryRetry(budget, after: .error, now: .zero) != nil { retries += 1 }
         #expect(retries == 100)
         #expect(s.tokens == 0)
         s.requestFinished(budget, succeeded: true, lastRetryCost: nil)
         #expect(s.tokens == 1)
         s.requestFinished(budget, succeeded: true, lastRetryCost: 10)
         #expect(s.tokens == 11)
-        #expect(s.tryRetry(budget, afterTimeout: true, now: .zero) == 10)
-        #expect(s.tryRetry(budget, afterTimeout: true, now: .zero) == nil)  // 1 left, a timeout retry costs 10
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) == nil)  // and a plain one 5
+        #expect(s.tryRetry(budget, after: .timeout, now: .zero) == 10)
+        #expect(s.tryRetry(budget, after: .timeout, now: .zero) == nil)  // 1 left, a timeout retry costs 10
+        #expect(s.tryRetry(budget, after: .error, now: .zero) == nil)  // and a plain one 5
         s.requestFinished(budget, succeeded: false, lastRetryCost: 5)  // failures refund nothing
         #expect(s.tokens == 1)
+    }
+
+    /// The 2026 quota: 14 tokens a retry after an error or a timeout, 5 after a throttle, so a full quota allows 35
+    /// retries of failing calls but 100 of throttled ones; through the caller's state, a success refunds what its
+    /// last retry cost.
+    @Test func aws2026QuotaChargesByFailure() throws {
+        let policy = try preset("aws-standard-2026")
+        let budget = policy.budgets[0].budget
+        var errors = BudgetState(budget), throttles = BudgetState(budget)
+        var n = 0
+        while errors.tryRetry(budget, after: .error, now: .zero) != nil { n += 1 }
+        #expect(n == 35 && errors.tokens == 10)
+        n = 0
+        while throttles.tryRetry(budget, after: .throttled, now: .zero) != nil { n += 1 }
+        #expect(n == 100 && throttles.tokens == 0)
+        var caller = ClientPolicyState(policy: policy, clients: 1, hosts: 1, streams: RandomStreams(seed: 1), label: "")
+        caller.requestStarted(client: 0, now: .zero)
+        #expect(caller.tryRetry(client: 0, after: .throttled, now: .zero).allowed)
+        #expect(caller.tryRetry(client: 0, after: .timeout, now: .zero).allowed)
+        #expect(caller.budgets[0].instances[0].tokens == 481)
+        caller.requestFinished(client: 0, succeeded: true, lastRetryAfter: .timeout)
+        #expect(caller.budgets[0].instances[0].tokens == 495)
     }
 
     /// Finagle: 20% of requests in the last 10 s, plus a reserve of 10 retries per second (100 in the window).
@@ -65,15 +87,15 @@ import Testing
         let budget = try preset("finagle").budgets[0].budget
         var s = BudgetState(budget)
         var allowed = 0
-        while s.tryRetry(budget, afterTimeout: false, now: t(1)) != nil { allowed += 1 }
+        while s.tryRetry(budget, after: .error, now: t(1)) != nil { allowed += 1 }
         #expect(allowed == 100)  // the reserve alone
         for _ in 0..<50 { s.requestStarted(budget, now: t(1)) }
         allowed = 0
-        while s.tryRetry(budget, afterTimeout: false, now: t(1)) != nil { allowed += 1 }
+        while s.tryRetry(budget, after: .error, now: t(1)) != nil { allowed += 1 }
         #expect(allowed == 10)  // 20% of 50
         // 10 s later the window has forgotten all of it: the reserve is back.
         allowed = 0
-        while s.tryRetry(budget, afterTimeout: false, now: t(12)) != nil { allowed += 1 }
+        while s.tryRetry(budget, after: .error, now: t(12)) != nil { allowed += 1 }
         #expect(allowed == 100)
     }
 
@@ -82,16 +104,16 @@ import Testing
         let budget = try preset("envoy").budgets[0].budget
         var s = BudgetState(budget)
         for _ in 0..<5 { s.requestStarted(budget, now: .zero) }
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) == nil)  // the minimum of 3
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) == nil)  // the minimum of 3
         for _ in 0..<20 { s.requestStarted(budget, now: .zero) }  // 25 in flight: 20% is 5
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) == nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) == nil)
         s.retryEnded()
-        #expect(s.tryRetry(budget, afterTimeout: false, now: .zero) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: .zero) != nil)
     }
 
     /// SRE adaptive throttling: p = max(0, (requests - K accepts) / (requests + 1)), K = 2, over 2 minutes.

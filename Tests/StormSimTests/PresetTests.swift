@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func everyPresetDecodesAndNamesItsSource() throws {
-        #expect(Preset.all.count == 17)
+        #expect(Preset.all.count == 18)
         for preset in Preset.all {
             let p = try policy(#"{ "preset": "\#(preset.name)" }"#)
             #expect(p.preset == preset.name)
@@ -39,6 +39,15 @@ import Testing
         #expect(try policy(#"{ "preset": "finagle" }"#).jitter == .decorrelatedFinagle)
         // gobreaker: 6 consecutive failures (ReadyToTrip is "more than 5").
         #expect(try policy(#"{ "preset": "gobreaker" }"#).breaker?.breaker.trip == .consecutive(failures: 6))
+        // aws-standard-2026: 50 ms after errors and timeouts, 1 s after throttles, 14 tokens a retry and 5 after a
+        // throttle, Retry-After clamped.
+        let aws2026 = try policy(#"{ "preset": "aws-standard-2026" }"#)
+        #expect(aws2026.maxAttempts == 3 && aws2026.retryAfter == .clamped)
+        #expect(aws2026.backoff.base == .milliseconds(50) && aws2026.backoff.throttleBase == .seconds(1))
+        #expect(aws2026.backoff.delay(retry: 3, base: aws2026.backoff.base(after: .throttled)) == 4e9 && aws2026.backoff.delay(retry: 3) == 200e6)
+        guard case .tokenBucket(let quota) = aws2026.budgets.first?.budget else { Issue.record("no quota"); return }
+        #expect(quota.capacity == 500 && quota.cost(after: .error) == 14 && quota.cost(after: .timeout) == 14)
+        #expect(quota.cost(after: .throttled) == 5 && quota.refundLastRetryOnSuccess)
         // aws-adaptive builds on aws-standard.
         let adaptive = try policy(#"{ "preset": "aws-adaptive" }"#)
         #expect(adaptive.rateLimiter?.limiter.adaptive == true && adaptive.budgets.count == 1 && adaptive.maxAttempts == 3)

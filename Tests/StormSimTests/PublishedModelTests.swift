@@ -40,14 +40,14 @@ import Testing
         var s = BudgetState(budget)
         let t = SimTime.zero + .seconds(1)
         for failed in [true, true, false] { s.attemptEnded(failed: failed, now: t) }
-        #expect(s.tryRetry(budget, afterTimeout: false, now: t) != nil)  // 3 calls < minCalls
+        #expect(s.tryRetry(budget, after: .error, now: t) != nil)  // 3 calls < minCalls
         s.attemptEnded(failed: true, now: t)  // 3 of 4 failed: 75% > 50%
-        #expect(s.tryRetry(budget, afterTimeout: false, now: t) == nil)
+        #expect(s.tryRetry(budget, after: .error, now: t) == nil)
         s.attemptEnded(failed: false, now: t)
         s.attemptEnded(failed: false, now: t)  // 3 of 6: 50%, not above
-        #expect(s.tryRetry(budget, afterTimeout: false, now: t) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: t) != nil)
         // The window forgets: 11 s later only new calls count.
-        #expect(s.tryRetry(budget, afterTimeout: false, now: t + .seconds(11)) != nil)
+        #expect(s.tryRetry(budget, after: .error, now: t + .seconds(11)) != nil)
     }
 
     /// A bucket of 2 tokens, retries cost 1, failures cost 1. With a floor of 0 (the default, gRPC's clamp) the
@@ -56,28 +56,28 @@ import Testing
     @Test func tokenBucketDebt() {
         func bucket(floor: Double) -> RetryBudget {
             .tokenBucket(.init(capacity: 2, initial: 2, earnPerRequest: 0, earnPerSuccess: 1, refundLastRetryOnSuccess: false,
-                               costPerRetry: 1, costPerTimeoutRetry: 1, costPerFailure: 1, threshold: nil, floor: floor))
+                               costPerRetry: 1, costPerTimeoutRetry: 1, costPerThrottledRetry: 1, costPerFailure: 1, threshold: nil, floor: floor))
         }
         let clamped = bucket(floor: 0)
         var c = BudgetState(clamped)
         c.attemptFailed(clamped)  // 1
-        #expect(c.tryRetry(clamped, afterTimeout: false, now: .zero) == 1)  // 0
+        #expect(c.tryRetry(clamped, after: .error, now: .zero) == 1)  // 0
         c.attemptFailed(clamped)  // clamped at 0
-        #expect(c.tokens == 0 && c.tryRetry(clamped, afterTimeout: false, now: .zero) == nil)
+        #expect(c.tokens == 0 && c.tryRetry(clamped, after: .error, now: .zero) == nil)
 
         let debt = bucket(floor: -3)
         var d = BudgetState(debt)
         d.attemptFailed(debt)  // 1
-        #expect(d.tryRetry(debt, afterTimeout: false, now: .zero) == 1)  // 0
+        #expect(d.tryRetry(debt, after: .error, now: .zero) == 1)  // 0
         d.attemptFailed(debt)  // -1
-        #expect(d.tryRetry(debt, afterTimeout: false, now: .zero) == 1)  // -2
+        #expect(d.tryRetry(debt, after: .error, now: .zero) == 1)  // -2
         d.attemptFailed(debt)  // -3
         #expect(d.tokens == -3)
-        #expect(d.tryRetry(debt, afterTimeout: false, now: .zero) == nil)  // would leave -4
+        #expect(d.tryRetry(debt, after: .error, now: .zero) == nil)  // would leave -4
         d.attemptFailed(debt)
         #expect(d.tokens == -3)  // failures charge down to the floor only
         for _ in 0..<3 { d.requestFinished(debt, succeeded: true, lastRetryCost: nil) }  // repay: 0
-        #expect(d.tokens == 0 && d.tryRetry(debt, afterTimeout: false, now: .zero) == 1)
+        #expect(d.tokens == 0 && d.tryRetry(debt, after: .error, now: .zero) == 1)
     }
 
     @Test func tokenBucketFloorIsValidated() {

@@ -46,4 +46,36 @@ import Testing
         #expect(x.decision == y.decision && x.previousSleep == y.previousSleep)
         #expect(x.previousSleep != 10e6)
     }
+
+    /// The AWS SDKs since 2026: a throttle backs off from 1 s, other failures from 50 ms (full jitter: U[0,1) times
+    /// min(base x 2^(n-1), 20 s)), and x-amz-retry-after counts within [backoff, backoff + 5 s].
+    @Test func aws2026BacksOffByFailureAndClampsRetryAfter() throws {
+        var p = policy
+        p.maxAttempts = 3
+        p.maxElapsed = nil
+        p.jitter = .full
+        p.backoff = Backoff(kind: .exponential, base: .milliseconds(50), multiplier: 2, max: .seconds(20), throttleBase: .seconds(1))
+        p.retryAfter = .clamped
+        let mask = all | RetryPolicy.Failure.throttled.bit
+        func delay(_ failure: RetryPolicy.Failure, sent: Int, hint: SimDuration? = nil, key: UInt64) -> Int64 {
+            var draw = DrawKey.source(key, 3)
+            guard case .retry(let d) = p.decide(after: failure, retryMask: mask, attemptsSent: sent, now: t0, started: t0,
+                                                 deadline: .never, hint: hint, previousSleep: 50e6, draw: &draw).decision
+            else { Issue.record("no retry"); return -1 }
+            return d.nanoseconds
+        }
+        // The same draw scaled by each base: U x 50 ms x 2 against U x 1 s x 2 for the second retry.
+        for key in UInt64(1)...50 {
+            var u = DrawKey.source(key, 3)
+            let unit = u.nextUnit()
+            #expect(abs(Double(delay(.error, sent: 2, key: key)) - unit * 100e6) <= 1)
+            #expect(abs(Double(delay(.throttled, sent: 2, key: key)) - unit * 2e9) <= 1)
+            #expect(abs(Double(delay(.timeout, sent: 1, key: key)) - unit * 50e6) <= 1)
+        }
+        // Retry-After: taken when between the backoff and 5 s more, else clamped to that range.
+        let backoff = delay(.throttled, sent: 1, key: 7)
+        #expect(delay(.throttled, sent: 1, hint: .seconds(3), key: 7) == max(backoff, 3_000_000_000))
+        #expect(delay(.throttled, sent: 1, hint: .seconds(60), key: 7) == backoff + 5_000_000_000)
+        #expect(delay(.throttled, sent: 1, hint: .zero, key: 7) == backoff)
+    }
 }

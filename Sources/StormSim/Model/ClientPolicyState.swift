@@ -78,14 +78,12 @@ struct ClientPolicyState {
     }
 
     /// A request ends; a success earns (or refunds) tokens.
-    mutating func requestFinished(client: UInt32, succeeded: Bool, lastRetryAfterTimeout: Bool?) {
+    mutating func requestFinished(client: UInt32, succeeded: Bool, lastRetryAfter: RetryPolicy.Failure?) {
         for b in budgets.indices {
             let i = instance(budgets[b].config.scope, client: client)
             let before = budgets[b].instances[i].tokens
             var cost: Double?
-            if let afterTimeout = lastRetryAfterTimeout, case .tokenBucket(let t) = budgets[b].config.budget {
-                cost = afterTimeout ? t.costPerTimeoutRetry : t.costPerRetry
-            }
+            if let failure = lastRetryAfter, case .tokenBucket(let t) = budgets[b].config.budget { cost = t.cost(after: failure) }
             budgets[b].instances[i].requestFinished(budgets[b].config.budget, succeeded: succeeded, lastRetryCost: cost)
             tokensChanged(b, from: before, instance: i)
         }
@@ -111,12 +109,12 @@ struct ClientPolicyState {
 
     /// Asks every budget for a retry, in order; the first refusal stops (budgets asked before it have spent).
     /// - Returns: whether it is allowed, and whether it now holds a concurrency slot.
-    mutating func tryRetry(client: UInt32, afterTimeout: Bool, now: SimTime) -> (allowed: Bool, holdsSlot: Bool) {
+    mutating func tryRetry(client: UInt32, after failure: RetryPolicy.Failure, now: SimTime) -> (allowed: Bool, holdsSlot: Bool) {
         var holdsSlot = false
         for b in budgets.indices {
             let i = instance(budgets[b].config.scope, client: client)
             let before = budgets[b].instances[i].tokens
-            let spent = budgets[b].instances[i].tryRetry(budgets[b].config.budget, afterTimeout: afterTimeout, now: now)
+            let spent = budgets[b].instances[i].tryRetry(budgets[b].config.budget, after: failure, now: now)
             tokensChanged(b, from: before, instance: i)
             guard spent != nil else {
                 if holdsSlot { retryEnded(client: client) }

@@ -37,7 +37,7 @@ struct RequestState: Generational {
     var target: UInt16
     /// Whether the last retry followed a timeout (token buckets charge it differently and refund what it cost);
     /// nil before any retry.
-    var lastRetryAfterTimeout: Bool? = nil
+    var lastRetryAfter: RetryPolicy.Failure? = nil
     /// True while a retry of this request holds a slot of a concurrency budget.
     var holdsRetrySlot = false
 

@@ -309,13 +309,13 @@ extension World {
             return
         }
         if !callers[c].plain && !callers[c].state.budgets.isEmpty {
-            let (allowed, holdsSlot) = callers[c].state.tryRetry(client: client, afterTimeout: failure == .timeout, now: now)
+            let (allowed, holdsSlot) = callers[c].state.tryRetry(client: client, after: failure, now: now)
             guard allowed else {
                 giveUp(request, reason: .budget, now: now, queue: &queue)
                 return
             }
             requests[request].holdsRetrySlot = holdsSlot
-            requests[request].lastRetryAfterTimeout = failure == .timeout
+            requests[request].lastRetryAfter = failure
         }
         traceRequest(request, now, "backoff", DurationText.format(delay))
         queue.schedule(.retryDue, at: now + delay, a: request)
@@ -355,7 +355,7 @@ extension World {
         let client = requests[request].client
         if !callers[c].plain {
             callers[c].state.requestFinished(
-                client: client, succeeded: succeeded, lastRetryAfterTimeout: requests[request].lastRetryAfterTimeout)
+                client: client, succeeded: succeeded, lastRetryAfter: requests[request].lastRetryAfter)
         }
         if requests[request].firstAttempt != AttemptState.none { cancelAttempts(of: request, now: now) }
         let parent = requests[request].parent

@@ -17,7 +17,8 @@ extension World {
             return false  // the hedge budget is spent
         }
         if !callers[c].plain && !callers[c].state.budgets.isEmpty {
-            let (allowed, holdsSlot) = callers[c].state.tryRetry(client: requests[request].client, afterTimeout: false, now: now)
+            // A hedge pays what a retry after an error pays.
+            let (allowed, holdsSlot) = callers[c].state.tryRetry(client: requests[request].client, after: .error, now: now)
             guard allowed else { return false }
             if holdsSlot { requests[request].holdsRetrySlot = true }
         }

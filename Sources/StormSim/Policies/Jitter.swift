@@ -34,6 +34,15 @@ public enum Jitter: Equatable, Sendable {
     public func apply<R: RandomSource>(
         delay: Double, backoff: Backoff, previous: inout Double, rng: inout R
     ) -> Double {
+        apply(delay: delay, base: backoff.base, max: backoff.max, previous: &previous, rng: &rng)
+    }
+
+    /// The same with the schedule's base and cap as they apply to this retry (the base differs after a throttle
+    /// when the backoff has a `throttleBase`).
+    @inline(__always)
+    func apply<R: RandomSource>(
+        delay: Double, base: SimDuration, max: SimDuration, previous: inout Double, rng: inout R
+    ) -> Double {
         switch self {
         case .none:
             return delay
@@ -42,15 +51,15 @@ public enum Jitter: Equatable, Sendable {
         case .equal:
             return delay / 2 + delay / 2 * rng.nextUnit()
         case .decorrelated:
-            let base = Double(backoff.base.nanoseconds)
+            let base = Double(base.nanoseconds)
             let upper = Swift.max(base, 3 * previous)
-            let sleep = Swift.min(Double(backoff.max.nanoseconds), rng.uniform(base, upper))
+            let sleep = Swift.min(Double(max.nanoseconds), rng.uniform(base, upper))
             previous = sleep
             return sleep
         case .proportional(let f):
             return delay * rng.uniform(1 - f, 1 + f)
         case .decorrelatedFinagle:
-            let upper = Swift.max(previous, Swift.min(3 * previous, Double(backoff.max.nanoseconds)))
+            let upper = Swift.max(previous, Swift.min(3 * previous, Double(max.nanoseconds)))
             let sleep = previous + (upper - previous) * rng.nextUnit()
             previous = sleep
             return sleep

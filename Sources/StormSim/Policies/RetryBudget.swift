@@ -34,6 +34,8 @@ public enum RetryBudget: Equatable, Sendable {
         public var costPerRetry: Double
         /// Spent by a retry after a timeout (botocore: 10 instead of 5).
         public var costPerTimeoutRetry: Double
+        /// Spent by a retry after a throttled response (the AWS SDKs since 2026: 5 against 14 for other failures).
+        public var costPerThrottledRetry: Double
         /// Spent by every failed attempt, the last one included (gRPC), clamped at 0.
         public var costPerFailure: Double
         /// Retries are refused while tokens <= threshold (gRPC: half of the capacity). Nil: no threshold.
@@ -41,6 +43,15 @@ public enum RetryBudget: Equatable, Sendable {
         /// The lowest balance (0 or below): a retry is allowed while paying its cost leaves at least this much, and
         /// failures charge down to it. Below 0 the bucket goes into debt that successes must repay.
         public var floor: Double = 0
+
+        /// What a retry after `failure` costs.
+        func cost(after failure: RetryPolicy.Failure) -> Double {
+            switch failure {
+            case .timeout: return costPerTimeoutRetry
+            case .throttled: return costPerThrottledRetry
+            case .rejected, .error, .conflict: return costPerRetry
+            }
+        }
     }
 }
 
@@ -97,10 +108,10 @@ struct BudgetState {
     }
 
     /// Asks for one retry; on yes, spends what it costs. - Returns: the cost spent, or nil when refused.
-    mutating func tryRetry(_ budget: RetryBudget, afterTimeout: Bool, now: SimTime) -> Double? {
+    mutating func tryRetry(_ budget: RetryBudget, after failure: RetryPolicy.Failure, now: SimTime) -> Double? {
         switch budget {
         case .tokenBucket(let b):
-            let cost = afterTimeout ? b.costPerTimeoutRetry : b.costPerRetry
+            let cost = b.cost(after: failure)
             if let threshold = b.threshold, tokens <= threshold { return nil }
             if tokens - cost < b.floor { return nil }
             tokens -= cost

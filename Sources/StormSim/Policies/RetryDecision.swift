@@ -26,12 +26,14 @@ extension RetryPolicy {
         guard retryMask & failure.bit != 0 else { return (.giveUp(.notRetryable), previousSleep) }
         guard attemptsSent < maxAttempts else { return (.giveUp(.attempts), previousSleep) }
         var previous = previousSleep
-        var delay = RetryPolicy.retryDelay(backoff: backoff, jitter: jitter, retry: attemptsSent, previous: &previous, rng: &draw)
+        var delay = RetryPolicy.retryDelay(
+            backoff: backoff, jitter: jitter, retry: attemptsSent, after: failure, previous: &previous, rng: &draw)
         if let hint {
             switch retryAfter {
             case .ignore: break
             case .replace: delay = hint
             case .atLeast: delay = max(delay, hint)
+            case .clamped: delay = RetryAfter.clamp(hint, backoff: delay)
             }
         }
         if let limit = maxElapsed, (now + delay) - started > limit { return (.giveUp(.elapsed), previous) }

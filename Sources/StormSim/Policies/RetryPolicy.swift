@@ -34,6 +34,18 @@ public struct RetryPolicy: Equatable, Sendable {
         case replace
         /// Wait the longer of the backoff and the hint.
         case atLeast
+        /// Wait the hint, but no less than the backoff and at most 5 s more than it (the AWS SDKs since 2026, with
+        /// `x-amz-retry-after`).
+        case clamped
+
+        /// How far `clamped` lets a hint stretch the backoff.
+        static let clampedExtra = SimDuration.seconds(5)
+
+        /// `clamped`: the hint, but no shorter than `backoff` and at most `clampedExtra` longer.
+        static func clamp(_ hint: SimDuration, backoff: SimDuration) -> SimDuration {
+            let (sum, overflow) = backoff.nanoseconds.addingReportingOverflow(clampedExtra.nanoseconds)
+            return max(backoff, min(hint, SimDuration(nanoseconds: overflow ? Int64.max : sum)))
+        }
     }
 
     /// Per-attempt timeout, measured from send; nil waits for the response however long it takes.
@@ -106,9 +118,11 @@ public struct RetryPolicy: Equatable, Sendable {
     /// whose arrays and sets would be retained and released).
     @inline(__always)
     static func retryDelay<R: RandomSource>(
-        backoff: Backoff, jitter: Jitter, retry n: Int, previous: inout Double, rng: inout R
+        backoff: Backoff, jitter: Jitter, retry n: Int, after failure: RetryPolicy.Failure = .error, previous: inout Double,
+        rng: inout R
     ) -> SimDuration {
-        let raw = backoff.delay(retry: n)
-        return SimDuration(saturating: jitter.apply(delay: raw, backoff: backoff, previous: &previous, rng: &rng))
+        let base = backoff.base(after: failure)
+        let raw = backoff.delay(retry: n, base: base)
+        return SimDuration(saturating: jitter.apply(delay: raw, base: base, max: backoff.max, previous: &previous, rng: &rng))
     }
 }

@@ -158,6 +158,7 @@ extension ScenarioDecoder {
             let earnPerSuccess = r.number("earnPerSuccess", in: 0...1e12, default: 0)
             let costPerRetry = r.number("costPerRetry", in: 0...1e12, default: 0)
             let costPerTimeoutRetry = r.number("costPerTimeoutRetry", in: 0...1e12, default: costPerRetry ?? 0)
+            let costPerThrottledRetry = r.number("costPerThrottledRetry", in: 0...1e12, default: costPerRetry ?? 0)
             let costPerFailure = r.number("costPerFailure", in: 0...1e12, default: 0)
             let refund = r.bool("refundLastRetryOnSuccess", default: false)
             var threshold: Double?? = .some(nil)
@@ -168,11 +169,12 @@ extension ScenarioDecoder {
                 return nil
             }
             guard let scope, let capacity, let initial, let earnPerRequest, let earnPerSuccess, let costPerRetry,
-                let costPerTimeoutRetry, let costPerFailure, let refund, let threshold, let floor
+                let costPerTimeoutRetry, let costPerThrottledRetry, let costPerFailure, let refund, let threshold, let floor
             else { return nil }
             return ScopedBudget(budget: .tokenBucket(.init(
                 capacity: capacity, initial: initial, earnPerRequest: earnPerRequest, earnPerSuccess: earnPerSuccess,
                 refundLastRetryOnSuccess: refund, costPerRetry: costPerRetry, costPerTimeoutRetry: costPerTimeoutRetry,
+                costPerThrottledRetry: costPerThrottledRetry,
                 costPerFailure: costPerFailure, threshold: threshold, floor: floor)), scope: scope)
         case "ratio":
             let ratio = r.number("ratio", in: 0...1000, default: 0.2, expected: "retries per request, a number from 0 to 1000")
@@ -259,12 +261,17 @@ extension ScenarioDecoder {
         let base = reader.duration("base", default: .milliseconds(100))
         let multiplier = reader.number("multiplier", in: 1...1e6, default: 2, expected: "a number from 1 to 1e6")
         let max = reader.duration("max", default: .seconds(10))
+        let throttleBase: SimDuration?? = reader.has("throttleBase") ? reader.duration("throttleBase").map { .some($0) } : .some(nil)
         if let base, let max, max < base {
             context.fail(path.appending("max"), "\(DurationText.format(max)) is below base (\(DurationText.format(base))); expected max >= base")
             return nil
         }
-        guard let kind, let base, let multiplier, let max else { return nil }
-        return Backoff(kind: Backoff.Kind(rawValue: kind)!, base: base, multiplier: multiplier, max: max)
+        if let max, let t = throttleBase ?? nil, max < t {
+            context.fail(path.appending("throttleBase"), "\(DurationText.format(t)) is above max (\(DurationText.format(max))); expected throttleBase <= max")
+            return nil
+        }
+        guard let kind, let base, let multiplier, let max, let throttleBase else { return nil }
+        return Backoff(kind: Backoff.Kind(rawValue: kind)!, base: base, multiplier: multiplier, max: max, throttleBase: throttleBase)
     }
 
     static func decodeJitter(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Jitter? {

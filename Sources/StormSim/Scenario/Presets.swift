@@ -29,6 +29,17 @@ public struct Preset: Sendable {
                             "costPerTimeoutRetry": 10, "earnPerSuccess": 1, "refundLastRetryOnSuccess": true}}
                 """),
         Preset(
+            name: "aws-standard-2026",
+            summary: "AWS SDK standard mode as updated in 2026 (the default since November 2026): 3 attempts, full jitter on 50 ms x 2^n after errors and timeouts and 1 s x 2^n after throttles, capped at 20 s; a 500-token quota per client object (14 per retry, 5 after a throttle; a success refunds); x-amz-retry-after honoured, at least the backoff and at most 5 s more",
+            source: "AWS SDKs and Tools reference guide, Retry behavior (2026); AWS developer blog, updated retry behavior for AWS SDKs (2026); botocore 1.44 retries",
+            json: """
+                {"maxAttempts": 3, "jitter": "full",
+                 "backoff": {"type": "exponential", "base": "50ms", "throttleBase": "1s", "multiplier": 2, "max": "20s"},
+                 "retryOn": ["timeout", "rejected", "error", "throttled"], "retryAfter": "clamped",
+                 "budget": {"type": "tokenBucket", "scope": "host", "capacity": 500, "initial": 500, "costPerRetry": 14,
+                            "costPerThrottledRetry": 5, "earnPerSuccess": 1, "refundLastRetryOnSuccess": true}}
+                """),
+        Preset(
             name: "aws-legacy",
             summary: "AWS SDK legacy mode (botocore's default when nothing is configured): 5 attempts, U[0,1) x 2^(n-1) s with no cap, no quota",
             source: "botocore retries/legacy (the _retry.json defaults)",

@@ -19,7 +19,7 @@ public enum ScenarioKeys {
     public static let budgetTypes = ["tokenBucket", "ratio", "concurrency", "adaptiveThrottling", "failureRate"]
     public static let budget: [String: [String]] = [
         "tokenBucket": ["type", "scope", "capacity", "initial", "earnPerRequest", "earnPerSuccess", "refundLastRetryOnSuccess",
-                        "costPerRetry", "costPerTimeoutRetry", "costPerFailure", "threshold", "floor"],
+                        "costPerRetry", "costPerTimeoutRetry", "costPerThrottledRetry", "costPerFailure", "threshold", "floor"],
         "ratio": ["type", "scope", "ratio", "minPerSecond", "window"],
         "concurrency": ["type", "scope", "fraction", "minimum"],
         "adaptiveThrottling": ["type", "scope", "k", "window"],
@@ -32,7 +32,7 @@ public enum ScenarioKeys {
         "rate": ["type", "window", "calls", "length", "buckets", "minCalls", "threshold", "check", "snapshotEvery", "integerPercent"],
     ]
     public static let rateLimiter = ["scope", "rate", "burst", "appliesTo", "adaptive"]
-    public static let backoff = ["type", "base", "multiplier", "max"]
+    public static let backoff = ["type", "base", "throttleBase", "multiplier", "max"]
     public static let jitterNames = ["none", "full", "equal", "decorrelated", "decorrelated-finagle"]
     public static let jitterObject = ["type", "fraction"]
     public static let service = [
