@@ -25,6 +25,7 @@ set title "Attempts per second, by variant"
 set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/real-world-presets/timeseries/aws-standard.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'aws-standard', \
+     '../results/real-world-presets/timeseries/aws-standard-2026.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'aws-standard-2026', \
      '../results/real-world-presets/timeseries/aws-legacy.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'aws-legacy', \
      '../results/real-world-presets/timeseries/aws-adaptive.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'aws-adaptive', \
      '../results/real-world-presets/timeseries/grpc.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'grpc', \
@@ -198,6 +199,7 @@ set title 'Goodput around the trigger (shaded: api capacity drop)'
 set xlabel "time (s)"; set ylabel "successes per second"; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/real-world-presets/timeseries/aws-standard.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'aws-standard', \
+     '../results/real-world-presets/timeseries/aws-standard-2026.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'aws-standard-2026', \
      '../results/real-world-presets/timeseries/aws-legacy.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'aws-legacy', \
      '../results/real-world-presets/timeseries/aws-adaptive.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'aws-adaptive', \
      '../results/real-world-presets/timeseries/grpc.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'grpc', \
@@ -238,6 +240,7 @@ set title "Retries per second around the trigger"
 set xlabel "time (s)"; set ylabel "retries per second"; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/real-world-presets/timeseries/aws-standard.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'aws-standard', \
+     '../results/real-world-presets/timeseries/aws-standard-2026.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'aws-standard-2026', \
      '../results/real-world-presets/timeseries/aws-legacy.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'aws-legacy', \
      '../results/real-world-presets/timeseries/aws-adaptive.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'aws-adaptive', \
      '../results/real-world-presets/timeseries/grpc.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'grpc', \
@@ -278,6 +281,7 @@ set title 'api queue length around the trigger'
 set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/real-world-presets/timeseries/aws-standard.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'aws-standard', \
+     '../results/real-world-presets/timeseries/aws-standard-2026.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'aws-standard-2026', \
      '../results/real-world-presets/timeseries/aws-legacy.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'aws-legacy', \
      '../results/real-world-presets/timeseries/aws-adaptive.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'aws-adaptive', \
      '../results/real-world-presets/timeseries/grpc.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'grpc', \

@@ -43,6 +43,16 @@ import Testing
         #expect(r.value("budget_refused") == r.value("requests")! - 17)
     }
 
+    /// The committed brownout comparison: the 2026 quota retries less (14 tokens a retry against 5) and ends where
+    /// the earlier standard mode does.
+    @Test func aws2026InTheBrownout() throws {
+        let results = committedResults("real-world-presets")
+        let before = try #require(results["aws-standard"]), after = try #require(results["aws-standard-2026"])
+        #expect(after.value("retries")! < 0.7 * before.value("retries")!)
+        #expect(abs(after.value("success_rate")! - before.value("success_rate")!) < 0.001)
+        #expect(after.value("latency_p99_ms")! <= before.value("latency_p99_ms")! * 1.01)
+    }
+
     /// gobreaker with one breaker for all clients: six failures trip it, then every request fails fast for 60 s.
     @Test func gobreakerFailsFastOnceOpen() throws {
         let r = try deadService(policy: #"{ "preset": "gobreaker", "breaker": { "scope": "global" } }"#, think: "1s", duration: "30s")
