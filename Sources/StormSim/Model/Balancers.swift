@@ -50,6 +50,9 @@ struct BalancerSet {
     var returnedAt: [SimTime] = []
     /// Weighted picks: instance weights, or slow start (the weighted rules then use weight 1 by default).
     let weighted: Bool
+    /// Round robin over every instance, unweighted and unwatched: the common pick, taken without the general
+    /// machinery (`nextInTurn`).
+    let plainRoundRobin: Bool
 
     /// A ring hash on hot keys: the cumulative Zipf popularity of the keys (empty: the ring hashes the client).
     var zipfCDF: [Double] = []
@@ -86,6 +89,7 @@ struct BalancerSet {
         self.units = units
         if let weights, Set(weights).count > 1 { self.weights = weights }
         weighted = !self.weights.isEmpty || slowStart != nil
+        plainRoundRobin = balancer.kind == .roundRobin && !weighted && outliers == nil && healthCheck == nil
         if weighted && balancer.kind == .roundRobin { current = [Double](repeating: 0, count: units * count) }
         if slowStart != nil { returnedAt = [SimTime](repeating: .never, count: units * count) }
         if let outliers {
@@ -182,6 +186,15 @@ struct BalancerSet {
         }
         if kind == .leastRequest { active[unit(client: client) * count + chosen] += 1 }
         return first + chosen
+    }
+
+    /// Plain round robin's pick (an index into `World.instances`): the next instance in the client's unit's turn.
+    @inline(__always)
+    mutating func nextInTurn(client: UInt32) -> Int {
+        let u = unit(client: client)
+        let i = Int(next[u])
+        next[u] = i + 1 == count ? 0 : UInt32(i + 1)
+        return first + i
     }
 
     /// The bit of position `i` in a mask of instances tried (positions 32 apart share a bit).

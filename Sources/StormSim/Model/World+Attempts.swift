@@ -107,6 +107,7 @@ extension World {
         let b = Int(balancerIndex[c * services.count + service])
         let client = requests[request].client
         let avoiding = callers[c].avoidsPreviousHosts
+        if !avoiding && balancers[b].plainRoundRobin { return UInt32(truncatingIfNeeded: balancers[b].nextInTurn(client: client)) }
         // A ring hash keeps a client on one instance (a downstream call: the call, its retries included).
         let ringKey = balancers[b].kind != .ringHash ? 0
             : !balancers[b].zipfCDF.isEmpty ? balancers[b].hotKey(request: requests[request].key)
