@@ -71,7 +71,7 @@ import Testing
             #"services[0].serviceTime.mean: missing; expected a duration string such as "250ms" (units: ns, us, ms, s, m, h)"#,
             "services[0].errorRate: expected a probability from 0 to 1, found a number (1.5)",
             "clients.count: expected an integer from 1 to 10000000, found a number (1.5)",
-            #"clients.arrival.type: expected one of "burst", "poisson", "closed", found a string ("bursty"); did you mean "burst"?"#,
+            #"clients.arrival.type: expected one of "burst", "poisson", "closed", "trace", found a string ("bursty"); did you mean "burst"?"#,
             "clients.policy.maxAttempts: expected an integer from 1 to 1000, found 0",
             "clients.policy.backoff.multiplier: expected a number from 1 to 1e6, found a number (0.5)",
             "clients.policy.backoff.max: 1s is below base (2s); expected max >= base",

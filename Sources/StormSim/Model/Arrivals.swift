@@ -1,5 +1,6 @@
-/// The traffic sources: when each client sends a new request (a burst, Poisson processes with load changes, or
-/// closed loops), each client from its own random stream. It decides only when; `World` makes the requests.
+/// The traffic sources: when each client sends a new request (a burst, Poisson processes with load changes,
+/// closed loops, or a replayed trace), each client from its own random stream (a trace of rates from one stream
+/// of its own). It decides only when; `World` makes the requests.
 struct Arrivals {
     let arrival: Arrival
     /// Load changes over time (Poisson arrivals): candidates are drawn at the peak rate and thinned.
@@ -15,6 +16,12 @@ struct Arrivals {
     var burstOrder: [UInt32] = []
     let burstClients: Int
     let streams: StreamFamily
+    /// A trace: its rows, the one stream a trace of rates draws from, the row the rates are at, and the requests
+    /// handed out so far (the next goes to client `traceSent mod count`).
+    let trace: Trace?
+    var traceRng = Xoshiro256(seed: 0)
+    var traceRow = 0
+    var traceSent = 0
 
     init(_ clients: Clients, streams: RandomStreams) {
         arrival = clients.arrival
@@ -34,6 +41,41 @@ struct Arrivals {
             burstClients = 0
             requestCount = [UInt32](repeating: 0, count: count)
             rng = (0..<count).map { family.stream(UInt64($0)) }
+        case .trace:
+            burstClients = 0
+            requestCount = [UInt32](repeating: 0, count: count)
+        }
+        if case .trace(let t) = clients.arrival {
+            trace = t
+            traceRng = StreamFamily(streams: streams, label: "client/arrival/trace").stream(0)
+        } else {
+            trace = nil
+        }
+    }
+
+    /// A trace of rates: the time of the next arrival after `now` (nil: none, the last rate is 0). The rate is
+    /// piecewise constant, so one exponential draw of unit mean is spent along it, row after row (the inverse of
+    /// the integrated rate: an exact Poisson process).
+    mutating func nextTraceArrival(after now: SimTime) -> SimTime? {
+        guard let trace else { return nil }
+        var budget = -PortableMath.log(1 - traceRng.nextUnit())
+        var t = Double(max(now.nanoseconds, trace.times[0].nanoseconds))  // no arrival before the first row
+        var row = traceRow
+        while row + 1 < trace.times.count && Double(trace.times[row + 1].nanoseconds) <= t { row += 1 }
+        while true {
+            let perNanosecond = trace.rates[row] / 1e9
+            let end = row + 1 < trace.times.count ? Double(trace.times[row + 1].nanoseconds) : .infinity
+            if perNanosecond > 0 {
+                let needed = budget / perNanosecond
+                if t + needed < end {
+                    traceRow = row
+                    return SimTime.zero + SimDuration(saturating: t + needed)
+                }
+                budget -= perNanosecond * (end - t)
+            }
+            guard end < .infinity else { return nil }
+            t = end
+            row += 1
         }
     }
 
@@ -70,6 +112,11 @@ struct Arrivals {
                 let first = SimTime.zero + think.sample(&rng[c])
                 if first < .zero + until { queue.schedule(.clientArrival, at: first, a: UInt32(c)) }
             }
+        case .trace(let t):
+            switch t.kind {
+            case .requests: queue.schedule(.clientArrival, at: .zero + t.times[0], a: 0)
+            case .rates: if let first = nextTraceArrival(after: .zero) { queue.schedule(.clientArrival, at: first, a: 0) }
+            }
         }
     }
 
@@ -99,6 +146,18 @@ struct Arrivals {
             if !load.isEmpty && rng[Int(a)].nextUnit() * peakLoad >= loadFactor(at: now) { return nil }
         case .closed:
             client = a
+        case .trace(let t):
+            // A trace of requests: `a` counts them (row a / perRow); a trace of rates: the next in turn.
+            switch t.kind {
+            case .requests:
+                let next = Int(a) + 1
+                if next < t.times.count * t.perRow { queue.schedule(.clientArrival, at: .zero + t.times[next / t.perRow], a: UInt32(next)) }
+                client = UInt32(Int(a) % requestCount.count)
+            case .rates:
+                if let next = nextTraceArrival(after: now) { queue.schedule(.clientArrival, at: next, a: 0) }
+                client = UInt32(traceSent % requestCount.count)
+                traceSent += 1
+            }
         }
         let number = requestCount[Int(client)]
         requestCount[Int(client)] &+= 1
@@ -115,5 +174,8 @@ struct Arrivals {
     }
 
     /// The largest valid `clientArrival` payload plus one (for invariant checks).
-    var sources: Int { burstClients > 0 ? burstClients : requestCount.count }
+    var sources: Int {
+        if let trace, trace.kind == .requests { return trace.times.count * trace.perRow }
+        return burstClients > 0 ? burstClients : requestCount.count
+    }
 }

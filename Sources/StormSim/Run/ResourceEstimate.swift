@@ -81,8 +81,7 @@ public struct ResourceEstimate: Sendable {
         switch s.clients.arrival {
         case .burst, .closed:
             alive = Double(s.clients.count) * hops
-        case .poisson(let rate, _, _):
-            let peak = s.clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
+        case .poisson, .trace:
             let policy = s.clients.policy
             var lifetime = Double(s.duration.nanoseconds)
             if let timeout = policy.timeout {
@@ -93,7 +92,15 @@ public struct ResourceEstimate: Sendable {
                 lifetime = min(lifetime, Double(policy.maxAttempts) * perAttempt)
             }
             if let deadline = s.clients.deadline { lifetime = min(lifetime, Double(deadline.nanoseconds)) }
-            let open = Double(s.clients.count) * rate * peak * lifetime / 1e9 * hops
+            let open: Double
+            if case .trace(let trace) = s.clients.arrival {
+                open = trace.peakRequests(within: SimDuration(saturating: lifetime)) * hops
+            } else if case .poisson(let rate, _, _) = s.clients.arrival {
+                let peak = s.clients.load.reduce(1.0) { $0 * max(1, $1.peak) }
+                open = Double(s.clients.count) * rate * peak * lifetime / 1e9 * hops
+            } else {
+                open = 0
+            }
             alive = policy.timeout == nil && s.clients.deadline == nil ? min(open, queued + Double(s.clients.count) * hops) : open
         }
         return min(min(alive, requests * hops) + min(queued, attempts), attempts + 1)

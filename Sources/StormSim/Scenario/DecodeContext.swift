@@ -1,6 +1,18 @@
 /// Collects problems while a scenario is decoded, so that all of them are reported at once.
 final class DecodeContext {
     var issues: [ScenarioIssue] = []
+    /// The scenario file's folder, which files it names (a trace) are relative to ("" for the working folder).
+    let folder: String
+    /// Trace files already read, by path and options: every variant of a sweep shares one read.
+    let traces: TraceCache
+
+    init(folder: String = "", traces: TraceCache = TraceCache()) {
+        self.folder = folder
+        self.traces = traces
+    }
+
+    /// A context for decoding one variant: the same folder and trace cache, its own problems.
+    func variant() -> DecodeContext { DecodeContext(folder: folder, traces: traces) }
 
     /// Records a problem. A message that echoes a huge value is cut in its middle, so the beginning (what was
     /// found) and the end (what was expected, a suggestion) stay.

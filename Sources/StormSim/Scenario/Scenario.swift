@@ -118,6 +118,8 @@ public enum Arrival: Equatable, Sendable {
     /// Each client sends its next request once the previous one has finished, after a think time; the first
     /// request goes out after one think time from the start, and none at or after `until`.
     case closed(think: Distribution, until: SimDuration)
+    /// Replayed traffic from a CSV file: requests at given times, or a rate that changes over time (`Trace`).
+    case trace(Trace)
 }
 
 public struct Service: Equatable, Sendable {

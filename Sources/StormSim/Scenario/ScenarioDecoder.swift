@@ -63,7 +63,7 @@ public enum ScenarioDecoder {
                 throw ScenarioError(file: file, issues: [ScenarioIssue(path: override.path, message: "--set: \(error.message)")])
             }
         }
-        let context = DecodeContext()
+        let context = DecodeContext(folder: (file as NSString).deletingLastPathComponent)
         var dimensions: [VariantExpansion.Dimension] = []
         if case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "variants" }) {
             let list = members.remove(at: i).value
@@ -102,7 +102,7 @@ public enum ScenarioDecoder {
                 }
             }
             let name = parameters.isEmpty ? "base" : parameters.map(\.label).joined(separator: "_")
-            let variantContext = DecodeContext()
+            let variantContext = context.variant()
             let scenario = decodeScenario(variantJSON, context: variantContext)
             for issue in variantContext.issues {
                 if let k = issues.firstIndex(where: { $0.issue == issue }) { issues[k].count += 1 } else { issues.append((issue, name, 1)) }
@@ -328,6 +328,15 @@ public enum ScenarioDecoder {
             if reader.has("firstAt") { firstAt = reader.duration("firstAt").map { .some($0) } }
             guard let rate, let until = reader.duration("until", default: .max), let firstAt else { return nil }
             return .poisson(ratePerSecond: rate, until: until, firstAt: firstAt)
+        case "trace":
+            let file = reader.string("file")
+            let timeScale = reader.number("timeScale", in: 1e-6...1e6, default: 1, expected: "a factor on the trace's times, from 1e-6 to 1e6")
+            let multiplier = reader.number("multiplier", in: 1e-6...1e6, default: 1, expected: "a factor on the trace's load, from 1e-6 to 1e6")
+            guard let file, let timeScale, let multiplier else { return nil }
+            return context.traces.trace(file: file, timeScale: timeScale, multiplier: multiplier) {
+                TraceFile.read(file: file, folder: context.folder, timeScale: timeScale, multiplier: multiplier,
+                               at: path.appending("file"), context: context)
+            }.map { .trace($0) }
         default:
             let think = decodeDistribution(reader, "think", default: .constant(value: .zero))
             guard let think, let until = reader.duration("until", default: .max) else { return nil }

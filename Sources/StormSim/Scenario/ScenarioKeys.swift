@@ -7,9 +7,10 @@ public enum ScenarioKeys {
     public static let network = ["latency"]
     public static let clients = ["count", "hosts", "target", "arrival", "policy", "load", "deadline", "propagateDeadline"]
     public static let loadChange = ["from", "to", "multiplier", "rampTo"]
-    public static let arrivalTypes = ["burst", "poisson", "closed"]
+    public static let arrivalTypes = ["burst", "poisson", "closed", "trace"]
     public static let arrival: [String: [String]] = [
         "burst": ["type", "at", "spread"], "poisson": ["type", "rate", "until", "firstAt"], "closed": ["type", "think", "until"],
+        "trace": ["type", "file", "timeScale", "multiplier"],
     ]
     public static let policy = [
         "preset", "timeout", "maxAttempts", "backoff", "jitter", "retryOn", "retryAfter", "maxElapsed", "budget", "breaker",

@@ -14,6 +14,8 @@ enum WorkloadLimits {
         case .closed(_, let until):
             guard let cycle = closedLoopCycle(clients, services: services, latency: latency) else { return 0 }
             return cycle > 0 ? count * Double(min(duration, until).nanoseconds) / cycle : .infinity
+        case .trace(let trace):
+            return trace.expectedRequests(before: duration)
         }
     }
 
@@ -70,6 +72,14 @@ extension ScenarioDecoder {
             }
         case .burst:
             checkAttempts(Double(clients.count), clients: clients, context: context)
+        case .trace(let trace):
+            let expected = trace.expectedRequests(before: duration)
+            if expected > ScenarioLimits.maxExpectedRequests {
+                context.fail(arrivalPath.appending("file"),
+                    "the trace \(trace.file) makes about \(NumberFormat.scientific(expected)) requests in \(DurationText.format(duration)); \(limit); shorten the duration or lower the multiplier")
+            } else {
+                checkAttempts(expected, clients: clients, context: context)
+            }
         }
     }
 
