@@ -81,16 +81,29 @@ struct AttemptState: Generational {
     var breakerGeneration: UInt32
     /// The service it is sent to.
     var service: UInt16
-    /// Downstream calls still open while the service serves it, and whether one failed.
+    /// Downstream calls still open while the service serves it.
     var pendingCalls: UInt16 = 0
-    var downstreamFailed = false
+    /// The flags below, one bit each: the slot is exactly one cache line (64 bytes), and six Bools would make it 72.
+    var flags: UInt8 = 0
+
+    @inline(__always)
+    private func flag(_ bit: UInt8) -> Bool { flags & bit != 0 }
+    @inline(__always)
+    private mutating func set(_ bit: UInt8, _ on: Bool) { flags = on ? flags | bit : flags & ~bit }
+
+    /// A downstream call of it failed.
+    var downstreamFailed: Bool { get { flag(1) } set { set(1, newValue) } }
     /// True once the caller stopped waiting (timeout): the service may still do the work, which is then wasted.
-    var abandoned = false
+    var abandoned: Bool { get { flag(2) } set { set(2, newValue) } }
     /// Swallowed by an outage that never answers: nothing will arrive for it, so its timeout frees it.
-    var blackholed = false
+    var blackholed: Bool { get { flag(4) } set { set(4, newValue) } }
     /// A hedge its caller cancelled (another attempt answered), with cancellation propagated to the server: if it
     /// is still queued there, it is dropped instead of served.
-    var cancelled = false
+    var cancelled: Bool { get { flag(8) } set { set(8, newValue) } }
+    /// A worker of its instance is serving it (from the start of service to `serviceDone`).
+    var inService: Bool { get { flag(16) } set { set(16, newValue) } }
+    /// Lost in a crash of its instance while in service: its pending `serviceDone` does nothing.
+    var lost: Bool { get { flag(32) } set { set(32, newValue) } }
 
     static let noBreaker = UInt32.max
     static let none = UInt32.max
