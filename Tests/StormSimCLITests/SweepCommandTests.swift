@@ -123,7 +123,7 @@ import Testing
         #expect(whole.status == 0, "\(whole.stderr)")
         let text = try String(contentsOf: dir.appendingPathComponent("whole/instances.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n")
-        #expect(lines.first == "scenario,variant,service,instance,attempts,served,rejected,throttled,dropped,wasted,utilization,ejections,ejected_s,limit,probes,probes_failed,marked_unhealthy")
+        #expect(lines.first == "scenario,variant,service,instance,attempts,served,rejected,throttled,dropped,wasted,utilization,ejections,ejected_s,limit,probes,probes_failed,marked_unhealthy,crashes,lost,down_s")
         #expect(lines.count == 1 + 2 * 3)
         #expect(lines.dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") } == [
             "fleet,random,api,0", "fleet,random,api,1", "fleet,random,api,2",

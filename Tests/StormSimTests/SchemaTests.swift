@@ -45,7 +45,10 @@ import Testing
             ("serviceRateLimit", ScenarioKeys.serviceRateLimit), ("occService", ScenarioKeys.occService),
             ("proxyService", ScenarioKeys.proxyService), ("codel", ScenarioKeys.codel), ("loadChange", ScenarioKeys.loadChange),
             ("outlierDetection", ScenarioKeys.outlierDetection), ("healthCheck", ScenarioKeys.healthCheck),
+            ("crash", ScenarioKeys.crash),
         ]
+        #expect(keys(definition("crash")?["properties"]?["restart"]) == ScenarioKeys.crashRestart.sorted(), "crash.restart")
+        #expect(keys(definition("crash")?["properties"]?["warmup"]) == ScenarioKeys.crashWarmup.sorted(), "crash.warmup")
         #expect(keys(definition("policy")?["properties"]?["hedging"]) == ScenarioKeys.hedging.sorted(), "policy.hedging")
         for (name, decoderKeys) in pairs {
             #expect(keys(definition(name)) == decoderKeys.sorted(), "$defs.\(name)")

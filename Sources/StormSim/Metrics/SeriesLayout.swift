@@ -36,7 +36,9 @@ public struct ServiceColumns: Sendable {
     /// Instances out of the balancers' picks, and concurrency limits: integrated gauges.
     public let outOfPicks: Int
     public let limit: Int
-    public static let width = 11
+    /// Instances down after a crash: an integrated gauge.
+    public let down: Int
+    public static let width = 12
 
     public init(base: Int) {
         attempts = base
@@ -50,6 +52,7 @@ public struct ServiceColumns: Sendable {
         dropped = base + 8
         outOfPicks = base + 9
         limit = base + 10
+        down = base + 11
     }
 
     /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.

@@ -48,6 +48,8 @@ public enum ServiceMetric: String, CaseIterable, Sendable {
     case utilization
     /// Outlier detection: ejections of its instances, by every balancer.
     case ejections
+    /// Crashes of its instances, and the attempts they lost (queued or in service).
+    case crashes, lost
 }
 
 /// The clients' columns of `timeseries/<variant>.csv` after `time_s`, in file order (then `attempt_1`... and each
@@ -76,6 +78,9 @@ public enum InstanceMetric: String, CaseIterable, Sendable {
     case probes
     case probesFailed = "probes_failed"
     case markedUnhealthy = "marked_unhealthy"
+    /// Crashes: times it crashed, attempts lost in them, and seconds down.
+    case crashes, lost
+    case downSeconds = "down_s"
 }
 
 /// One instance's figures: the row of `instances.csv` (values in `InstanceMetric` order).
@@ -101,6 +106,8 @@ public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
     case outOfPicks = "out_of_picks"
     /// The mean concurrency limit of its instances; empty without one.
     case limit
+    /// The mean number of its instances down after a crash; empty without `crash`.
+    case down
 
     /// The column name for a service.
     public func column(_ service: String) -> String { "\(service)_\(rawValue)" }

@@ -4,9 +4,11 @@ public enum EventKind: UInt8, Sendable {
     case clientArrival
     /// An attempt (payload `a` = attempt slot) reaches its service.
     case attemptArrives
-    /// A worker finishes serving an attempt (`a` = attempt slot).
+    /// A worker finishes serving an attempt (`a` = attempt slot, `b` = its generation: an attempt lost in a crash
+    /// may have been freed since).
     case serviceDone
-    /// A service's time before its downstream calls is over: it makes them (`a` = attempt slot).
+    /// A service's time before its downstream calls is over: it makes them (`a` = attempt slot, `b` = its
+    /// generation).
     case callReady
     /// A response reaches the client (`a` = attempt slot).
     case responseArrives
@@ -20,7 +22,10 @@ public enum EventKind: UInt8, Sendable {
     case versionRead
     /// Optimistic concurrency: a conditional write reaches the row (`a` = attempt slot).
     case writeArrives
-    /// A fault window opens or closes (`a` = service index, `b` = fault index, high bit set when it closes).
+    /// What a service can do changes: a fault window opens or closes (`a` = service index, `b` = fault index,
+    /// high bit set when it closes), or, with `b`'s second bit set, a crash-prone instance (`a` = its index in
+    /// `World.instances`) is checked for a crash (`b`'s low bit 0) or restarts (1). One kind for both keeps the
+    /// event switch as small as it was (each kind costs every event a little).
     case faultChanges
     /// Outlier detection's interval sweep of a balancer set (`a` = its index in `World.balancers`).
     case outlierSweep
@@ -28,6 +33,14 @@ public enum EventKind: UInt8, Sendable {
     case hedgeDue
     /// A balancer probes an instance (`a` = balancer set, `b` = unit x instances + position).
     case healthProbe
+}
+
+/// `faultChanges` payloads.
+enum ConditionChange {
+    static let closes: UInt32 = 0x8000_0000
+    static let instance: UInt32 = 0x4000_0000
+    static let crashCheck = instance
+    static let restart = instance | 1
 }
 
 extension Event {

@@ -22,6 +22,17 @@ struct InstanceState {
     var limit = Int.max
     /// Its own column of attempts in the time series, or -1 (see `Service.seriesPerInstance`).
     var attemptsColumn = -1
+    /// Crashes (`Service.crash`): down until it restarts; when it last started (warm-up, and CrashLoopBackOff's
+    /// reset after a long run; `.zero`: it started with the run, warm); crashes in the current run of them (the
+    /// backoff's exponent) and in all; since when it has held more than the crash threshold.
+    var crashed = false
+    var startedAt = SimTime.zero
+    var crashStreak = 0
+    var crashes = 0
+    var overSince: SimTime? = nil
+    /// When it last crashed, and the time it has been down in all, in ns (counted at each restart and at the end).
+    var crashedAt = SimTime.zero
+    var downTime: Int64 = 0
     /// The attempts waiting for a worker, and the rules that order and drop them.
     var queue: ServiceQueue
     /// Busy workers and queue length over time, integrated into the service's columns.
@@ -55,12 +66,15 @@ struct InstanceState {
         var dropped = 0
         /// Swallowed by an outage that never answers.
         var blackholed = 0
+        /// Queued or in service when the instance crashed.
+        var lost = 0
 
         static func + (a: AttemptCounts, b: AttemptCounts) -> AttemptCounts {
             AttemptCounts(
                 arrivals: a.arrivals + b.arrivals, rejected: a.rejected + b.rejected, throttled: a.throttled + b.throttled,
                 served: a.served + b.served, wasted: a.wasted + b.wasted, wastedTime: a.wastedTime + b.wastedTime,
-                retries: a.retries + b.retries, dropped: a.dropped + b.dropped, blackholed: a.blackholed + b.blackholed)
+                retries: a.retries + b.retries, dropped: a.dropped + b.dropped, blackholed: a.blackholed + b.blackholed,
+                lost: a.lost + b.lost)
         }
     }
 

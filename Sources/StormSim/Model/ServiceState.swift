@@ -34,12 +34,16 @@ struct ServiceState {
     let dropExpired: Bool
     /// Its instances have concurrency limiters (`World.limiters`).
     let limited: Bool
+    /// Its instances may crash (`config.crash`).
+    let crashes: Bool
     /// How long a worker takes to answer a health probe.
     let probeTime: SimDuration
     /// Instances out of the balancers' picks (summed over every watching balancer), and the sum of its
     /// instances' concurrency limits: gauges of the `out_of_picks` and `limit` columns, with what divides them.
     var outGauge: Gauge
     var limitGauge: Gauge
+    /// Instances down after a crash: the gauge of the `down` column.
+    var downGauge: Gauge
     var watchingBalancers = 0
     /// Some balancer of this service hears how its attempts end (least request counts them in flight, outlier
     /// detection counts errors); round robin, random and ring hash without outlier detection do not.
@@ -51,6 +55,7 @@ struct ServiceState {
         self.columns = columns
         outGauge = Gauge(series: series, areaColumn: columns.outOfPicks)
         limitGauge = Gauge(series: series, areaColumn: columns.limit)
+        downGauge = Gauge(series: series, areaColumn: columns.down)
         activeFaults = Array(repeating: false, count: config.faults.count)
         limitTokens = config.rateLimit?.burst ?? 0
         timeSalt = streams.key("service/\(config.name)/time")
@@ -63,6 +68,7 @@ struct ServiceState {
         nonRetryableRate = config.nonRetryableRate
         dropExpired = config.dropExpired
         limited = config.concurrencyLimit != nil
+        crashes = config.crash != nil
         probeTime = config.healthCheck?.probeTime ?? .zero
     }
 }
@@ -98,6 +104,10 @@ extension ServiceState {
             case .slowdown(let factor): instance.slowdown *= factor
             case .errorRate(let rate): instance.errorRateNow = max(instance.errorRateNow, rate)
             }
+        }
+        // A crashed instance is an outage of its own: a reset answers at once, a lost connection never.
+        if instance.crashed, let crash = config.crash {
+            instance.outageAnswered = (instance.outageAnswered ?? true) && crash.lose == .reset
         }
     }
 }

@@ -151,6 +151,23 @@ extension World {
                     problems.append("\(service.config.name): limits sum to \(limits), the gauge says \(service.limitGauge.value)")
                 }
             }
+            // Crashes: the down gauge counts the crashed instances; a crashed one holds nothing, and no attempt is
+            // in service at a crashed instance.
+            let down = service.instances.filter { instances[$0].crashed }
+            if Double(down.count) != service.downGauge.value {
+                problems.append("\(service.config.name): \(down.count) instances down, the gauge says \(service.downGauge.value)")
+            }
+            for i in down where instances[i].busy != 0 || instances[i].queue.count != 0 {
+                problems.append("\(service.config.name) instance \(i) is down but holds \(instances[i].busy) in service and \(instances[i].queue.count) queued")
+            }
+        }
+        let liveSlots = attempts.liveSet()
+        var inService = [Int](repeating: 0, count: instances.count)
+        for (slot, a) in attempts.items.enumerated() where a.inService {
+            if !liveSlots[slot] { problems.append("freed attempt \(slot) is marked in service") } else { inService[Int(a.instance)] += 1 }
+        }
+        for (i, instance) in instances.enumerated() where services[serviceOf(instance: i)].crashes && inService[i] != instance.busy {
+            problems.append("instance \(i): \(instance.busy) busy workers, \(inService[i]) attempts in service")
         }
 
         if nextInstance != instances.count { problems.append("\(instances.count) instances, services own \(nextInstance)") }
@@ -158,7 +175,13 @@ extension World {
         // No pending event refers to a freed slot (a timeout may be stale: its generation tells).
         queue.forEachPending { e in
             switch e.kind {
-            case .attemptArrives, .serviceDone, .callReady, .responseArrives, .versionRead, .writeArrives:
+            case .serviceDone, .callReady:
+                // An attempt lost in a crash may have been freed since: its generation tells.
+                let current = !F.fleet || (Int(e.a) < attempts.items.count && attempts.items[Int(e.a)].generation == e.b)
+                if current && !isLive(liveAttempts, e.a) {
+                    problems.append("a current \(e.kind) refers to freed attempt \(e.a)")
+                }
+            case .attemptArrives, .responseArrives, .versionRead, .writeArrives:
                 if !isLive(liveAttempts, e.a) { problems.append("\(e.kind) at \(e.time.seconds) s refers to freed attempt \(e.a)") }
             case .attemptTimeout:
                 if Int(e.a) < attempts.items.count, attempts.items[Int(e.a)].generation == e.b, !isLive(liveAttempts, e.a) {
@@ -170,7 +193,11 @@ extension World {
                 let bound = arrivals.sources
                 if Int(e.a) >= bound { problems.append("clientArrival for client \(e.a) of \(bound)") }
             case .faultChanges:
-                if Int(e.a) >= services.count { problems.append("faultChanges for service \(e.a) of \(services.count)") }
+                if e.b & ConditionChange.instance != 0 {
+                    if Int(e.a) >= instances.count { problems.append("a crash check or restart for instance \(e.a) of \(instances.count)") }
+                } else if Int(e.a) >= services.count {
+                    problems.append("faultChanges for service \(e.a) of \(services.count)")
+                }
             case .healthProbe:
                 if Int(e.a) >= balancers.count || balancers[Int(e.a)].health == nil {
                     problems.append("healthProbe for balancer set \(e.a), which has no health checks")

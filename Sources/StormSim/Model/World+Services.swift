@@ -35,9 +35,11 @@ extension World {
             sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         } else if instances[i].hasIdleWorker {
             startService(attempt, service: s, instance: i, now: now, queue: &queue)
+            if F.fleet && services[s].crashes { crashPressure(service: s, instance: i, now: now, queue: &queue) }
         } else if !instances[i].queue.isFull {
             instances[i].queue.enqueue(attempt, now: now)
             instances[i].queueGauge.change(by: 1, at: now, in: &stats.series)
+            if F.fleet && services[s].crashes { crashPressure(service: s, instance: i, now: now, queue: &queue) }
         } else {
             instances[i].counts.rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
@@ -52,13 +54,18 @@ extension World {
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = probe ? services[s].probeTime : services[s].config.serviceTime.sample(&draw)
         if instances[i].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * instances[i].slowdown) }
+        if F.fleet && services[s].crashes {
+            attempts[attempt].inService = true
+            let warm = warmupFactor(service: s, instance: i, now: now)
+            if warm != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * warm) }
+        }
         let penalty = services[s].concurrencyPenalty
         if penalty > 0 {
             // Congestive collapse: every other attempt in service makes this one slower.
             time = SimDuration(saturating: Double(time.nanoseconds) + Double(penalty) * Double(instances[i].busy - 1))
         }
         let next: EventKind = services[s].hasCalls && !probe ? .callReady : .serviceDone
-        queue.schedule(next, at: now + time, a: attempt)
+        queue.schedule(next, at: now + time, a: attempt, b: F.fleet ? attempts[attempt].generation : 0)
     }
 
     /// The time before the downstream calls is over: call every service this one calls.
@@ -99,11 +106,16 @@ extension World {
         let s = Int(attempts[attempt].service)
         var draw = DrawKey.source(attempts[attempt].key, services[s].afterSalt)
         let after = services[s].config.afterCall.sample(&draw)
-        queue.schedule(.serviceDone, at: now + after, a: attempt)
+        queue.schedule(.serviceDone, at: now + after, a: attempt, b: F.fleet ? attempts[attempt].generation : 0)
     }
 
-    mutating func serviceDone(_ attempt: UInt32, now: SimTime, queue: inout EventQueue) {
+    mutating func serviceDone(_ attempt: UInt32, generation: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
+        if F.fleet && services[s].crashes {
+            // Lost in a crash (and perhaps freed since): its instance no longer serves it.
+            guard attempts[attempt].generation == generation, !attempts[attempt].lost else { return }
+            attempts[attempt].inService = false
+        }
         let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls || (F.fleet && attempts[attempt].request == AttemptState.none)
         let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         let i = Int(attempts[attempt].instance)
@@ -132,6 +144,7 @@ extension World {
     mutating func releaseWorker(service s: Int, instance i: Int, worked: Int64, now: SimTime, queue: inout EventQueue) {
         instances[i].workerFree(worked: worked, now: now, series: &stats.series)
         if instances[i].hasIdleWorker { startQueued(service: s, instance: i, now: now, queue: &queue) }
+        if F.fleet && services[s].crashes { crashPressure(service: s, instance: i, now: now, queue: &queue) }
     }
 
     /// Starts instance `i`'s queued attempts while it has free workers, dropping on the way those whose deadline

@@ -55,6 +55,8 @@ struct World<F: ModelFeatures>: EventHandler {
     let probeFamily: UInt64
     /// Health probes sent so far (their draw keys).
     var probesSent: UInt64 = 0
+    /// Key of the family of crash draws (a restart delay's jitter: instance i's n-th crash).
+    let crashFamily: UInt64
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -82,6 +84,7 @@ struct World<F: ModelFeatures>: EventHandler {
         requestFamily = streams.key("request")
         jitterSalt = streams.key("client/jitter")
         probeFamily = streams.key("health/probe")
+        crashFamily = streams.key("instance/crash")
         traceLimit = traceRequests
         let names = scenario.services.map(\.name)
         var callers = [Caller(
@@ -159,7 +162,7 @@ struct World<F: ModelFeatures>: EventHandler {
         for (s, service) in services.enumerated() {
             for (f, fault) in service.config.faults.enumerated() {
                 queue.schedule(.faultChanges, at: .zero + fault.from, a: UInt32(s), b: UInt32(f))
-                queue.schedule(.faultChanges, at: .zero + fault.to, a: UInt32(s), b: UInt32(f) | 0x8000_0000)
+                queue.schedule(.faultChanges, at: .zero + fault.to, a: UInt32(s), b: UInt32(f) | ConditionChange.closes)
             }
         }
         for (b, set) in balancers.enumerated() {
@@ -183,7 +186,7 @@ struct World<F: ModelFeatures>: EventHandler {
         case .clientArrival: clientArrival(event.a, now: now, queue: &queue)
         case .attemptArrives: attemptArrives(event.a, now: now, queue: &queue)
         case .callReady: callReady(event.a, now: now, queue: &queue)
-        case .serviceDone: serviceDone(event.a, now: now, queue: &queue)
+        case .serviceDone: serviceDone(event.a, generation: event.b, now: now, queue: &queue)
         case .responseArrives: responseArrives(event.a, outcome: Outcome(rawValue: event.b)!, now: now, queue: &queue)
         case .attemptTimeout: attemptTimedOut(event.a, generation: event.b, now: now, queue: &queue)
         case .retryDue: sendAttempt(event.a, now: now, queue: &queue)
@@ -193,7 +196,12 @@ struct World<F: ModelFeatures>: EventHandler {
         case .outlierSweep: outlierSweep(Int(event.a), now: now, queue: &queue)
         case .hedgeDue: hedgeDue(event.a, generation: event.b, now: now, queue: &queue)
         case .healthProbe: healthProbe(set: Int(event.a), slot: Int(event.b), now: now, queue: &queue)
-        case .faultChanges: faultChanges(service: Int(event.a), fault: Int(event.b & 0x7FFF_FFFF), opens: event.b & 0x8000_0000 == 0, now: now, queue: &queue)
+        case .faultChanges:
+            if event.b & ConditionChange.instance != 0 {
+                instanceLifecycle(Int(event.a), restart: event.b == ConditionChange.restart, now: now, queue: &queue)
+            } else {
+                faultChanges(service: Int(event.a), fault: Int(event.b & ~ConditionChange.closes), opens: event.b & ConditionChange.closes == 0, now: now, queue: &queue)
+            }
         }
     }
 
@@ -230,7 +238,9 @@ struct World<F: ModelFeatures>: EventHandler {
         for s in services.indices {
             services[s].outGauge.finish(in: &stats.series)
             services[s].limitGauge.finish(in: &stats.series)
+            services[s].downGauge.finish(in: &stats.series)
         }
+        for i in instances.indices where instances[i].crashed { instances[i].downTime += (end - instances[i].crashedAt).nanoseconds }
         for i in instances.indices {
             instances[i].busyGauge.finish(in: &stats.series)
             instances[i].queueGauge.finish(in: &stats.series)

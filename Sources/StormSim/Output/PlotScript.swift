@@ -26,6 +26,8 @@ public enum PlotScript {
         /// outlier detection or health checks; concurrency limits).
         var hasOutOfPicks = false
         var hasLimits = false
+        /// Whether the target's `down` column holds values (its instances may crash).
+        var hasDown = false
         /// Instances of the target with a column of their own in the time series (0: none), and the variant whose
         /// instances' loads differ most (from `instances.csv`), to draw them.
         var instanceColumns = 0
@@ -169,9 +171,10 @@ public enum PlotScript {
                 """)
         }
 
-        // A fleet's state over time: instances out of the balancers' picks, and concurrency limits.
-        if !tooManyLines && (run.hasOutOfPicks || run.hasLimits) {
+        // A fleet's state over time: instances out of the balancers' picks, concurrency limits, instances down.
+        if !tooManyLines && (run.hasOutOfPicks || run.hasLimits || run.hasDown) {
             for (metric, title, ylabel, shown) in [
+                (ServiceSeriesMetric.down, "\(run.target): instances down after a crash (mean per interval)", "instances", run.hasDown),
                 (ServiceSeriesMetric.outOfPicks, "\(run.target): instances out of the picks (mean over balancers)", "instances", run.hasOutOfPicks),
                 (ServiceSeriesMetric.limit, "\(run.target): concurrency limit (mean per instance)", "attempts", run.hasLimits),
             ] where shown {
@@ -348,7 +351,7 @@ public enum PlotScript {
             return (from, to, what)
         }
         var lastActive = 0.0, end = 0.0
-        var hasOutOfPicks = false, hasLimits = false, instanceColumns = 0
+        var hasOutOfPicks = false, hasLimits = false, hasDown = false, instanceColumns = 0
         for (name, _) in variants.prefix(16) {
             guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
@@ -360,10 +363,12 @@ public enum PlotScript {
             }
             let out = head.firstIndex(of: Substring(ServiceSeriesMetric.outOfPicks.column(target)))
             let limitColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.limit.column(target)))
+            let downColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.down.column(target)))
             for line in lines.dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)
                 if let out, out < cells.count, !cells[out].isEmpty { hasOutOfPicks = true }
                 if let limitColumn, limitColumn < cells.count, !cells[limitColumn].isEmpty { hasLimits = true }
+                if let downColumn, downColumn < cells.count, !cells[downColumn].isEmpty { hasDown = true }
                 guard let t = Double(cells[0]) else { continue }
                 end = max(end, t + interval)
                 if attempts < cells.count, let a = Double(cells[attempts]), a > 0 { lastActive = max(lastActive, t + interval) }
@@ -378,6 +383,7 @@ public enum PlotScript {
             timeRange: timeRange)
         run.hasOutOfPicks = hasOutOfPicks
         run.hasLimits = hasLimits
+        run.hasDown = hasDown
         run.instanceColumns = instanceColumns
         if instanceColumns > 0, let table = read("instances.csv") {
             // The variant whose instances' attempts differ most.

@@ -87,6 +87,8 @@ enum OutputColumns {
         case .ejections:  // by every balancer that watches the service
             return .integer(r.world.balancers.reduce(0) { $0 + ($1.service == index ? $1.detector?.ejections.reduce(0, +) ?? 0 : 0) })
         case .utilization: return .number(Double(busyTime) / (Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
+        case .crashes: return .integer(s.instances.reduce(0) { $0 + r.world.instances[$1].crashes })
+        case .lost: return .integer(n.lost)
         }
     }
 
@@ -119,6 +121,9 @@ enum OutputColumns {
                         return watchers == 0 ? 0 : seconds / Double(watchers)
                     case .limit:
                         return w.limiters[i].map { Double($0.limit) } ?? .nan
+                    case .crashes: return Double(instance.crashes)
+                    case .lost: return Double(n.lost)
+                    case .downSeconds: return Double(instance.downTime) / 1e9
                     case .probes, .probesFailed, .markedUnhealthy:
                         var n = 0
                         for set in w.balancers where set.first == service.instances.lowerBound {
@@ -194,6 +199,7 @@ enum OutputColumns {
         case .wasted: return .value(s.columns.wasted)
         case .outOfPicks: return s.watchingBalancers == 0 ? .none : .mean(s.columns.outOfPicks, divisor: Double(s.watchingBalancers))
         case .limit: return s.limited ? .mean(s.columns.limit, divisor: Double(s.config.instances)) : .none
+        case .down: return s.crashes ? .mean(s.columns.down, divisor: 1) : .none
         }
     }
 

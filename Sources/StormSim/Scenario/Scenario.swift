@@ -200,6 +200,8 @@ public struct Service: Equatable, Sendable {
     public var concurrencyLimit: ConcurrencyLimit? = nil
     /// Active health checks by each balancer of each instance (Envoy's `health_checks`); nil: none.
     public var healthCheck: HealthCheck? = nil
+    /// How its instances crash under load and restart (CrashLoopBackOff, warm-up); nil: they never crash.
+    public var crash: Crash? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -210,7 +212,7 @@ public struct Service: Equatable, Sendable {
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
-            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers
+            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers && a.crash == b.crash
     }
 
     public init(

@@ -176,4 +176,48 @@ extension ScenarioDecoder {
         }
         return true
     }
+
+    /// `crash`: when instances crash (`heldAbove` for `for`), what their callers see, CrashLoopBackOff, warm-up.
+    static func decodeCrash(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Crash? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.crash, context: context) else { return nil }
+        let held = r.integer("heldAbove", in: 0...ScenarioLimits.maxQueueCapacity)
+        let holdFor = r.duration("for", default: .zero)
+        let lose = r.choice("lose", among: Crash.Lose.allCases.map(\.rawValue), default: "reset")
+        guard let held, let holdFor, let lose else { return nil }
+        var crash = Crash(heldAbove: held)
+        crash.holdFor = holdFor
+        crash.lose = Crash.Lose(rawValue: lose)!
+        var ok = true
+        if let restart = r.value("restart") {
+            let rpath = path.appending("restart")
+            if let rr = ObjectReader(restart, at: rpath, allowed: ScenarioKeys.crashRestart, context: context) {
+                let delay = rr.duration("delay", default: crash.delay)
+                let maxDelay = rr.duration("maxDelay", default: crash.maxDelay)
+                let resetAfter = rr.duration("resetAfter", default: crash.resetAfter)
+                let jitter = rr.number("jitter", in: 0...1, default: 0, expected: "a share of the delay from 0 (none) to 1 (full jitter)")
+                if let delay, let maxDelay, maxDelay < delay {
+                    context.fail(rpath.appending("maxDelay"), "\(DurationText.format(maxDelay)) is below delay (\(DurationText.format(delay))); expected maxDelay >= delay")
+                    ok = false
+                }
+                if let delay, let maxDelay, let resetAfter, let jitter {
+                    crash.delay = delay
+                    crash.maxDelay = maxDelay
+                    crash.resetAfter = resetAfter
+                    crash.jitter = jitter
+                } else { ok = false }
+            } else { ok = false }
+        }
+        if let warmup = r.value("warmup") {
+            let wpath = path.appending("warmup")
+            if let wr = ObjectReader(warmup, at: wpath, allowed: ScenarioKeys.crashWarmup, context: context) {
+                let factor = wr.number("factor", in: 1...1000, default: 1, expected: "a factor on service time from 1 to 1000")
+                let period = wr.duration("period", default: .zero)
+                if let factor, let period {
+                    crash.warmupFactor = factor
+                    crash.warmupPeriod = period
+                } else { ok = false }
+            } else { ok = false }
+        }
+        return ok ? crash : nil
+    }
 }

@@ -144,6 +144,14 @@ extension ScenarioDecoder {
         if let o = reader.value("outlierDetection") {
             outliers = decodeOutlierDetection(o, at: path.appending("outlierDetection"), context: context).map { .some($0) }
         }
+        var crash: Crash?? = .some(nil)
+        if let c = reader.value("crash") {
+            crash = decodeCrash(c, at: path.appending("crash"), context: context).map { .some($0) }
+            if let calls, !calls.isEmpty {
+                context.fail(path.appending("crash"), "a service that calls others cannot crash in this version (its lost attempts' downstream calls would outlive them); give the crash to a service that calls none, such as the database its callers overload")
+                crash = nil
+            }
+        }
         var faults: [Fault]? = []
         if let f = reader.value("faults"), let instances {
             faults = decodeFaults(f, at: path.appending("faults"), instances: instances, context: context)
@@ -151,7 +159,7 @@ extension ScenarioDecoder {
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
             let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health, let weights,
-            let instanceWorkers
+            let instanceWorkers, let crash
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -173,6 +181,7 @@ extension ScenarioDecoder {
         service.healthCheck = health
         service.weights = weights
         service.instanceWorkers = instanceWorkers
+        service.crash = crash
         return service
     }
 

@@ -39,8 +39,11 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
-        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers",
+        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers", "crash",
     ]
+    public static let crash = ["heldAbove", "for", "lose", "restart", "warmup"]
+    public static let crashRestart = ["delay", "maxDelay", "resetAfter", "jitter"]
+    public static let crashWarmup = ["factor", "period"]
     public static let healthCheck = ["interval", "timeout", "unhealthyThreshold", "healthyThreshold", "path", "probeTime"]
     public static let concurrencyLimitTypes = ["fixed", "aimd", "gradient2", "vegas"]
     public static let concurrencyLimit: [String: [String]] = [
