@@ -87,6 +87,23 @@ import Testing
         #expect(short.value("recovered") == nil)
     }
 
+    /// A window from time 0 (a ramp-up of the load) is not a trigger: alone it gives no verdict, and beside a later
+    /// outage the verdict is on the outage.
+    @Test func aWindowFromTimeZeroIsNotATrigger() throws {
+        func run(outage: Bool) throws -> RunResult {
+            Runner.run(try scenario("""
+                { "name": "ramp", "duration": "60s",
+                  "clients": { "count": 100, "target": "api", "arrival": { "type": "poisson", "rate": 1 },
+                               "load": [ { "from": "0s", "to": "10s", "multiplier": 0.1, "rampTo": 1 } ] },
+                  "services": [ { "name": "api", "workers": 10, "serviceTime": { "dist": "constant", "value": "1ms" }
+                                  \(outage ? #", "faults": [ { "type": "outage", "from": "30s", "to": "35s" } ]"# : "") } ] }
+                """))
+        }
+        #expect(try run(outage: false).value("recovered") == nil)
+        let r = try run(outage: true)
+        #expect(r.value("recovered") == 1 && r.value("recovery_time_s") == 0)
+    }
+
     @Test func thresholdAllowsForSamplingNoiseAtLowRates() {
         // 1,000/s: a 5 s average has a standard deviation of 1.4%, so 90% applies.
         #expect(Metastability.threshold(level: 1000) == 900)

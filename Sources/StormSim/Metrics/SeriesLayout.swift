@@ -38,7 +38,9 @@ public struct ServiceColumns: Sendable {
     public let limit: Int
     /// Instances down after a crash: an integrated gauge.
     public let down: Int
-    public static let width = 12
+    /// Attempts answered from the service's cache.
+    public let hits: Int
+    public static let width = 13
 
     public init(base: Int) {
         attempts = base
@@ -53,6 +55,7 @@ public struct ServiceColumns: Sendable {
         outOfPicks = base + 9
         limit = base + 10
         down = base + 11
+        hits = base + 12
     }
 
     /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.

@@ -50,6 +50,8 @@ public enum ServiceMetric: String, CaseIterable, Sendable {
     case ejections
     /// Crashes of its instances, and the attempts they lost (queued or in service).
     case crashes, lost
+    /// Its cache: hits / lookups (empty without a cache).
+    case hitRatio = "hit_ratio"
 }
 
 /// The clients' columns of `timeseries/<variant>.csv` after `time_s`, in file order (then `attempt_1`... and each
@@ -108,6 +110,8 @@ public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
     case limit
     /// The mean number of its instances down after a crash; empty without `crash`.
     case down
+    /// Attempts answered from its cache; empty without a cache.
+    case hits
 
     /// The column name for a service.
     public func column(_ service: String) -> String { "\(service)_\(rawValue)" }

@@ -104,6 +104,8 @@ struct AttemptState: Generational {
     var inService: Bool { get { flag(16) } set { set(16, newValue) } }
     /// Lost in a crash of its instance while in service: its pending `serviceDone` does nothing.
     var lost: Bool { get { flag(32) } set { set(32, newValue) } }
+    /// Answered from its service's cache: no downstream call, and its worker is freed at `serviceDone`.
+    var cacheHit: Bool { get { flag(64) } set { set(64, newValue) } }
 
     static let noBreaker = UInt32.max
     static let none = UInt32.max

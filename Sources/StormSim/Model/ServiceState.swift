@@ -36,6 +36,8 @@ struct ServiceState {
     let limited: Bool
     /// Its instances may crash (`config.crash`).
     let crashes: Bool
+    /// It has a look-aside cache (`World.caches[s]`).
+    let cached: Bool
     /// How long a worker takes to answer a health probe.
     let probeTime: SimDuration
     /// Instances out of the balancers' picks (summed over every watching balancer), and the sum of its
@@ -69,6 +71,7 @@ struct ServiceState {
         dropExpired = config.dropExpired
         limited = config.concurrencyLimit != nil
         crashes = config.crash != nil
+        cached = config.cache != nil
         probeTime = config.healthCheck?.probeTime ?? .zero
     }
 }
@@ -103,6 +106,7 @@ extension ServiceState {
             case .capacity(let workers): instance.workersNow = min(instance.workersNow, workers)
             case .slowdown(let factor): instance.slowdown *= factor
             case .errorRate(let rate): instance.errorRateNow = max(instance.errorRateNow, rate)
+            case .cacheFlush: break  // the service's cache, not its instances (World.faultChanges)
             }
         }
         // A crashed instance is an outage of its own: a reset answers at once, a lost connection never.

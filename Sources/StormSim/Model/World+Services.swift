@@ -59,6 +59,10 @@ extension World {
             let warm = warmupFactor(service: s, instance: i, now: now)
             if warm != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * warm) }
         }
+        if F.fleet && services[s].cached && !probe && cacheHit(attempt, service: s, now: now) {
+            queue.schedule(.serviceDone, at: now + caches[s]!.config.hitTime, a: attempt, b: attempts[attempt].generation)
+            return
+        }
         let penalty = services[s].concurrencyPenalty
         if penalty > 0 {
             // Congestive collapse: every other attempt in service makes this one slower.
@@ -86,6 +90,7 @@ extension World {
             downstreamCallFinished(attempt, succeeded: false, now: now, queue: &queue)
             return
         }
+        if F.fleet && services[s].cached && awaitsFetch(attempt, service: s) { return }
         let targets = callers[s + 1].targets
         attempts[attempt].pendingCalls = UInt16(targets.count)
         for (j, target) in targets.enumerated() {
@@ -104,6 +109,7 @@ extension World {
         attempts[attempt].pendingCalls -= 1
         guard attempts[attempt].pendingCalls == 0 else { return }
         let s = Int(attempts[attempt].service)
+        if F.fleet && services[s].cached { fetched(attempt, service: s, now: now, queue: &queue) }
         var draw = DrawKey.source(attempts[attempt].key, services[s].afterSalt)
         let after = services[s].config.afterCall.sample(&draw)
         queue.schedule(.serviceDone, at: now + after, a: attempt, b: F.fleet ? attempts[attempt].generation : 0)
@@ -116,7 +122,8 @@ extension World {
             guard attempts[attempt].generation == generation, !attempts[attempt].lost else { return }
             attempts[attempt].inService = false
         }
-        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls || (F.fleet && attempts[attempt].request == AttemptState.none)
+        let holdsWorker = services[s].holdsWorkerWhileCalling || !services[s].hasCalls
+            || (F.fleet && (attempts[attempt].request == AttemptState.none || attempts[attempt].cacheHit))
         let worked = holdsWorker ? (now - attempts[attempt].serviceStart).nanoseconds : attempts[attempt].worked
         let i = Int(attempts[attempt].instance)
         instances[i].counts.served += 1
@@ -171,6 +178,10 @@ extension World {
     mutating func faultChanges(service s: Int, fault f: Int, opens: Bool, now: SimTime, queue: inout EventQueue) {
         services[s].activeFaults[f] = opens
         let fault = services[s].config.faults[f]
+        if fault.effect == .cacheFlush {
+            cacheFlush(service: s, opens: opens)
+            return
+        }
         let range = services[s].instances
         for i in range where fault.hits(instance: i - range.lowerBound) {
             services[s].applyFaults(to: &instances[i], position: i - range.lowerBound)

@@ -57,6 +57,8 @@ struct World<F: ModelFeatures>: EventHandler {
     var probesSent: UInt64 = 0
     /// Key of the family of crash draws (a restart delay's jitter: instance i's n-th crash).
     let crashFamily: UInt64
+    /// Per service, its look-aside cache (nil without one).
+    var caches: [CacheState?] = []
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -151,6 +153,7 @@ struct World<F: ModelFeatures>: EventHandler {
             }
         }
         for set in balancers where set.watches { services[set.service].watchingBalancers += set.units }
+        caches = scenario.services.map { s in s.cache.map { CacheState($0, salt: streams.key("cache/\(s.name)")) } }
         for set in balancers where set.listens { services[set.service].balancersListen = true }
         // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
         requests.reserve(scenario.clients.count)

@@ -26,8 +26,9 @@ public enum PlotScript {
         /// outlier detection or health checks; concurrency limits).
         var hasOutOfPicks = false
         var hasLimits = false
-        /// Whether the target's `down` column holds values (its instances may crash).
+        /// Whether the target's `down` column holds values (its instances may crash), and its `hits` (it caches).
         var hasDown = false
+        var hasHits = false
         /// Instances of the target with a column of their own in the time series (0: none), and the variant whose
         /// instances' loads differ most (from `instances.csv`), to draw them.
         var instanceColumns = 0
@@ -188,6 +189,20 @@ public enum PlotScript {
                     unset object
                     """)
             }
+        }
+
+        // A cache's hit ratio over time (hits / attempts of each interval).
+        if !tooManyLines && run.hasHits {
+            let hits = series(.hits, run.target), attempts = series(.attempts, run.target)
+            let lines = run.variants.map { v in
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(attempts) > 0 ? \(hits) / \(attempts) : NaN) with lines lw 2 title \(gq(v.name))"
+            }
+            panels.append("""
+                set title \(gq("\(run.target): cache hit ratio (hits / attempts per interval)"))
+                set xlabel "time (s)"; set ylabel "hit ratio"; set yrange [0:1.05]; set key bottom right
+                \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
+                unset object; set autoscale y
+                """)
         }
 
         // The load on each instance of a fleet (up to 20 of them), in the first variant.
@@ -351,7 +366,7 @@ public enum PlotScript {
             return (from, to, what)
         }
         var lastActive = 0.0, end = 0.0
-        var hasOutOfPicks = false, hasLimits = false, hasDown = false, instanceColumns = 0
+        var hasOutOfPicks = false, hasLimits = false, hasDown = false, hasHits = false, instanceColumns = 0
         for (name, _) in variants.prefix(16) {
             guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
@@ -364,11 +379,13 @@ public enum PlotScript {
             let out = head.firstIndex(of: Substring(ServiceSeriesMetric.outOfPicks.column(target)))
             let limitColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.limit.column(target)))
             let downColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.down.column(target)))
+            let hitsColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.hits.column(target)))
             for line in lines.dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)
                 if let out, out < cells.count, !cells[out].isEmpty { hasOutOfPicks = true }
                 if let limitColumn, limitColumn < cells.count, !cells[limitColumn].isEmpty { hasLimits = true }
                 if let downColumn, downColumn < cells.count, !cells[downColumn].isEmpty { hasDown = true }
+                if let hitsColumn, hitsColumn < cells.count, !cells[hitsColumn].isEmpty { hasHits = true }
                 guard let t = Double(cells[0]) else { continue }
                 end = max(end, t + interval)
                 if attempts < cells.count, let a = Double(cells[attempts]), a > 0 { lastActive = max(lastActive, t + interval) }
@@ -384,6 +401,7 @@ public enum PlotScript {
         run.hasOutOfPicks = hasOutOfPicks
         run.hasLimits = hasLimits
         run.hasDown = hasDown
+        run.hasHits = hasHits
         run.instanceColumns = instanceColumns
         if instanceColumns > 0, let table = read("instances.csv") {
             // The variant whose instances' attempts differ most.

@@ -117,6 +117,7 @@ public enum ResultWriter {
                 case .capacity: kind = "capacity drop"
                 case .slowdown: kind = "slowdown"
                 case .errorRate: kind = "error rate"
+                case .cacheFlush: kind = "cache flush"
                 }
                 triggers.append(.object([
                     JSONMember(key: "from_s", value: .number(f.from.seconds)), JSONMember(key: "to_s", value: .number(f.to.seconds)),

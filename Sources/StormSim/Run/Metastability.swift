@@ -1,6 +1,7 @@
 /// Did goodput come back after a trigger (a fault window or a load change) and stay back, and when?
 ///
-/// - The trigger spans from the earliest window start to the latest window end.
+/// - The trigger spans from the earliest window start to the latest window end. A window that starts at time 0 (a
+///   ramp-up of the load, a fault present from the start) shapes the whole run and is not a trigger.
 /// - The normal level `L` is the mean goodput (successes per second) over the second half of the time before the
 ///   trigger (the first half is warm-up).
 /// - Goodput is judged by its average over sliding 5 s windows (whole metric intervals), against a threshold of
@@ -10,7 +11,7 @@
 ///   at or above the threshold: goodput came back and stayed back. The recovery time is that moment, measured
 ///   from the end of the trigger. Late completions of requests sent during the trigger can lift the first windows
 ///   after it; a collapse that follows them fails a later window, so they no longer count as a recovery.
-/// - There is no verdict (nil) without a trigger, when the trigger starts at time 0 or the normal level is 0
+/// - There is no verdict (nil) without a trigger, when the normal level is 0
 ///   (nothing to come back to), or when the run ends less than one window after the trigger (nothing to judge).
 enum Metastability {
     static let window = 5.0
@@ -28,6 +29,7 @@ enum Metastability {
     static func recovery<F>(_ w: World<F>, scenario: Scenario) -> (recovered: Bool, time: Double?)? {
         var windows: [(SimDuration, SimDuration)] = scenario.services.flatMap { $0.faults.map { ($0.from, $0.to) } }
         windows += scenario.clients.load.map { ($0.from, $0.to) }
+        windows.removeAll { $0.0 == .zero }
         guard let start = windows.map(\.0).min(), let end = windows.map(\.1).max() else { return nil }
         let series = w.stats.series
         let goodput = (0..<series.rows).map { series[$0, ClientColumn.successes] / Double(series.width(ofRow: $0)) * 1e9 }

@@ -89,6 +89,9 @@ enum OutputColumns {
         case .utilization: return .number(Double(busyTime) / (Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
         case .crashes: return .integer(s.instances.reduce(0) { $0 + r.world.instances[$1].crashes })
         case .lost: return .integer(n.lost)
+        case .hitRatio:
+            guard let cache = r.world.caches[index] else { return .number(.nan) }
+            return .number(Double(cache.hits) / Double(cache.lookups))
         }
     }
 
@@ -200,6 +203,7 @@ enum OutputColumns {
         case .outOfPicks: return s.watchingBalancers == 0 ? .none : .mean(s.columns.outOfPicks, divisor: Double(s.watchingBalancers))
         case .limit: return s.limited ? .mean(s.columns.limit, divisor: Double(s.config.instances)) : .none
         case .down: return s.crashes ? .mean(s.columns.down, divisor: 1) : .none
+        case .hits: return s.cached ? .value(s.columns.hits) : .none
         }
     }
 

@@ -202,6 +202,8 @@ public struct Service: Equatable, Sendable {
     public var healthCheck: HealthCheck? = nil
     /// How its instances crash under load and restart (CrashLoopBackOff, warm-up); nil: they never crash.
     public var crash: Crash? = nil
+    /// A look-aside cache in front of what it calls; nil: none.
+    public var cache: CacheConfig? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -212,7 +214,7 @@ public struct Service: Equatable, Sendable {
             && a.codel?.target == b.codel?.target && a.codel?.interval == b.codel?.interval
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
-            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers && a.crash == b.crash
+            && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers && a.crash == b.crash && a.cache == b.cache
     }
 
     public init(
@@ -257,6 +259,8 @@ public struct Fault: Equatable, Sendable {
         case slowdown(factor: Double)
         /// Served attempts fail with this probability instead of the service's own error rate.
         case errorRate(Double)
+        /// The service's cache is emptied when the window opens and stores nothing until it closes.
+        case cacheFlush
     }
     public var from: SimDuration
     public var to: SimDuration

@@ -220,4 +220,22 @@ extension ScenarioDecoder {
         }
         return ok ? crash : nil
     }
+
+    /// `cache`: a look-aside cache of `keys` Zipf-popular keys, `capacity` of them kept (LRU) for `ttl`.
+    static func decodeCache(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> CacheConfig? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.cache, context: context) else { return nil }
+        let keys = r.integer("keys", in: 1...10_000_000, why: "the cache keeps a few bytes per key")
+        let capacity = r.integer("capacity", in: 1...10_000_000)
+        let zipf = r.number("zipf", in: 0...10, default: 1, expected: "a Zipf exponent from 0 (uniform) to 10")
+        let ttl = r.duration("ttl", default: .max, positive: true)
+        let hitTime = r.duration("hitTime", default: .milliseconds(1))
+        let coalesce = r.bool("coalesce", default: false)
+        guard let keys, let capacity, let zipf, let ttl, let hitTime, let coalesce else { return nil }
+        var cache = CacheConfig(keys: keys, capacity: capacity)
+        cache.zipf = zipf
+        cache.ttl = ttl
+        cache.hitTime = hitTime
+        cache.coalesce = coalesce
+        return cache
+    }
 }

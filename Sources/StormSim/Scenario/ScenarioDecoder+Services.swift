@@ -152,6 +152,14 @@ extension ScenarioDecoder {
                 crash = nil
             }
         }
+        var cache: CacheConfig?? = .some(nil)
+        if let c = reader.value("cache") {
+            cache = decodeCache(c, at: path.appending("cache"), context: context).map { .some($0) }
+            if let calls, calls.isEmpty {
+                context.fail(path.appending("cache"), "a cache needs a backend to fill it from: give the service calls (the database it caches)")
+                cache = nil
+            }
+        }
         var faults: [Fault]? = []
         if let f = reader.value("faults"), let instances {
             faults = decodeFaults(f, at: path.appending("faults"), instances: instances, context: context)
@@ -159,7 +167,7 @@ extension ScenarioDecoder {
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
             let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health, let weights,
-            let instanceWorkers, let crash
+            let instanceWorkers, let crash, let cache
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -182,6 +190,11 @@ extension ScenarioDecoder {
         service.weights = weights
         service.instanceWorkers = instanceWorkers
         service.crash = crash
+        service.cache = cache
+        if cache == nil, let f = faults.firstIndex(where: { $0.effect == .cacheFlush }) {
+            context.fail(path.appending("faults").appending(f), "a cacheFlush fault needs a service with a cache")
+            return nil
+        }
         return service
     }
 
@@ -280,6 +293,8 @@ extension ScenarioDecoder {
                 effect = r.integer("workers", in: 0...ScenarioLimits.maxWorkers).map { .capacity(workers: $0) }
             case "slowdown":
                 effect = r.number("factor", in: 0...1e6, expected: "a factor from 0 to 1e6").map { .slowdown(factor: $0) }
+            case "cacheFlush":
+                effect = .cacheFlush
             default:
                 effect = r.number("errorRate", in: 0...1, expected: "a probability from 0 to 1").map { .errorRate($0) }
             }

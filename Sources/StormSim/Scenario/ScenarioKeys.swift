@@ -39,8 +39,9 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
-        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers", "crash",
+        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers", "crash", "cache",
     ]
+    public static let cache = ["keys", "zipf", "capacity", "ttl", "hitTime", "coalesce"]
     public static let crash = ["heldAbove", "for", "lose", "restart", "warmup"]
     public static let crashRestart = ["delay", "maxDelay", "resetAfter", "jitter"]
     public static let crashWarmup = ["factor", "period"]
@@ -64,12 +65,13 @@ public enum ScenarioKeys {
     public static let zipfKey = ["zipf", "keys"]
     /// A proxy only forwards, with its own policy.
     public static let proxyService = ["name", "kind", "calls", "policy"]
-    public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate"]
+    public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate", "cacheFlush"]
     public static let fault: [String: [String]] = [
         "outage": ["type", "from", "to", "answer", "instances", "fraction"],
         "capacity": ["type", "from", "to", "workers", "instances", "fraction"],
         "slowdown": ["type", "from", "to", "factor", "instances", "fraction"],
         "errorRate": ["type", "from", "to", "errorRate", "instances", "fraction"],
+        "cacheFlush": ["type", "from", "to"],
     ]
     /// An optimistic-concurrency service has no workers, queue or service time.
     public static let occService = ["name", "kind"]
