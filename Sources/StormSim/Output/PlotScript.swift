@@ -199,7 +199,7 @@ public enum PlotScript {
             }
             panels.append("""
                 set title \(gq("\(run.target): cache hit ratio (hits / attempts per interval)"))
-                set xlabel "time (s)"; set ylabel "hit ratio"; set yrange [0:1.05]; set key bottom right
+                set xlabel "time (s)"; set ylabel "hit ratio"; set yrange [0:1.05]; set key center right
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                 unset object; set autoscale y
                 """)
