@@ -40,7 +40,9 @@ public struct ServiceColumns: Sendable {
     public let down: Int
     /// Attempts answered from the service's cache.
     public let hits: Int
-    public static let width = 13
+    /// Instances serving (autoscaling): an integrated gauge.
+    public let instances: Int
+    public static let width = 14
 
     public init(base: Int) {
         attempts = base
@@ -56,6 +58,7 @@ public struct ServiceColumns: Sendable {
         limit = base + 10
         down = base + 11
         hits = base + 12
+        instances = base + 13
     }
 
     /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.

@@ -52,6 +52,9 @@ public enum ServiceMetric: String, CaseIterable, Sendable {
     case crashes, lost
     /// Its cache: hits / lookups (empty without a cache).
     case hitRatio = "hit_ratio"
+    /// Instance-seconds it ran (an autoscaled fleet: scaled, running or starting; else instances x duration):
+    /// what its capacity cost.
+    case instanceSeconds = "instance_seconds"
 }
 
 /// The clients' columns of `timeseries/<variant>.csv` after `time_s`, in file order (then `attempt_1`... and each
@@ -112,6 +115,8 @@ public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
     case down
     /// Attempts answered from its cache; empty without a cache.
     case hits
+    /// The mean number of its instances serving (autoscaling); empty without `autoscale`.
+    case instances
 
     /// The column name for a service.
     public func column(_ service: String) -> String { "\(service)_\(rawValue)" }

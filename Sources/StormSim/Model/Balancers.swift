@@ -12,6 +12,8 @@ struct BalancerSet {
     /// The service's instances: `first ..< first + count` in `World.instances`.
     let first: Int
     let count: Int
+    /// The instances it picks among: the first `live` (all of them, unless an autoscaler has scaled the fleet in).
+    var live: Int
     /// Round robin: the next instance (0 ..< count) of each unit.
     var next: [UInt32] = []
     /// Least request: per unit and instance, the attempts that unit's balancer has in flight there.
@@ -63,7 +65,7 @@ struct BalancerSet {
 
     init(
         _ balancer: Balancer, outliers: OutlierDetection?, healthCheck: HealthCheck? = nil, weights: [Double]? = nil,
-        service: Int, instances: Range<Int>, callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String
+        autoscaled: Bool = false, service: Int, instances: Range<Int>, callerClients: Int, callerHosts: Int, streams: RandomStreams, label: String
     ) {
         kind = balancer.kind
         self.service = service
@@ -72,6 +74,7 @@ struct BalancerSet {
         choices = balancer.choices
         first = instances.lowerBound
         count = instances.count
+        live = instances.count
         hosts = callerHosts
         drawSalt = streams.key("balancer/\(label)draw")
         zipfSalt = streams.key("balancer/zipf/\(service)")
@@ -89,7 +92,7 @@ struct BalancerSet {
         self.units = units
         if let weights, Set(weights).count > 1 { self.weights = weights }
         weighted = !self.weights.isEmpty || slowStart != nil
-        plainRoundRobin = balancer.kind == .roundRobin && !weighted && outliers == nil && healthCheck == nil
+        plainRoundRobin = balancer.kind == .roundRobin && !weighted && outliers == nil && healthCheck == nil && !autoscaled
         if weighted && balancer.kind == .roundRobin { current = [Double](repeating: 0, count: units * count) }
         if slowStart != nil { returnedAt = [SimTime](repeating: .never, count: units * count) }
         if let outliers {
@@ -205,7 +208,7 @@ struct BalancerSet {
     /// the healthy ones are not below the panic threshold (then only those, `healthy[u * count ..< ...]`).
     @inline(__always)
     func choosable(_ u: Int) -> (count: Int, filtered: Bool) {
-        guard watches else { return (count, false) }
+        guard watches else { return (live, false) }
         let n = Int(healthyCount[u])
         if n == count || n == 0 || Double(n) * 100 < panicThreshold * Double(count) { return (count, false) }
         return (n, true)
@@ -329,6 +332,20 @@ struct BalancerSet {
         var change = 0
         for u in 0..<healthyCount.count { change += rebuildHealthy(u, now: now) }
         return change
+    }
+
+    /// An autoscaler changed the instances serving to the first `n`. Those that join start afresh: no smooth
+    /// round-robin credit, and with slow start their ramp begins now.
+    mutating func setLive(_ n: Int, now: SimTime) {
+        let old = live
+        live = n
+        guard n > old else { return }
+        for u in 0..<units {
+            for p in old..<n {
+                if !current.isEmpty { current[u * count + p] = 0 }
+                if slowStart != nil { returnedAt[u * count + p] = now }
+            }
+        }
     }
 
     /// Whether the balancer (a ring hash has one) leaves out instance position `k` (ejected, or failing its

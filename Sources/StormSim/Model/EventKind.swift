@@ -41,6 +41,10 @@ enum ConditionChange {
     static let instance: UInt32 = 0x4000_0000
     static let crashCheck = instance
     static let restart = instance | 1
+    /// An instance scaled up is due to serve (`a` = the instance).
+    static let ready = instance | 2
+    /// An autoscaler's sync (`a` = the service).
+    static let autoscaleSync: UInt32 = 0x2000_0000
 }
 
 extension Event {

@@ -193,7 +193,9 @@ extension World {
                 let bound = arrivals.sources
                 if Int(e.a) >= bound { problems.append("clientArrival for client \(e.a) of \(bound)") }
             case .faultChanges:
-                if e.b & ConditionChange.instance != 0 {
+                if e.b == ConditionChange.autoscaleSync {
+                    if Int(e.a) >= services.count || autoscalers[Int(e.a)] == nil { problems.append("an autoscaler sync for service \(e.a), which has none") }
+                } else if e.b & ConditionChange.instance != 0 {
                     if Int(e.a) >= instances.count { problems.append("a crash check or restart for instance \(e.a) of \(instances.count)") }
                 } else if Int(e.a) >= services.count {
                     problems.append("faultChanges for service \(e.a) of \(services.count)")

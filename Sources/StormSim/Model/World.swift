@@ -59,6 +59,8 @@ struct World<F: ModelFeatures>: EventHandler {
     let crashFamily: UInt64
     /// Per service, its look-aside cache (nil without one).
     var caches: [CacheState?] = []
+    /// Per service, its autoscaler (nil without one).
+    var autoscalers: [AutoscalerState?] = []
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -147,7 +149,7 @@ struct World<F: ModelFeatures>: EventHandler {
                 balancerIndex[c * services.count + target] = Int32(balancers.count)
                 balancers.append(BalancerSet(
                     config.balancer, outliers: config.outlierDetection, healthCheck: config.healthCheck, weights: config.weights,
-                    service: target, instances: services[target].instances,
+                    autoscaled: config.autoscale != nil, service: target, instances: services[target].instances,
                     callerClients: c == 0 ? scenario.clients.count : 1, callerHosts: c == 0 ? scenario.clients.hosts : 1,
                     streams: streams, label: label))
             }
@@ -155,6 +157,10 @@ struct World<F: ModelFeatures>: EventHandler {
         for set in balancers where set.watches { services[set.service].watchingBalancers += set.units }
         caches = scenario.services.map { s in s.cache.map { CacheState($0, salt: streams.key("cache/\(s.name)")) } }
         for set in balancers where set.listens { services[set.service].balancersListen = true }
+        autoscalers = scenario.services.enumerated().map { i, s in
+            s.autoscale.map { AutoscalerState($0, column: services[i].columns.instances, series: &stats.series) }
+        }
+        for s in services.indices where autoscalers[s] != nil { setServing(service: s, count: autoscalers[s]!.ready, now: .zero) }
         // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
         requests.reserve(scenario.clients.count)
         attempts.reserve(scenario.clients.count)
@@ -179,6 +185,9 @@ struct World<F: ModelFeatures>: EventHandler {
                 }
             }
         }
+        for (s, a) in autoscalers.enumerated() where a != nil {
+            queue.schedule(.faultChanges, at: .zero + a!.config.sync, a: UInt32(s), b: ConditionChange.autoscaleSync)
+        }
         arrivals.start(queue: &queue)
     }
 
@@ -200,8 +209,12 @@ struct World<F: ModelFeatures>: EventHandler {
         case .hedgeDue: hedgeDue(event.a, generation: event.b, now: now, queue: &queue)
         case .healthProbe: healthProbe(set: Int(event.a), slot: Int(event.b), now: now, queue: &queue)
         case .faultChanges:
-            if event.b & ConditionChange.instance != 0 {
+            if event.b == ConditionChange.ready {
+                instanceStarted(Int(event.a), now: now)
+            } else if event.b & ConditionChange.instance != 0 {
                 instanceLifecycle(Int(event.a), restart: event.b == ConditionChange.restart, now: now, queue: &queue)
+            } else if event.b == ConditionChange.autoscaleSync {
+                autoscaleSync(service: Int(event.a), now: now, queue: &queue)
             } else {
                 faultChanges(service: Int(event.a), fault: Int(event.b & ~ConditionChange.closes), opens: event.b & ConditionChange.closes == 0, now: now, queue: &queue)
             }
@@ -242,6 +255,8 @@ struct World<F: ModelFeatures>: EventHandler {
             services[s].outGauge.finish(in: &stats.series)
             services[s].limitGauge.finish(in: &stats.series)
             services[s].downGauge.finish(in: &stats.series)
+            autoscalers[s]?.servingGauge.finish(in: &stats.series)
+            autoscalers[s]?.account(now: end)
         }
         for i in instances.indices where instances[i].crashed { instances[i].downTime += (end - instances[i].crashedAt).nanoseconds }
         for i in instances.indices {

@@ -86,7 +86,12 @@ enum OutputColumns {
         case .wastedWorkFraction: return .number(Double(n.wastedTime) / Double(busyTime))
         case .ejections:  // by every balancer that watches the service
             return .integer(r.world.balancers.reduce(0) { $0 + ($1.service == index ? $1.detector?.ejections.reduce(0, +) ?? 0 : 0) })
-        case .utilization: return .number(Double(busyTime) / (Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)))  // of every instance's workers
+        case .utilization:  // of every instance's workers, or of those an autoscaler had scaled
+            let workerTime = r.world.autoscalers[index].map { Double(s.config.workers) * Double($0.scaledTime) }
+                ?? Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)
+            return .number(Double(busyTime) / workerTime)
+        case .instanceSeconds:
+            return .number(r.world.autoscalers[index].map { Double($0.scaledTime) / 1e9 } ?? Double(s.config.instances) * r.scenario.duration.seconds)
         case .crashes: return .integer(s.instances.reduce(0) { $0 + r.world.instances[$1].crashes })
         case .lost: return .integer(n.lost)
         case .hitRatio:
@@ -160,6 +165,8 @@ enum OutputColumns {
         case value(Int)
         /// A time integral in a column, divided by the row's width and by `divisor`: a mean over the interval.
         case mean(Int, divisor: Double)
+        /// A time integral over another (`over`), divided by `divisor`: a mean per unit of what the other counts.
+        case areaRatio(Int, over: Int, divisor: Double)
         /// The mean latency of the row's successes, in ms.
         case latencyMean
         /// Empty (NaN): a gauge of something the run does not have.
@@ -198,12 +205,16 @@ enum OutputColumns {
         case .dropped: return .value(s.columns.dropped)
         case .served: return .value(s.columns.served)
         case .queueLength: return .mean(s.columns.queueLength, divisor: 1)
-        case .utilization: return .mean(s.columns.utilization, divisor: Double(s.config.totalWorkers))
+        case .utilization:
+            // An autoscaled fleet: over the workers of the instances serving in the row.
+            if s.config.autoscale != nil { return .areaRatio(s.columns.utilization, over: s.columns.instances, divisor: Double(s.config.workers)) }
+            return .mean(s.columns.utilization, divisor: Double(s.config.totalWorkers))
         case .wasted: return .value(s.columns.wasted)
         case .outOfPicks: return s.watchingBalancers == 0 ? .none : .mean(s.columns.outOfPicks, divisor: Double(s.watchingBalancers))
         case .limit: return s.limited ? .mean(s.columns.limit, divisor: Double(s.config.instances)) : .none
         case .down: return s.crashes ? .mean(s.columns.down, divisor: 1) : .none
         case .hits: return s.cached ? .value(s.columns.hits) : .none
+        case .instances: return s.config.autoscale != nil ? .mean(s.columns.instances, divisor: 1) : .none
         }
     }
 
@@ -245,6 +256,7 @@ enum OutputColumns {
                 switch cell {
                 case .value(let c): out.append(series[row, c])
                 case .mean(let c, let divisor): out.append(divisor == 1 ? series[row, c] / rowWidth : series[row, c] / rowWidth / divisor)
+                case .areaRatio(let c, let over, let divisor): out.append(series[row, c] / series[row, over] / divisor)
                 case .latencyMean:
                     let successes = series[row, ClientColumn.successes]
                     out.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)

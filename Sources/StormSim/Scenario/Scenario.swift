@@ -204,6 +204,9 @@ public struct Service: Equatable, Sendable {
     public var crash: Crash? = nil
     /// A look-aside cache in front of what it calls; nil: none.
     public var cache: CacheConfig? = nil
+    /// Its horizontal autoscaler (Kubernetes' HPA); nil: a fixed fleet. With one, `instances` is the most it may
+    /// scale to (`autoscale.max`) and `autoscale.initial` the instances at the start.
+    public var autoscale: Autoscale? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -215,6 +218,7 @@ public struct Service: Equatable, Sendable {
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
             && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers && a.crash == b.crash && a.cache == b.cache
+            && a.autoscale == b.autoscale
     }
 
     public init(

@@ -239,3 +239,47 @@ extension ScenarioDecoder {
         return cache
     }
 }
+
+extension ScenarioDecoder {
+    /// `autoscale`: Kubernetes' HPA on a utilization target, for a fleet of `initial` instances at the start.
+    static func decodeAutoscale(_ json: JSONValue, at path: JSONPath, initial: Int, context: DecodeContext) -> Autoscale? {
+        guard let r = ObjectReader(json, at: path, allowed: ScenarioKeys.autoscale, context: context) else { return nil }
+        let min = r.integer("min", in: 1...ScenarioLimits.maxInstances, default: 1)
+        let max = r.integer("max", in: 1...ScenarioLimits.maxInstances)
+        let target = r.number("target", in: 0.01...1, expected: "a target utilization from 0.01 to 1 (busy workers / workers)")
+        let sync = r.duration("sync", default: .seconds(15), positive: true)
+        let tolerance = r.number("tolerance", in: 0...1, default: 0.1, expected: "a tolerance from 0 to 1 (0.1: within 10% of the target, hold)")
+        let startup = r.duration("startup", default: .seconds(30))
+        let stabilization = r.duration("scaleDownStabilization", default: .seconds(300))
+        let percent = r.number("scaleUpPercent", in: 0...10_000, default: 100, expected: "a share of the current instances from 0 to 10000 (%)")
+        let pods = r.integer("scaleUpPods", in: 0...ScenarioLimits.maxInstances, default: 4)
+        guard let min, let max, let target, let sync, let tolerance, let startup, let stabilization, let percent, let pods else { return nil }
+        guard min <= max else {
+            context.fail(path.appending("min"), "\(min) is above max (\(max)); expected min <= max")
+            return nil
+        }
+        guard (min...max).contains(initial) else {
+            context.fail(path.appending("max"), "the service starts with \(initial) instance\(initial == 1 ? "" : "s") (its instances), outside min...max (\(min)...\(max)); expected instances from min to max")
+            return nil
+        }
+        var a = Autoscale(initial: initial, min: min, max: max, target: target)
+        a.sync = sync
+        a.tolerance = tolerance
+        a.startup = startup
+        a.scaleDownStabilization = stabilization
+        a.scaleUpPercent = percent
+        a.scaleUpPods = pods
+        return a
+    }
+
+    /// What an autoscaled service cannot have in this version, as (key, reason).
+    static func autoscaleConflicts(_ service: Service) -> [(String, String)] {
+        var found: [(String, String)] = []
+        if service.weights != nil { found.append(("weights", "instances it adds are all alike")) }
+        if service.instanceWorkers != nil { found.append(("instanceWorkers", "instances it adds are all alike")) }
+        if service.outlierDetection != nil { found.append(("outlierDetection", "its fleet changes size")) }
+        if service.healthCheck != nil { found.append(("healthCheck", "its fleet changes size")) }
+        if service.balancer.kind == .ringHash { found.append(("balancer", "a ring's points would move as it scales")) }
+        return found
+    }
+}

@@ -160,14 +160,19 @@ extension ScenarioDecoder {
                 cache = nil
             }
         }
+        var autoscale: Autoscale?? = .some(nil)
+        if let a = reader.value("autoscale"), let instances {
+            autoscale = decodeAutoscale(a, at: path.appending("autoscale"), initial: instances, context: context).map { .some($0) }
+        }
         var faults: [Fault]? = []
-        if let f = reader.value("faults"), let instances {
-            faults = decodeFaults(f, at: path.appending("faults"), instances: instances, context: context)
+        if let f = reader.value("faults"), let instances, let autoscale {
+            // An autoscaled fleet's instances are numbered up to its max.
+            faults = decodeFaults(f, at: path.appending("faults"), instances: autoscale?.max ?? instances, context: context)
         }
         guard let name, let workers, let capacity, let discipline, let serviceTime, let errorRate, let nonRetryable, let rateLimit,
             let faults, let calls, let callPolicy, let queueTimeout, let codel, let adaptiveAfter, let dropExpired, let afterCall,
             let isAsync, let penalty, let instances, let balancer, let outliers, let limit, let health, let weights,
-            let instanceWorkers, let crash, let cache
+            let instanceWorkers, let crash, let cache, let autoscale
         else { return nil }
         var service = Service(
             name: name, workers: workers, queueCapacity: capacity, discipline: Service.Discipline(rawValue: discipline)!,
@@ -191,6 +196,15 @@ extension ScenarioDecoder {
         service.instanceWorkers = instanceWorkers
         service.crash = crash
         service.cache = cache
+        if let autoscale {
+            service.instances = autoscale.max
+            service.autoscale = autoscale
+            let conflicts = autoscaleConflicts(service)
+            for (key, reason) in conflicts {
+                context.fail(path.appending(key), "not with autoscale in this version (\(reason))")
+            }
+            if !conflicts.isEmpty { return nil }
+        }
         if cache == nil, let f = faults.firstIndex(where: { $0.effect == .cacheFlush }) {
             context.fail(path.appending("faults").appending(f), "a cacheFlush fault needs a service with a cache")
             return nil

@@ -39,7 +39,10 @@ public enum ScenarioKeys {
     public static let service = [
         "name", "kind", "workers", "queue", "serviceTime", "errorRate", "nonRetryableRate", "rateLimit", "faults",
         "calls", "policy", "afterCall", "async", "concurrencyPenalty", "instances", "balancer", "outlierDetection",
-        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers", "crash", "cache",
+        "concurrencyLimit", "healthCheck", "weights", "instanceWorkers", "crash", "cache", "autoscale",
+    ]
+    public static let autoscale = [
+        "min", "max", "target", "sync", "tolerance", "startup", "scaleDownStabilization", "scaleUpPercent", "scaleUpPods",
     ]
     public static let cache = ["keys", "zipf", "capacity", "ttl", "hitTime", "coalesce"]
     public static let crash = ["heldAbove", "for", "lose", "restart", "warmup"]
