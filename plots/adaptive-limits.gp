@@ -276,13 +276,14 @@ set grid; set style data lines
 
 set title 'api: concurrency limit (mean per instance)'
 set xlabel "time (s)"; set ylabel 'attempts'; set key top right
+set yrange [0:*]; set offsets 0, 0, graph 0.08, 0
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'fixed-limit-40', \
      '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'aimd', \
      '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'gradient2', \
      '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column('api_limit')) with lines lw 2 title 'vegas'
-unset object
+unset object; set autoscale y; set offsets 0, 0, 0, 0
 reset session
 set datafile separator ","
 set datafile columnheaders

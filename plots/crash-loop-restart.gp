@@ -272,12 +272,13 @@ set grid; set style data lines
 
 set title 'api: instances down after a crash (mean per interval)'
 set xlabel "time (s)"; set ylabel 'instances'; set key top right
+set yrange [0:*]; set offsets 0, 0, graph 0.08, 0
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/crash-loop-restart/timeseries/no-retries.csv' using (column("time_s")):(column('api_down')) with lines lw 2 title 'no-retries', \
      '../results/crash-loop-restart/timeseries/3-attempts.csv' using (column("time_s")):(column('api_down')) with lines lw 2 title '3-attempts', \
      '../results/crash-loop-restart/timeseries/3-attempts-jittered-restarts.csv' using (column("time_s")):(column('api_down')) with lines lw 2 title '3-attempts-jittered-restarts', \
      '../results/crash-loop-restart/timeseries/aws-standard-2026.csv' using (column("time_s")):(column('api_down')) with lines lw 2 title 'aws-standard-2026'
-unset object
+unset object; set autoscale y; set offsets 0, 0, 0, 0
 reset session
 set datafile separator ","
 set datafile columnheaders

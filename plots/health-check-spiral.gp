@@ -272,12 +272,13 @@ set grid; set style data lines
 
 set title 'api: instances out of the picks (mean over balancers)'
 set xlabel "time (s)"; set ylabel 'instances'; set key top right
+set yrange [0:*]; set offsets 0, 0, graph 0.08, 0
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/health-check-spiral/timeseries/no-health-checks.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'no-health-checks', \
      '../results/health-check-spiral/timeseries/probes-in-queue.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'probes-in-queue', \
      '../results/health-check-spiral/timeseries/probes-in-queue-panic-50.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'probes-in-queue-panic-50', \
      '../results/health-check-spiral/timeseries/probes-out-of-band.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'probes-out-of-band'
-unset object
+unset object; set autoscale y; set offsets 0, 0, 0, 0
 reset session
 set datafile separator ","
 set datafile columnheaders

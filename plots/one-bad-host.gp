@@ -280,6 +280,7 @@ set grid; set style data lines
 
 set title 'api: instances out of the picks (mean over balancers)'
 set xlabel "time (s)"; set ylabel 'instances'; set key top right
+set yrange [0:*]; set offsets 0, 0, graph 0.08, 0
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'least-request', \
@@ -287,7 +288,7 @@ plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s"
      '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'least-request-ejection', \
      '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'ring-hash', \
      '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column('api_out_of_picks')) with lines lw 2 title 'ring-hash-other-host'
-unset object
+unset object; set autoscale y; set offsets 0, 0, 0, 0
 reset session
 set datafile separator ","
 set datafile columnheaders

@@ -188,8 +188,9 @@ public enum PlotScript {
                 panels.append("""
                     set title \(gq(title))
                     set xlabel "time (s)"; set ylabel \(gq(ylabel)); set key top right
+                    set yrange [0:*]; set offsets 0, 0, graph 0.08, 0
                     \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
-                    unset object
+                    unset object; set autoscale y; set offsets 0, 0, 0, 0
                     """)
             }
         }
