@@ -20,11 +20,13 @@ import Testing
     /// The issue's cases: each would grow until the machine runs out.
     @Test func runsThatWouldExhaustMemoryAreRefused() throws {
         // 1,000,000 s at a 1 s interval with 20 variants: each variant's series goes to disk as soon as it is
-        // complete, so what counts is two live runs of 10^6 rows (measured: 1.49 GB peak); 3 at once do not fit.
+        // complete, so what counts is two live runs of 10^6 rows (measured: 1.49 GB peak at 30 columns a row; the
+        // columns of caches, autoscaling and message queues made it 35, and the estimate 2.0 GB); 3 at once do
+        // not fit.
         let rows = try set(Self.poisson(clients: 1, duration: "1000000s",
                                         extra: #", "vary": { "services[0].workers": { "from": 1, "to": 20, "step": 1 } }"#))
         let r = ResourceEstimate.of(rows, replications: 1, jobs: 2, trace: 0)
-        #expect(r.bytes > 1.4e9 && r.bytes < 2e9, "\(r.bytes)")
+        #expect(r.bytes > 1.6e9 && r.bytes < 2.2e9, "\(r.bytes)")
         #expect(r.parts[0].what.hasPrefix("time series of the running jobs"))
         #expect(r.refusal(maxBytes: ResourceEstimate.defaultMaxBytes) == nil)
         #expect(ResourceEstimate.of(rows, replications: 1, jobs: 3, trace: 0).refusal(maxBytes: 2e9)?.contains("--max-memory") == true)

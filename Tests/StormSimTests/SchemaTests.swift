@@ -45,8 +45,10 @@ import Testing
             ("serviceRateLimit", ScenarioKeys.serviceRateLimit), ("occService", ScenarioKeys.occService),
             ("proxyService", ScenarioKeys.proxyService), ("codel", ScenarioKeys.codel), ("loadChange", ScenarioKeys.loadChange),
             ("outlierDetection", ScenarioKeys.outlierDetection), ("healthCheck", ScenarioKeys.healthCheck),
-            ("crash", ScenarioKeys.crash),
+            ("crash", ScenarioKeys.crash), ("cache", ScenarioKeys.cache), ("autoscale", ScenarioKeys.autoscale),
+            ("sqsService", ScenarioKeys.sqsService),
         ]
+        #expect(keys(definition("sqsService")?["properties"]?["visibilityBackoff"]) == ScenarioKeys.visibilityBackoff.sorted(), "sqs.visibilityBackoff")
         #expect(keys(definition("crash")?["properties"]?["restart"]) == ScenarioKeys.crashRestart.sorted(), "crash.restart")
         #expect(keys(definition("crash")?["properties"]?["warmup"]) == ScenarioKeys.crashWarmup.sorted(), "crash.warmup")
         #expect(keys(definition("policy")?["properties"]?["hedging"]) == ScenarioKeys.hedging.sorted(), "policy.hedging")

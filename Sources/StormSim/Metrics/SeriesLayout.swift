@@ -42,7 +42,12 @@ public struct ServiceColumns: Sendable {
     public let hits: Int
     /// Instances serving (autoscaling): an integrated gauge.
     public let instances: Int
-    public static let width = 14
+    /// Message queues: messages processed twice, and moved to the dead-letter queue; the send time of the oldest
+    /// message not gone at each row's end (-1: none).
+    public let duplicates: Int
+    public let deadLettered: Int
+    public let oldestSent: Int
+    public static let width = 17
 
     public init(base: Int) {
         attempts = base
@@ -59,6 +64,9 @@ public struct ServiceColumns: Sendable {
         down = base + 11
         hits = base + 12
         instances = base + 13
+        duplicates = base + 14
+        deadLettered = base + 15
+        oldestSent = base + 16
     }
 
     /// The columns of service number `index`, after the client columns and `attemptColumns` attempt columns.

@@ -55,6 +55,10 @@ public enum ServiceMetric: String, CaseIterable, Sendable {
     /// Instance-seconds it ran (an autoscaled fleet: scaled, running or starting; else instances x duration):
     /// what its capacity cost.
     case instanceSeconds = "instance_seconds"
+    /// Message queues: messages processed more than once (successful processings beyond the one that deleted),
+    /// and moved to the dead-letter queue; empty for other services.
+    case duplicates
+    case deadLettered = "dead_lettered"
 }
 
 /// The clients' columns of `timeseries/<variant>.csv` after `time_s`, in file order (then `attempt_1`... and each
@@ -117,6 +121,11 @@ public enum ServiceSeriesMetric: String, CaseIterable, Sendable {
     case hits
     /// The mean number of its instances serving (autoscaling); empty without `autoscale`.
     case instances
+    /// Message queues: messages processed twice and dead-lettered in the interval, and the age of the oldest
+    /// message not yet deleted at its end; empty for other services.
+    case duplicates
+    case deadLettered = "dead_lettered"
+    case oldestAge = "oldest_age_s"
 
     /// The column name for a service.
     public func column(_ service: String) -> String { "\(service)_\(rawValue)" }

@@ -33,6 +33,8 @@ public enum EventKind: UInt8, Sendable {
     case hedgeDue
     /// A balancer probes an instance (`a` = balancer set, `b` = unit x instances + position).
     case healthProbe
+    /// A message's visibility timeout or backoff runs out (`a` = message, `b` = the receipt it was set for).
+    case queueTimer
 }
 
 /// `faultChanges` payloads.

@@ -47,6 +47,9 @@ public struct RingBuffer<Element> {
         return storage[(head + countStored) & (storage.count - 1)]
     }
 
+    /// The `i`-th element from the front (checks only).
+    func element(at i: Int) -> Element { storage[(head + i) & (storage.count - 1)] }
+
     mutating func grow() {
         var bigger = ContiguousArray(repeating: filler, count: storage.count * 2)
         for i in 0..<countStored { bigger[i] = storage[(head + i) & (storage.count - 1)] }

@@ -38,6 +38,8 @@ struct ServiceState {
     let crashes: Bool
     /// It has a look-aside cache (`World.caches[s]`).
     let cached: Bool
+    /// It is a message queue (`World.messageQueues`).
+    let isMessageQueue: Bool
     /// How long a worker takes to answer a health probe.
     let probeTime: SimDuration
     /// Instances out of the balancers' picks (summed over every watching balancer), and the sum of its
@@ -72,6 +74,7 @@ struct ServiceState {
         limited = config.concurrencyLimit != nil
         crashes = config.crash != nil
         cached = config.cache != nil
+        isMessageQueue = config.kind == .sqs
         probeTime = config.healthCheck?.probeTime ?? .zero
     }
 }

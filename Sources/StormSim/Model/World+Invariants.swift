@@ -170,6 +170,23 @@ extension World {
             problems.append("instance \(i): \(instance.busy) busy workers, \(inService[i]) attempts in service")
         }
 
+        // Message queues: the depth gauge counts the visible messages not deleted; every message sent is gone,
+        // visible, or in flight; deleted ones were sent.
+        for (s, q) in messageQueues.queues.enumerated() {
+            guard let q else { continue }
+            var visible = 0
+            for k in 0..<q.visible.count where !messageQueues.messages[Int(q.visible.element(at: k))].gone { visible += 1 }
+            if Double(visible) != q.depthGauge.value {
+                problems.append("\(services[s].config.name): \(visible) messages visible, the depth gauge says \(q.depthGauge.value)")
+            }
+            if q.deleted + q.deadLettered > q.sentCount {
+                problems.append("\(services[s].config.name): \(q.deleted) deleted + \(q.deadLettered) dead-lettered > \(q.sentCount) sent")
+            }
+            let busy = instances[services[s].instances.lowerBound].busy
+            let processing = messageQueues.consumers.filter { Int($0.queue) == s && $0.next < $0.batch.count }.count
+            if busy != processing { problems.append("\(services[s].config.name): \(busy) consumers busy, \(processing) are processing") }
+        }
+
         if nextInstance != instances.count { problems.append("\(instances.count) instances, services own \(nextInstance)") }
 
         // No pending event refers to a freed slot (a timeout may be stale: its generation tells).
@@ -200,6 +217,8 @@ extension World {
                 } else if Int(e.a) >= services.count {
                     problems.append("faultChanges for service \(e.a) of \(services.count)")
                 }
+            case .queueTimer:
+                if Int(e.a) >= messageQueues.messages.count { problems.append("a visibility timer for message \(e.a) of \(messageQueues.messages.count)") }
             case .healthProbe:
                 if Int(e.a) >= balancers.count || balancers[Int(e.a)].health == nil {
                     problems.append("healthProbe for balancer set \(e.a), which has no health checks")

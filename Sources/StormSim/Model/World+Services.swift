@@ -8,6 +8,10 @@ extension World {
         instances[i].counts.arrivals += 1
         if F.fleet && instances[i].attemptsColumn >= 0 { stats.series.add(instances[i].attemptsColumn, at: now) }
         stats.series.add(services[s].columns.attempts, at: now)
+        if F.fleet && services[s].isMessageQueue {
+            messageSent(attempt, service: s, now: now, queue: &queue)
+            return
+        }
         if services[s].isOCC {
             // Read the row's version; the reply crosses the network back.
             attempts[attempt].readVersion = services[s].row.version
@@ -117,6 +121,10 @@ extension World {
 
     mutating func serviceDone(_ attempt: UInt32, generation: UInt32, now: SimTime, queue: inout EventQueue) {
         let s = Int(attempts[attempt].service)
+        if F.fleet && services[s].isMessageQueue {
+            messageProcessed(attempt, service: s, now: now, queue: &queue)
+            return
+        }
         if F.fleet && services[s].crashes {
             // Lost in a crash (and perhaps freed since): its instance no longer serves it.
             guard attempts[attempt].generation == generation, !attempts[attempt].lost else { return }

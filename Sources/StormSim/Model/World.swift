@@ -61,6 +61,8 @@ struct World<F: ModelFeatures>: EventHandler {
     var caches: [CacheState?] = []
     /// Per service, its autoscaler (nil without one).
     var autoscalers: [AutoscalerState?] = []
+    /// The message queues (services of kind sqs), their messages and consumers.
+    var messageQueues = MessageQueues()
 
     var requests = SlotPool<RequestState>()
     var attempts = SlotPool<AttemptState>()
@@ -161,6 +163,18 @@ struct World<F: ModelFeatures>: EventHandler {
             s.autoscale.map { AutoscalerState($0, column: services[i].columns.instances, series: &stats.series) }
         }
         for s in services.indices where autoscalers[s] != nil { setServing(service: s, count: autoscalers[s]!.ready, now: .zero) }
+        messageQueues.queues = scenario.services.enumerated().map { i, s in
+            s.messageQueue.map { config in
+                var q = MessageQueues.Queue(
+                    config: config, depthGauge: Gauge(series: stats.series, areaColumn: services[i].columns.queueLength),
+                    oldestGauge: Gauge(series: stats.series, areaColumn: nil, endColumn: services[i].columns.oldestSent))
+                q.oldestGauge.set(-1, at: .zero, in: &stats.series)
+                return q
+            }
+        }
+        for (i, s) in scenario.services.enumerated() {
+            for _ in 0..<(s.messageQueue?.consumers ?? 0) { messageQueues.consumers.append(MessageQueues.Consumer(queue: Int32(i))) }
+        }
         // A burst puts every client's request and attempt in flight at once; a closed loop keeps one per client.
         requests.reserve(scenario.clients.count)
         attempts.reserve(scenario.clients.count)
@@ -188,6 +202,7 @@ struct World<F: ModelFeatures>: EventHandler {
         for (s, a) in autoscalers.enumerated() where a != nil {
             queue.schedule(.faultChanges, at: .zero + a!.config.sync, a: UInt32(s), b: ConditionChange.autoscaleSync)
         }
+        startConsumers(queue: &queue)
         arrivals.start(queue: &queue)
     }
 
@@ -208,6 +223,7 @@ struct World<F: ModelFeatures>: EventHandler {
         case .outlierSweep: outlierSweep(Int(event.a), now: now, queue: &queue)
         case .hedgeDue: hedgeDue(event.a, generation: event.b, now: now, queue: &queue)
         case .healthProbe: healthProbe(set: Int(event.a), slot: Int(event.b), now: now, queue: &queue)
+        case .queueTimer: visibilityExpired(event.a, receipt: event.b, now: now, queue: &queue)
         case .faultChanges:
             if event.b == ConditionChange.ready {
                 instanceStarted(Int(event.a), now: now)
@@ -257,6 +273,8 @@ struct World<F: ModelFeatures>: EventHandler {
             services[s].downGauge.finish(in: &stats.series)
             autoscalers[s]?.servingGauge.finish(in: &stats.series)
             autoscalers[s]?.account(now: end)
+            messageQueues.queues[s]?.depthGauge.finish(in: &stats.series)
+            messageQueues.queues[s]?.oldestGauge.finish(in: &stats.series)
         }
         for i in instances.indices where instances[i].crashed { instances[i].downTime += (end - instances[i].crashedAt).nanoseconds }
         for i in instances.indices {

@@ -29,8 +29,10 @@ public enum PlotScript {
         /// Whether the target's `down` column holds values (its instances may crash), and its `hits` (it caches).
         var hasDown = false
         var hasHits = false
-        /// Whether the target's `instances` column holds values (it autoscales).
+        /// Whether the target's `instances` column holds values (it autoscales), and its `oldest_age_s` (it is a
+        /// message queue).
         var hasInstances = false
+        var isMessageQueue = false
         /// Instances of the target with a column of their own in the time series (0: none), and the variant whose
         /// instances' loads differ most (from `instances.csv`), to draw them.
         var instanceColumns = 0
@@ -175,8 +177,10 @@ public enum PlotScript {
         }
 
         // A fleet's state over time: instances out of the balancers' picks, concurrency limits, instances down.
-        if !tooManyLines && (run.hasOutOfPicks || run.hasLimits || run.hasDown || run.hasInstances) {
+        if !tooManyLines && (run.hasOutOfPicks || run.hasLimits || run.hasDown || run.hasInstances || run.isMessageQueue) {
             for (metric, title, ylabel, shown) in [
+                (ServiceSeriesMetric.oldestAge, "\(run.target): age of the oldest message not deleted (at each interval's end)", "seconds", run.isMessageQueue),
+                (ServiceSeriesMetric.duplicates, "\(run.target): messages processed twice (per interval)", "messages", run.isMessageQueue),
                 (ServiceSeriesMetric.instances, "\(run.target): instances serving (autoscaling; mean per interval)", "instances", run.hasInstances),
                 (ServiceSeriesMetric.down, "\(run.target): instances down after a crash (mean per interval)", "instances", run.hasDown),
                 (ServiceSeriesMetric.outOfPicks, "\(run.target): instances out of the picks (mean over balancers)", "instances", run.hasOutOfPicks),
@@ -370,7 +374,7 @@ public enum PlotScript {
             return (from, to, what)
         }
         var lastActive = 0.0, end = 0.0
-        var hasOutOfPicks = false, hasLimits = false, hasDown = false, hasHits = false, hasInstances = false, instanceColumns = 0
+        var hasOutOfPicks = false, hasLimits = false, hasDown = false, hasHits = false, hasInstances = false, isMessageQueue = false, instanceColumns = 0
         for (name, _) in variants.prefix(16) {
             guard let series = read("timeseries/\(name).csv") else { continue }
             let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
@@ -385,6 +389,7 @@ public enum PlotScript {
             let downColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.down.column(target)))
             let hitsColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.hits.column(target)))
             let servingColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.instances.column(target)))
+            let ageColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.oldestAge.column(target)))
             for line in lines.dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)
                 if let out, out < cells.count, !cells[out].isEmpty { hasOutOfPicks = true }
@@ -392,6 +397,7 @@ public enum PlotScript {
                 if let downColumn, downColumn < cells.count, !cells[downColumn].isEmpty { hasDown = true }
                 if let hitsColumn, hitsColumn < cells.count, !cells[hitsColumn].isEmpty { hasHits = true }
                 if let servingColumn, servingColumn < cells.count, !cells[servingColumn].isEmpty { hasInstances = true }
+                if let ageColumn, ageColumn < cells.count, !cells[ageColumn].isEmpty { isMessageQueue = true }
                 guard let t = Double(cells[0]) else { continue }
                 end = max(end, t + interval)
                 if attempts < cells.count, let a = Double(cells[attempts]), a > 0 { lastActive = max(lastActive, t + interval) }
@@ -409,6 +415,7 @@ public enum PlotScript {
         run.hasDown = hasDown
         run.hasHits = hasHits
         run.hasInstances = hasInstances
+        run.isMessageQueue = isMessageQueue
         run.instanceColumns = instanceColumns
         if instanceColumns > 0, let table = read("instances.csv") {
             // The variant whose instances' attempts differ most.

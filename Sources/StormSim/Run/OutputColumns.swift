@@ -90,6 +90,8 @@ enum OutputColumns {
             let workerTime = r.world.autoscalers[index].map { Double(s.config.workers) * Double($0.scaledTime) }
                 ?? Double(s.config.totalWorkers) * Double(r.scenario.duration.nanoseconds)
             return .number(Double(busyTime) / workerTime)
+        case .duplicates: return r.world.messageQueues.queues[index].map { .integer($0.duplicates) } ?? .empty
+        case .deadLettered: return r.world.messageQueues.queues[index].map { .integer($0.deadLettered) } ?? .empty
         case .instanceSeconds:
             return .number(r.world.autoscalers[index].map { Double($0.scaledTime) / 1e9 } ?? Double(s.config.instances) * r.scenario.duration.seconds)
         case .crashes: return .integer(s.instances.reduce(0) { $0 + r.world.instances[$1].crashes })
@@ -167,6 +169,8 @@ enum OutputColumns {
         case mean(Int, divisor: Double)
         /// A time integral over another (`over`), divided by `divisor`: a mean per unit of what the other counts.
         case areaRatio(Int, over: Int, divisor: Double)
+        /// The time from the instant in a column (in s; negative: none) to the row's end, in s (0 for none).
+        case ageAtEnd(Int)
         /// The mean latency of the row's successes, in ms.
         case latencyMean
         /// Empty (NaN): a gauge of something the run does not have.
@@ -215,6 +219,9 @@ enum OutputColumns {
         case .down: return s.crashes ? .mean(s.columns.down, divisor: 1) : .none
         case .hits: return s.cached ? .value(s.columns.hits) : .none
         case .instances: return s.config.autoscale != nil ? .mean(s.columns.instances, divisor: 1) : .none
+        case .duplicates: return s.isMessageQueue ? .value(s.columns.duplicates) : .none
+        case .deadLettered: return s.isMessageQueue ? .value(s.columns.deadLettered) : .none
+        case .oldestAge: return s.isMessageQueue ? .ageAtEnd(s.columns.oldestSent) : .none
         }
     }
 
@@ -257,6 +264,9 @@ enum OutputColumns {
                 case .value(let c): out.append(series[row, c])
                 case .mean(let c, let divisor): out.append(divisor == 1 ? series[row, c] / rowWidth : series[row, c] / rowWidth / divisor)
                 case .areaRatio(let c, let over, let divisor): out.append(series[row, c] / series[row, over] / divisor)
+                case .ageAtEnd(let c):
+                    let since = series[row, c]
+                    out.append(since < 0 ? 0 : (Double(Int64(row) * series.interval) + rowWidth) / 1e9 - since)
                 case .latencyMean:
                     let successes = series[row, ClientColumn.successes]
                     out.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)

@@ -139,6 +139,9 @@ public struct Service: Equatable, Sendable {
         /// A pass-through layer (a sidecar, an SDK's retry loop): no capacity limit and no time of its own; it
         /// forwards each attempt to what it `calls` with its own policy, so retry layers can be stacked.
         case proxy
+        /// A message queue in the SQS model (`MessageQueueConfig`): sends are accepted at once; its consumers
+        /// process the messages with its service time and calls.
+        case sqs
     }
 
     public var name: String
@@ -207,6 +210,8 @@ public struct Service: Equatable, Sendable {
     /// Its horizontal autoscaler (Kubernetes' HPA); nil: a fixed fleet. With one, `instances` is the most it may
     /// scale to (`autoscale.max`) and `autoscale.initial` the instances at the start.
     public var autoscale: Autoscale? = nil
+    /// A message queue's settings (`kind` sqs).
+    public var messageQueue: MessageQueueConfig? = nil
 
     public static func == (a: Service, b: Service) -> Bool {
         a.name == b.name && a.kind == b.kind && a.workers == b.workers && a.queueCapacity == b.queueCapacity
@@ -218,7 +223,7 @@ public struct Service: Equatable, Sendable {
             && a.adaptiveAfter == b.adaptiveAfter && a.dropExpired == b.dropExpired
             && a.instances == b.instances && a.balancer == b.balancer && a.outlierDetection == b.outlierDetection
             && a.concurrencyLimit == b.concurrencyLimit && a.healthCheck == b.healthCheck && a.weights == b.weights && a.instanceWorkers == b.instanceWorkers && a.crash == b.crash && a.cache == b.cache
-            && a.autoscale == b.autoscale
+            && a.autoscale == b.autoscale && a.messageQueue == b.messageQueue
     }
 
     public init(

@@ -28,12 +28,13 @@ extension ScenarioDecoder {
         var kind = Service.Kind.queue
         if case .object = json, let k = json["kind"] {
             guard case .string(let text) = k, let parsed = Service.Kind(rawValue: text) else {
-                context.fail(path.appending("kind"), "expected one of \"queue\", \"occ\", \"proxy\", found \(k.kindDescription)")
+                context.fail(path.appending("kind"), "expected one of \"queue\", \"occ\", \"proxy\", \"sqs\", found \(k.kindDescription)")
                 return nil
             }
             kind = parsed
         }
-        let allowed = kind == .occ ? ScenarioKeys.occService : kind == .proxy ? ScenarioKeys.proxyService : ScenarioKeys.service
+        let allowed = kind == .occ ? ScenarioKeys.occService : kind == .proxy ? ScenarioKeys.proxyService
+            : kind == .sqs ? ScenarioKeys.sqsService : ScenarioKeys.service
         guard let reader = ObjectReader(json, at: path, allowed: allowed, context: context) else { return nil }
         var name = reader.string("name")
         if let n = name, let problem = FileSafeName.problem(n, allowDots: false) {
@@ -47,6 +48,10 @@ extension ScenarioDecoder {
         let calls = decodeCalls(reader, required: kind == .proxy)
         var callPolicy: RetryPolicy? = .noRetries
         if let p = reader.value("policy") { callPolicy = decodePolicy(p, at: path.appending("policy"), context: context) }
+        if kind == .sqs {
+            guard let name, let calls, let callPolicy else { return nil }
+            return decodeMessageQueue(reader, name: name, calls: calls, policy: callPolicy)
+        }
         if kind == .proxy {
             guard let name, let calls, let callPolicy else { return nil }
             var proxy = Service(name: name, kind: .proxy, workers: ScenarioLimits.maxWorkers, queueCapacity: 0,

@@ -68,6 +68,12 @@ public enum ScenarioKeys {
     public static let zipfKey = ["zipf", "keys"]
     /// A proxy only forwards, with its own policy.
     public static let proxyService = ["name", "kind", "calls", "policy"]
+    /// A message queue: its consumers and what they do with each message.
+    public static let sqsService = [
+        "name", "kind", "consumers", "batch", "visibilityTimeout", "maxReceiveCount", "visibilityBackoff",
+        "serviceTime", "errorRate", "calls", "policy",
+    ]
+    public static let visibilityBackoff = ["base", "max"]
     public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate", "cacheFlush"]
     public static let fault: [String: [String]] = [
         "outage": ["type", "from", "to", "answer", "instances", "fraction"],
