@@ -31,6 +31,14 @@ public struct RingBuffer<Element> {
         countStored += 1
     }
 
+    /// - Complexity: amortized O(1).
+    public mutating func prepend(_ element: Element) {
+        if countStored == storage.count { grow() }
+        head = (head - 1) & (storage.count - 1)
+        storage[head] = element
+        countStored += 1
+    }
+
     /// - Complexity: O(1).
     public mutating func popFirst() -> Element? {
         guard countStored > 0 else { return nil }

@@ -18,11 +18,17 @@ extension World {
         makeVisible(id, queue: s, now: now, events: &queue)
     }
 
-    /// Message `id` is visible: a consumer on a long poll receives it at once.
+    /// Message `id` is visible: a consumer on a long poll receives it at once. A new message joins the end of the
+    /// visible ones; one visible again (its timeout ran out) the front, since it was sent before every message
+    /// still waiting (SQS orders by send time, on a best-effort basis).
     mutating func makeVisible(_ id: UInt32, queue s: Int, now: SimTime, events: inout EventQueue) {
+        if messageQueues.messages[Int(id)].receives == 0 {
+            messageQueues.queues[s]!.visible.append(id)
+        } else {
+            messageQueues.queues[s]!.visible.prepend(id)
+        }
         messageQueues.messages[Int(id)].inFlight = false
         messageQueues.messages[Int(id)].inVisible = true
-        messageQueues.queues[s]!.visible.append(id)
         messageQueues.queues[s]!.depthGauge.change(by: 1, at: now, in: &stats.series)
         if let c = messageQueues.queues[s]!.waiting.popFirst() { receive(consumer: c, now: now, queue: &events) }
     }

@@ -20,7 +20,7 @@ public enum PlotScript {
         var variants: [(name: String, values: [String])]
         var triggers: [(from: Double, to: Double, what: String)]
         var summaryColumns: [String]
-        /// Whether any variant had a success (latency panels need one).
+        /// Whether any variant had a success with a latency above 0 (latency panels need one).
         var hasLatency: Bool
         /// Whether the target's `out_of_picks` and `limit` columns hold values in some variant (a fleet with
         /// outlier detection or health checks; concurrency limits).
@@ -146,8 +146,10 @@ public enum PlotScript {
 
         // Timeline with the trigger shaded: goodput of each variant.
         if !run.triggers.isEmpty && run.variants.count > 1 && run.variants.count <= 16 {
+            // For a message queue the sends all succeed at once: what matters is the messages deleted.
+            let done = run.isMessageQueue ? series(.served, run.target) : series(.successes)
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.successes))/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(done)/\(run.interval)) with lines lw 2 title \(gq(v.name))"
             }
             let queues = run.variants.map { v in
                 "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.queueLength, run.target))) with lines lw 2 title \(gq(v.name))"
@@ -157,20 +159,22 @@ public enum PlotScript {
             }
             let what = run.triggers.map(\.what).joined(separator: ", ")
             panels.append("""
-                set title \(gq("Goodput around the trigger (shaded: \(what))"))
-                set xlabel "time (s)"; set ylabel "successes per second"; set key top right
+                set title \(gq("\(run.isMessageQueue ? "\(run.target): messages deleted" : "Goodput") around the trigger (shaded: \(what))"))
+                set xlabel "time (s)"; set ylabel \(gq(run.isMessageQueue ? "messages deleted per second" : "successes per second")); set key top right
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                 unset object
                 """)
+            if !run.isMessageQueue {
+                panels.append("""
+                    set title "Retries per second around the trigger"
+                    set xlabel "time (s)"; set ylabel "retries per second"; set key top right
+                    \(shade(run))plot \(retries.joined(separator: ", \\\n     "))
+                    unset object
+                    """)
+            }
             panels.append("""
-                set title "Retries per second around the trigger"
-                set xlabel "time (s)"; set ylabel "retries per second"; set key top right
-                \(shade(run))plot \(retries.joined(separator: ", \\\n     "))
-                unset object
-                """)
-            panels.append("""
-                set title \(gq("\(run.target) queue length around the trigger"))
-                set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
+                set title \(gq("\(run.target) \(run.isMessageQueue ? "messages visible" : "queue length") around the trigger"))
+                set xlabel "time (s)"; set ylabel \(gq(run.isMessageQueue ? "messages visible (mean)" : "queue length (mean)")); set key top right
                 \(shade(run))plot \(queues.joined(separator: ", \\\n     "))
                 unset object
                 """)
@@ -354,7 +358,8 @@ public enum PlotScript {
         if let p99 = columns.firstIndex(of: SummaryMetric.latencyP99.rawValue) {
             for line in String(decoding: summary, as: UTF8.self).split(separator: "\n").dropFirst() {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-                if p99 < cells.count, !cells[p99].isEmpty { hasLatency = true }
+                // Latencies of 0 (no network, no work: a message queue's sends) cannot go on a log scale.
+                if p99 < cells.count, let v = Double(cells[p99]), v > 0 { hasLatency = true }
             }
         }
         let services = columns.compactMap { c -> String? in
