@@ -185,7 +185,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'Goodput around the trigger (shaded: load x2.5)'
-set xlabel "time (s)"; set ylabel "successes per second"; set key top right
+set xlabel "time (s)"; set ylabel 'successes per second'; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'fixed-limit-40', \
@@ -245,7 +245,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'api queue length around the trigger'
-set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
+set xlabel "time (s)"; set ylabel 'queue length (mean)'; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'static-pool', \
      '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'fixed-limit-40', \

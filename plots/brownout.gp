@@ -213,7 +213,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'Goodput around the trigger (shaded: db slowdown)'
-set xlabel "time (s)"; set ylabel "successes per second"; set key top right
+set xlabel "time (s)"; set ylabel 'successes per second'; set key top right
 set object 1 rect from first 20, graph 0 to first 50, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/brownout/timeseries/no-retries.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'no-retries', \
      '../results/brownout/timeseries/retry-at-client.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'retry-at-client', \
@@ -273,7 +273,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'frontend queue length around the trigger'
-set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
+set xlabel "time (s)"; set ylabel 'queue length (mean)'; set key top right
 set object 1 rect from first 20, graph 0 to first 50, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/brownout/timeseries/no-retries.csv' using (column("time_s")):(column('frontend_queue_length')) with lines lw 2 title 'no-retries', \
      '../results/brownout/timeseries/retry-at-client.csv' using (column("time_s")):(column('frontend_queue_length')) with lines lw 2 title 'retry-at-client', \

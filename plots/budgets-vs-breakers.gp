@@ -186,7 +186,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'Goodput around the trigger (shaded: api outage)'
-set xlabel "time (s)"; set ylabel "successes per second"; set key top right
+set xlabel "time (s)"; set ylabel 'successes per second'; set key top right
 set object 1 rect from first 20, graph 0 to first 35, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/budgets-vs-breakers/timeseries/no-budget.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'no-budget', \
      '../results/budgets-vs-breakers/timeseries/token-bucket.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'token-bucket', \
@@ -248,7 +248,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'api queue length around the trigger'
-set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
+set xlabel "time (s)"; set ylabel 'queue length (mean)'; set key top right
 set object 1 rect from first 20, graph 0 to first 35, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/budgets-vs-breakers/timeseries/no-budget.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'no-budget', \
      '../results/budgets-vs-breakers/timeseries/token-bucket.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'token-bucket', \

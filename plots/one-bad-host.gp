@@ -186,7 +186,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'Goodput around the trigger (shaded: api outage)'
-set xlabel "time (s)"; set ylabel "successes per second"; set key top right
+set xlabel "time (s)"; set ylabel 'successes per second'; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'least-request', \
@@ -248,7 +248,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'api queue length around the trigger'
-set xlabel "time (s)"; set ylabel "queue length (mean)"; set key top right
+set xlabel "time (s)"; set ylabel 'queue length (mean)'; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'round-robin', \
      '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'least-request', \
