@@ -54,6 +54,24 @@ import Testing
         #expect(hits[0] == 0 && hits[10] == 1 && hits[11] == 0 && hits[21] == 1 && hits[22] == 0)
     }
 
+    /// The same requests with a soft TTL of 8 s: the hit at 9.5 s finds the entry 8.998 s old, is answered from
+    /// the cache and refreshes it in the background (stored again at 9.501 s: 1 ms at the database); so do the
+    /// hits at 18.5 s and 27.5 s. One miss, 30 hits, 4 fetches.
+    @Test func aSoftTTLRefreshesBeforeExpiry() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stormsim-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try ("time_s\n" + (0...30).map { "\(Double($0) + 0.5)\n" }.joined()).write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        let file = dir.appendingPathComponent("s.json")
+        try text(clients: #"{ "count": 1, "target": "api", "arrival": { "type": "trace", "file": "t.csv" }, "policy": POLICY }"#,
+                 cache: #"{ "keys": 1, "capacity": 1, "ttl": "10s", "softTtl": "8s" }"#).write(to: file, atomically: true, encoding: .utf8)
+        let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try ScenarioDecoder.load(file: file.path)))
+        #expect(problems.isEmpty, "\(problems.prefix(3))")
+        #expect(r.value("requests") == 31 && r.value("succeeded") == 31)
+        #expect(r.value("db_attempts") == 4 && r.value("api_hit_ratio") == 30.0 / 31)
+        let fetches = r.seriesRows.map { $0[r.seriesHeader.firstIndex(of: "db_attempts")!] }
+        #expect(fetches[0] == 1 && fetches[9] == 1 && fetches[18] == 1 && fetches[27] == 1)
+    }
+
     /// Fifty requests for one key at once, on a cold cache: fifty fetches, or with coalescing one, whose answer
     /// the other 49 share.
     @Test(arguments: [false, true])
@@ -101,5 +119,8 @@ import Testing
         let flushWithoutCache = #"{ "name": "c", "duration": "10s", "clients": { "count": 1, "target": "api", "arrival": { "type": "burst" } },"#
             + #" "services": [ { "name": "api", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" }, "faults": [ { "type": "cacheFlush", "from": "1s", "to": "2s" } ] } ] }"#
         #expect(issues(flushWithoutCache) == ["services[0].faults[0]: a cacheFlush fault needs a service with a cache"])
+        #expect(issues(text(clients: #"{ "count": 1, "target": "api", "arrival": { "type": "burst" }, "policy": POLICY }"#,
+                            cache: #"{ "keys": 5, "capacity": 1, "ttl": "10s", "softTtl": "10s" }"#)).first?
+            .hasPrefix("services[0].cache.softTtl: 10s is not below ttl (10s)") == true)
     }
 }

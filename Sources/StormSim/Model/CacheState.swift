@@ -11,6 +11,9 @@ struct CacheState {
     /// Per slot: its key, when it expires, and its neighbours in recency order (-1: none).
     var keyOfSlot: [UInt32]
     var expiry: [SimTime]
+    /// Per slot, when it was stored (soft TTL); per key, whether a background refresh is out.
+    var storedAt: [SimTime]
+    var refreshing: [Bool] = []
     var newer: [Int32]
     var older: [Int32]
     /// Most and least recently used slots, and slots in use.
@@ -41,6 +44,8 @@ struct CacheState {
         let slots = min(config.capacity, config.keys)
         keyOfSlot = [UInt32](repeating: 0, count: slots)
         expiry = [SimTime](repeating: .zero, count: slots)
+        storedAt = [SimTime](repeating: .zero, count: slots)
+        if config.softTtl != nil { refreshing = [Bool](repeating: false, count: config.keys) }
         newer = [Int32](repeating: -1, count: slots)
         older = [Int32](repeating: -1, count: slots)
         if config.coalesce {
@@ -76,6 +81,13 @@ struct CacheState {
         return true
     }
 
+    /// Whether stored `key` is past its soft TTL at `now` and no refresh of it is out.
+    func wantsRefresh(_ key: Int, now: SimTime) -> Bool {
+        guard let soft = config.softTtl, !refreshing[key] else { return false }
+        let slot = slotOfKey[key]
+        return slot >= 0 && now - storedAt[Int(slot)] >= soft
+    }
+
     /// Stores `key` until `now + ttl`, evicting the least recently used key when full.
     mutating func store(_ key: Int, now: SimTime) {
         guard !flushed, !keyOfSlot.isEmpty else { return }
@@ -94,6 +106,7 @@ struct CacheState {
         keyOfSlot[Int(slot)] = UInt32(key)
         slotOfKey[key] = slot
         expiry[Int(slot)] = until
+        storedAt[Int(slot)] = now
         pushFront(slot)
     }
 
@@ -115,6 +128,7 @@ struct CacheState {
         let wasNewer = newer[Int(last)], wasOlder = older[Int(last)]
         keyOfSlot[Int(slot)] = keyOfSlot[Int(last)]
         expiry[Int(slot)] = expiry[Int(last)]
+        storedAt[Int(slot)] = storedAt[Int(last)]
         slotOfKey[Int(keyOfSlot[Int(slot)])] = slot
         newer[Int(slot)] = wasNewer
         older[Int(slot)] = wasOlder

@@ -108,6 +108,8 @@ struct AttemptState: Generational {
     var cacheHit: Bool { get { flag(64) } set { set(64, newValue) } }
 
     static let noBreaker = UInt32.max
+    /// The breaker generation of a cache's background refresh (`World.refresh`), which has no request.
+    static let refresh = UInt32.max - 1
     static let none = UInt32.max
 
     /// The Retry-After hint of a throttled response.

@@ -3,12 +3,32 @@
 /// wait for it.
 extension World {
     /// Looks up the key of `attempt`'s request in service `s`'s cache; a hit is marked on the attempt and counted.
-    mutating func cacheHit(_ attempt: UInt32, service s: Int, now: SimTime) -> Bool {
+    mutating func cacheHit(_ attempt: UInt32, service s: Int, now: SimTime, queue: inout EventQueue) -> Bool {
         let key = caches[s]!.key(request: requests[attempts[attempt].request].key)
         guard caches[s]!.lookup(key, now: now) else { return false }
         attempts[attempt].cacheHit = true
         stats.series.add(services[s].columns.hits, at: now)
+        if caches[s]!.wantsRefresh(key, now: now) { refresh(key, service: s, for: attempt, now: now, queue: &queue) }
         return true
+    }
+
+    /// Soft TTL: refreshes `key` in the background, an attempt with no request and no worker whose calls go to
+    /// the backend (the hit that found the key stale is answered at once).
+    mutating func refresh(_ key: Int, service s: Int, for hit: UInt32, now: SimTime, queue: inout EventQueue) {
+        caches[s]!.refreshing[key] = true
+        let attempt = attempts.insert(AttemptState(
+            deadline: .never, key: DrawKey.child(attempts[hit].key, 0x5EF), request: AttemptState.none,
+            requestGeneration: UInt32(key), instance: attempts[hit].instance, breakerGeneration: AttemptState.refresh,
+            service: UInt16(s)))
+        callDownstream(attempt, service: s, deadline: .never, now: now, queue: &queue)
+    }
+
+    /// A background refresh's calls are back: a success stores the key anew.
+    mutating func refreshed(_ attempt: UInt32, service s: Int, now: SimTime) {
+        let key = Int(attempts[attempt].requestGeneration)
+        if !attempts[attempt].downstreamFailed { caches[s]!.store(key, now: now) }
+        caches[s]!.refreshing[key] = false
+        attempts.remove(attempt)
     }
 
     /// A miss about to call the backend: with coalescing, if the key's fetch is already out, wait for it (and

@@ -63,7 +63,7 @@ extension World {
             let warm = warmupFactor(service: s, instance: i, now: now)
             if warm != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * warm) }
         }
-        if F.fleet && services[s].cached && !probe && cacheHit(attempt, service: s, now: now) {
+        if F.fleet && services[s].cached && !probe && cacheHit(attempt, service: s, now: now, queue: &queue) {
             queue.schedule(.serviceDone, at: now + caches[s]!.config.hitTime, a: attempt, b: attempts[attempt].generation)
             return
         }
@@ -95,6 +95,11 @@ extension World {
             return
         }
         if F.fleet && services[s].cached && awaitsFetch(attempt, service: s) { return }
+        callDownstream(attempt, service: s, deadline: deadline, now: now, queue: &queue)
+    }
+
+    /// Sends `attempt`'s calls to every service `s` calls, each a request of the service's caller.
+    mutating func callDownstream(_ attempt: UInt32, service s: Int, deadline: SimTime, now: SimTime, queue: inout EventQueue) {
         let targets = callers[s + 1].targets
         attempts[attempt].pendingCalls = UInt16(targets.count)
         for (j, target) in targets.enumerated() {
@@ -113,7 +118,13 @@ extension World {
         attempts[attempt].pendingCalls -= 1
         guard attempts[attempt].pendingCalls == 0 else { return }
         let s = Int(attempts[attempt].service)
-        if F.fleet && services[s].cached { fetched(attempt, service: s, now: now, queue: &queue) }
+        if F.fleet && services[s].cached {
+            if attempts[attempt].breakerGeneration == AttemptState.refresh && attempts[attempt].request == AttemptState.none {
+                refreshed(attempt, service: s, now: now)
+                return
+            }
+            fetched(attempt, service: s, now: now, queue: &queue)
+        }
         var draw = DrawKey.source(attempts[attempt].key, services[s].afterSalt)
         let after = services[s].config.afterCall.sample(&draw)
         queue.schedule(.serviceDone, at: now + after, a: attempt, b: F.fleet ? attempts[attempt].generation : 0)

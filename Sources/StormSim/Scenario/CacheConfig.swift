@@ -3,7 +3,9 @@
 /// request, the same in every variant and for every attempt of the request). A hit answers after `hitTime`; a
 /// miss does the service's work and calls the backend it `calls`, and a successful answer is stored for `ttl`.
 /// `capacity` keys fit; the least recently used one leaves for a new one. With `coalesce`, a miss on a key whose
-/// fetch is already out waits for that fetch instead of calling the backend again.
+/// fetch is already out waits for that fetch instead of calling the backend again. With `softTtl`, a hit on an
+/// entry stored at least that long ago is still served, and refreshes the key in the background (one refresh per
+/// key at a time; its calls go to the backend with no client waiting, and a successful one stores it anew).
 public struct CacheConfig: Equatable, Sendable {
     public var keys: Int
     public var zipf: Double = 1
@@ -11,6 +13,7 @@ public struct CacheConfig: Equatable, Sendable {
     public var ttl: SimDuration = .max
     public var hitTime: SimDuration = .milliseconds(1)
     public var coalesce = false
+    public var softTtl: SimDuration? = nil
 
     public init(keys: Int, capacity: Int) {
         self.keys = keys

@@ -10,12 +10,18 @@ extension ScenarioDecoder {
         let ttl = r.duration("ttl", default: .max, positive: true)
         let hitTime = r.duration("hitTime", default: .milliseconds(1))
         let coalesce = r.bool("coalesce", default: false)
-        guard let keys, let capacity, let zipf, let ttl, let hitTime, let coalesce else { return nil }
+        let softTtl: SimDuration?? = r.has("softTtl") ? r.duration("softTtl", positive: true).map { .some($0) } : .some(nil)
+        guard let keys, let capacity, let zipf, let ttl, let hitTime, let coalesce, let softTtl else { return nil }
+        if let soft = softTtl, soft >= ttl {
+            context.fail(path.appending("softTtl"), "\(DurationText.format(soft)) is not below ttl (\(ttl == .max ? "none: entries never expire" : DurationText.format(ttl))); expected a soft TTL shorter than the TTL")
+            return nil
+        }
         var cache = CacheConfig(keys: keys, capacity: capacity)
         cache.zipf = zipf
         cache.ttl = ttl
         cache.hitTime = hitTime
         cache.coalesce = coalesce
+        cache.softTtl = softTtl
         return cache
     }
 }

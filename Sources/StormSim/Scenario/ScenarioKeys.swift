@@ -44,7 +44,7 @@ public enum ScenarioKeys {
     public static let autoscale = [
         "min", "max", "target", "sync", "tolerance", "startup", "scaleDownStabilization", "scaleUpPercent", "scaleUpPods",
     ]
-    public static let cache = ["keys", "zipf", "capacity", "ttl", "hitTime", "coalesce"]
+    public static let cache = ["keys", "zipf", "capacity", "ttl", "softTtl", "hitTime", "coalesce"]
     public static let crash = ["heldAbove", "for", "lose", "restart", "warmup"]
     public static let crashRestart = ["delay", "maxDelay", "resetAfter", "jitter"]
     public static let crashWarmup = ["factor", "period"]
