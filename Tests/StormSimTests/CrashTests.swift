@@ -17,6 +17,27 @@ import Testing
         """
     }
 
+    /// A `crash` fault window from 10 s to 20 s on one of two instances: it crashes at 10 s (its attempts get a
+    /// reset: errors), is down until 20 s, then serves again; the other instance never goes down.
+    @Test func aCrashFaultWindowHoldsInstancesDown() throws {
+        let s = try scenario("""
+            { "name": "crash", "duration": "30s", "seed": 3, "metrics": { "interval": "1s" },
+              "network": { "latency": { "dist": "constant", "value": "0ms" } },
+              "clients": { "count": 100, "target": "db", "arrival": { "type": "poisson", "rate": 1 }, "policy": { "timeout": "1s" } },
+              "services": [ { "name": "db", "workers": 10, "instances": 2, "serviceTime": { "dist": "constant", "value": "50ms" },
+                              "faults": [ { "type": "crash", "from": "10s", "to": "20s", "instances": [1] } ] } ] }
+            """)
+        let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: s))
+        #expect(problems.isEmpty, "\(problems.prefix(3))")
+        let down = r.seriesRows.map { $0[r.seriesHeader.firstIndex(of: "db_down")!] }
+        #expect(down[0..<10].allSatisfy { $0 == 0 } && down[10..<20].allSatisfy { $0 == 1 } && down[20...].allSatisfy { $0 == 0 })
+        let errors = r.seriesRows.map { $0[r.seriesHeader.firstIndex(of: "errors")!] }
+        #expect(errors[0..<10].allSatisfy { $0 == 0 } && errors[10..<20].allSatisfy { $0 > 25 } && errors[20...].allSatisfy { $0 == 0 })
+        #expect(r.value("db_crashes") == 1)
+        #expect(issues(#"{ "name": "c", "duration": "10s", "clients": { "count": 1, "target": "api", "arrival": { "type": "burst" } }, "services": [ { "name": "api", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" }, "calls": ["db"], "faults": [ { "type": "crash", "from": "1s", "to": "2s" } ] }, { "name": "db", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" } } ] }"#).first?
+            .hasPrefix("services[0].faults[0].type: a service that calls others cannot crash") == true)
+    }
+
     @Test func crashLoopBackOffDoublesToItsCap() {
         let crash = Crash(heldAbove: 0)
         #expect((1...8).map { crash.backoff(restart: $0).seconds } == [10, 20, 40, 80, 160, 300, 300, 300])

@@ -32,6 +32,8 @@ struct InstanceState {
     var overSince: SimTime? = nil
     /// When it last crashed, and the time it has been down in all, in ns (counted at each restart and at the end).
     var crashedAt = SimTime.zero
+    /// When its pending restart is due (`.never`: held down by a `crash` fault window until it closes).
+    var restartDue = SimTime.never
     var downTime: Int64 = 0
     /// The attempts waiting for a worker, and the rules that order and drop them.
     var queue: ServiceQueue

@@ -26,7 +26,7 @@ extension Scenario {
     /// Whether running the scenario needs a world with the fleet features (`FleetModel`).
     var usesFleetFeatures: Bool {
         let policies = [clients.policy] + services.map(\.callPolicy)
-        return services.contains { $0.instances > 1 || $0.concurrencyLimit != nil || $0.healthCheck != nil || $0.crash != nil || $0.cache != nil || $0.autoscale != nil || $0.kind == .sqs }
+        return services.contains { $0.instances > 1 || $0.concurrencyLimit != nil || $0.healthCheck != nil || $0.canCrash || $0.cache != nil || $0.autoscale != nil || $0.kind == .sqs }
             || policies.contains { $0.hedging != nil || $0.maxRequests != nil }
     }
 }

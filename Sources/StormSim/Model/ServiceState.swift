@@ -72,7 +72,7 @@ struct ServiceState {
         nonRetryableRate = config.nonRetryableRate
         dropExpired = config.dropExpired
         limited = config.concurrencyLimit != nil
-        crashes = config.crash != nil
+        crashes = config.canCrash
         cached = config.cache != nil
         isMessageQueue = config.kind == .sqs
         probeTime = config.healthCheck?.probeTime ?? .zero
@@ -109,12 +109,12 @@ extension ServiceState {
             case .capacity(let workers): instance.workersNow = min(instance.workersNow, workers)
             case .slowdown(let factor): instance.slowdown *= factor
             case .errorRate(let rate): instance.errorRateNow = max(instance.errorRateNow, rate)
-            case .cacheFlush: break  // the service's cache, not its instances (World.faultChanges)
+            case .cacheFlush, .crash: break  // the service's cache, or a crash (World.faultChanges)
             }
         }
         // A crashed instance is an outage of its own: a reset answers at once, a lost connection never.
-        if instance.crashed, let crash = config.crash {
-            instance.outageAnswered = (instance.outageAnswered ?? true) && crash.lose == .reset
+        if instance.crashed {
+            instance.outageAnswered = (instance.outageAnswered ?? true) && (config.crash?.lose ?? .reset) == .reset
         }
     }
 }

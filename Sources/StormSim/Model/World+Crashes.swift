@@ -17,24 +17,49 @@ extension World {
 
     mutating func instanceLifecycle(_ i: Int, restart: Bool, now: SimTime, queue: inout EventQueue) {
         let s = serviceOf(instance: i)
-        guard let crash = services[s].config.crash else { return }
         if restart {
-            instances[i].crashed = false
-            instances[i].startedAt = now
-            instances[i].downTime += (now - instances[i].crashedAt).nanoseconds
-            services[s].downGauge.change(by: -1, at: now, in: &stats.series)
-            let range = services[s].instances
-            services[s].applyFaults(to: &instances[i], position: i - range.lowerBound)
+            // Unless a crash fault window holds it down, or it restarted and crashed again since.
+            guard instances[i].crashed, instances[i].restartDue == now else { return }
+            restartInstance(i, service: s, now: now)
             return
         }
+        guard let crash = services[s].config.crash else { return }
         // A check: crash if the instance has held too much since the stretch this check was armed for began.
         guard !instances[i].crashed, let since = instances[i].overSince, now - since >= crash.holdFor else { return }
         crashInstance(i, service: s, crash: crash, now: now, queue: &queue)
     }
 
+    /// Instance `i` comes back up, cold (warm-up).
+    mutating func restartInstance(_ i: Int, service s: Int, now: SimTime) {
+        instances[i].crashed = false
+        instances[i].restartDue = .never
+        instances[i].startedAt = now
+        instances[i].downTime += (now - instances[i].crashedAt).nanoseconds
+        services[s].downGauge.change(by: -1, at: now, in: &stats.series)
+        let range = services[s].instances
+        services[s].applyFaults(to: &instances[i], position: i - range.lowerBound)
+    }
+
+    /// A `crash` fault window opens (the instances it hits crash, or stay down if they are) or closes (they
+    /// restart).
+    mutating func crashWindow(service s: Int, fault: Fault, opens: Bool, now: SimTime, queue: inout EventQueue) {
+        let range = services[s].instances
+        for i in range where fault.hits(instance: i - range.lowerBound) {
+            if opens {
+                if instances[i].crashed {
+                    instances[i].restartDue = .never  // a pending CrashLoopBackOff restart waits for the close
+                } else {
+                    crashInstance(i, service: s, crash: services[s].config.crash ?? Crash(heldAbove: Int.max), now: now, queue: &queue, held: true)
+                }
+            } else if instances[i].crashed && instances[i].restartDue == .never {
+                restartInstance(i, service: s, now: now)
+            }
+        }
+    }
+
     /// Instance `i` crashes: what it held is lost (its callers get a reset or nothing), it is down until it
-    /// restarts after CrashLoopBackOff's delay.
-    mutating func crashInstance(_ i: Int, service s: Int, crash: Crash, now: SimTime, queue: inout EventQueue) {
+    /// restarts after CrashLoopBackOff's delay, or, `held` by a crash fault window, until the window closes.
+    mutating func crashInstance(_ i: Int, service s: Int, crash: Crash, now: SimTime, queue: inout EventQueue, held: Bool = false) {
         instances[i].crashed = true
         instances[i].crashedAt = now
         instances[i].overSince = nil
@@ -48,7 +73,8 @@ extension World {
             var draw = DrawKey.source(DrawKey.child(crashFamily, UInt64(i)), UInt64(instances[i].crashes))
             delay = SimDuration(saturating: Double(delay.nanoseconds) * (1 - crash.jitter * draw.nextUnit()))
         }
-        queue.schedule(.faultChanges, at: now + delay, a: UInt32(i), b: ConditionChange.restart)
+        instances[i].restartDue = held ? .never : now + delay
+        if !held { queue.schedule(.faultChanges, at: now + delay, a: UInt32(i), b: ConditionChange.restart) }
         let range = services[s].instances
         services[s].applyFaults(to: &instances[i], position: i - range.lowerBound)
         // The queue is lost.

@@ -201,6 +201,10 @@ extension World {
             cacheFlush(service: s, opens: opens)
             return
         }
+        if fault.effect == .crash {
+            crashWindow(service: s, fault: fault, opens: opens, now: now, queue: &queue)
+            return
+        }
         let range = services[s].instances
         for i in range where fault.hits(instance: i - range.lowerBound) {
             services[s].applyFaults(to: &instances[i], position: i - range.lowerBound)

@@ -118,6 +118,7 @@ public enum ResultWriter {
                 case .slowdown: kind = "slowdown"
                 case .errorRate: kind = "error rate"
                 case .cacheFlush: kind = "cache flush"
+                case .crash: kind = "crash"
                 }
                 triggers.append(.object([
                     JSONMember(key: "from_s", value: .number(f.from.seconds)), JSONMember(key: "to_s", value: .number(f.to.seconds)),

@@ -190,6 +190,9 @@ public struct Service: Equatable, Sendable {
     /// Each instance's workers, when they differ (nil: `workers` each).
     public var instanceWorkers: [Int]? = nil
 
+    /// Its instances may crash: under load (`crash`) or in a `crash` fault window.
+    public var canCrash: Bool { crash != nil || faults.contains { $0.effect == .crash } }
+
     /// The workers of instance `k` (its position in the fleet).
     public func workers(ofInstance k: Int) -> Int { instanceWorkers?[k] ?? workers }
     /// Whether the time series count the attempts at each instance (`<name>_instance_<k>_attempts`): for fleets
@@ -270,6 +273,8 @@ public struct Fault: Equatable, Sendable {
         case errorRate(Double)
         /// The service's cache is emptied when the window opens and stores nothing until it closes.
         case cacheFlush
+        /// The instances it hits crash when the window opens (losing what they hold) and restart when it closes.
+        case crash
     }
     public var from: SimDuration
     public var to: SimDuration

@@ -210,6 +210,10 @@ extension ScenarioDecoder {
             }
             if !conflicts.isEmpty { return nil }
         }
+        if !calls.isEmpty, let f = faults.firstIndex(where: { $0.effect == .crash }) {
+            context.fail(path.appending("faults").appending(f).appending("type"), "a service that calls others cannot crash in this version (its lost attempts' downstream calls would outlive them); give the crash to a service that calls none")
+            return nil
+        }
         if cache == nil, let f = faults.firstIndex(where: { $0.effect == .cacheFlush }) {
             context.fail(path.appending("faults").appending(f), "a cacheFlush fault needs a service with a cache")
             return nil
@@ -314,6 +318,8 @@ extension ScenarioDecoder {
                 effect = r.number("factor", in: 0...1e6, expected: "a factor from 0 to 1e6").map { .slowdown(factor: $0) }
             case "cacheFlush":
                 effect = .cacheFlush
+            case "crash":
+                effect = .crash
             default:
                 effect = r.number("errorRate", in: 0...1, expected: "a probability from 0 to 1").map { .errorRate($0) }
             }

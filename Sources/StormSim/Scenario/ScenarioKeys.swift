@@ -74,13 +74,14 @@ public enum ScenarioKeys {
         "serviceTime", "errorRate", "calls", "policy",
     ]
     public static let visibilityBackoff = ["base", "max"]
-    public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate", "cacheFlush"]
+    public static let faultTypes = ["outage", "capacity", "slowdown", "errorRate", "cacheFlush", "crash"]
     public static let fault: [String: [String]] = [
         "outage": ["type", "from", "to", "answer", "instances", "fraction"],
         "capacity": ["type", "from", "to", "workers", "instances", "fraction"],
         "slowdown": ["type", "from", "to", "factor", "instances", "fraction"],
         "errorRate": ["type", "from", "to", "errorRate", "instances", "fraction"],
         "cacheFlush": ["type", "from", "to"],
+        "crash": ["type", "from", "to", "instances", "fraction"],
     ]
     /// An optimistic-concurrency service has no workers, queue or service time.
     public static let occService = ["name", "kind"]
