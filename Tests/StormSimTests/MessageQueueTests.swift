@@ -64,10 +64,11 @@ import Testing
 
     /// Consumers taking one message at a time are the servers of an M/M/c queue: c = 4, lambda 300/s, mu 100/s
     /// (rho 0.75). The mean number of visible messages is Lq = C(4, 3) x lambda / (c mu - lambda) = 1.528
-    /// (Erlang C). About 300,000 messages; tolerance 5% (a time-average queue length is noisier than a mean wait).
+    /// (Erlang C). About 900,000 messages: over 10 seeds of 1,000 s the mean was 1.527 (unbiased) with a
+    /// seed-to-seed sd of 2.3%, so 1.35% at this length; tolerance 6%, about 4.5 sd.
     @Test func consumersAreAnMMcQueue() throws {
         let s = try scenario("""
-            { "name": "mmc", "seed": 5, "duration": "1000s", "metrics": { "interval": "10s" },
+            { "name": "mmc", "seed": 5, "duration": "3000s", "metrics": { "interval": "10s" },
               "clients": { "count": 300, "target": "orders", "arrival": { "type": "poisson", "rate": 1 } },
               "services": [ { "name": "orders", "kind": "sqs", "consumers": 4, "batch": 1,
                               "serviceTime": { "dist": "exponential", "mean": "10ms" } } ] }
@@ -75,7 +76,7 @@ import Testing
         let r = Runner.run(s)
         let depth = column(r, "orders_queue_length")
         let lq = depth.reduce(0, +) / Double(depth.count)
-        #expect(relativeError(lq, 13.5 / 26.5 * 3) < 0.05, "Lq \(lq)")
+        #expect(relativeError(lq, 13.5 / 26.5 * 3) < 0.06, "Lq \(lq)")
         #expect(relativeError(r.value("orders_utilization")!, 0.75) < 0.01)
         #expect(r.value("orders_duplicates") == 0)
     }
