@@ -9,6 +9,8 @@ enum ExitCode: Int32 {
     case invalidScenario = 3
     /// The run finished and wrote its outputs, but a variant missed one of the scenario's expectations.
     case expectationFailed = 4
+    /// `compare`: a `--fail-if` gate tripped (the comparison was printed).
+    case gateTripped = 5
     /// Stopped by Ctrl-C (SIGINT) or SIGTERM; earlier outputs are left untouched.
     case interrupted = 130
 }

@@ -12,6 +12,7 @@ enum Usage {
           validate FILE.. check scenario files without running them
           merge DIR...    combine the shard folders of a run into its outputs
           plot DIR        draw a results folder with gnuplot
+          compare A B     compare two results folders, with whether each difference is more than chance
           presets [NAME]  list the real-world retry policies, with their defaults and sources
           bench           measure events/s, wall time and peak memory on the standard workloads
           help [COMMAND]  show help for a command
@@ -26,9 +27,33 @@ enum Usage {
           2    usage error (unknown command or option, missing argument)
           3    invalid scenario (missing file, bad JSON, invalid values)
           4    a variant missed one of the scenario's expectations (outputs were written)
+          5    compare: a --fail-if gate tripped
           130  interrupted (Ctrl-C); earlier results are left untouched
 
         See 'stormsim <command> --help' for a command's options.
+        """
+
+    static let compare = """
+        USAGE: stormsim compare A B [--metric M]... [--fail-if "M decreases"]... [--format text|markdown|json|csv]
+               stormsim compare B --baseline A [...]
+
+        Compares two results folders written by 'stormsim run' (A the baseline, B the candidate) variant by
+        variant (the variants both have) and metric by metric: A, B, B - A, the half-width of the difference's
+        95% interval, and a verdict (better, worse, no significant difference, same). With --replications on
+        both sides, the per-replication values decide: paired replication by replication when both used the
+        same seeds (common random numbers: a much tighter interval), else Welch's interval. With one run each
+        there is no interval and any difference is reported.
+
+        OPTIONS:
+          --metric M         a summary column to compare (repeatable; default: success_rate, amplification,
+                             latency_p99_ms, wasted_work_fraction, and recovered when present)
+          --fail-if "M D"    a gate: exit 5 when a variant's M moved that way, D one of decreases,
+                             increases, worsens (by M's better direction), changes; significantly with
+                             replications, at all with one run each (repeatable)
+          --baseline A       the baseline folder, when only B is given as an argument
+          --format F         text (default), markdown (for a CI step summary), json or csv
+
+        EXIT CODES: 0, 2 (usage), 3 (a folder is missing or not a results folder), 5 (a gate tripped).
         """
 
     static let presets = """

@@ -15,6 +15,7 @@ func allCommands() -> [Command] {
     Command(name: "presets", usage: Usage.presets) { args throws(CommandError) in try PresetsCommand(&args).execute() },
     Command(name: "merge", usage: Usage.merge) { args throws(CommandError) in try MergeCommand(&args).execute() },
     Command(name: "plot", usage: Usage.plot) { args throws(CommandError) in try PlotCommand(&args).execute() },
+    Command(name: "compare", usage: Usage.compare) { args throws(CommandError) in try CompareCommand(&args).execute() },
     Command(name: "bench", usage: Usage.bench) { args throws(CommandError) in try BenchCommand(&args).execute() },
     ]
 }
