@@ -43,8 +43,10 @@ enum TerminalSummary {
             seriesRows: SeriesRows(rows), latency: Histogram(), events: 0, interrupted: false)
     }
 
-    /// One row per variant: amplification, success rate, p99, makespan and a sparkline of attempts over time.
-    /// Sparklines share one scale, so their heights compare across rows.
+    /// One row per variant: amplification, success rate, p99, makespan (closed loops and bursts only: an open loop's
+    /// is the run's length), the recovery verdict when the scenario has a trigger, and a sparkline of attempts
+    /// over time. With replications, means ± the 95% interval. The best value of each column is starred, and a
+    /// variant best on every column is named. Sparklines share one scale, so their heights compare across rows.
     static func table(_ results: [RunResult], scenario: Scenario, replications: Int = 1) -> String {
         let width = 40
         // Bin only up to the last interval with any attempt in any variant: a storm that is over in 6 s of a
@@ -56,25 +58,69 @@ enum TerminalSummary {
             return rows.count > 1 ? (Double(rows[1][0]) ?? 0) * Double(active) : Double(active)
         } ?? 0
         let peak = lines.flatMap { $0 }.max() ?? 0
-        var rows: [[String]] = [["variant", "amplif.", "success", "p99 ms", "makespan s", "attempts, first \(NumberFormat.rounded(span, digits: 3)) s (peak \(NumberFormat.shortest(peak)) per bin)"]]
+
+        var openLoop = false
+        switch scenario.clients.arrival {
+        case .poisson, .trace: openLoop = true
+        case .burst, .closed: openLoop = false
+        }
+        let hasTrigger = results.contains { $0.value(.recovered) != nil }
+        // Each numeric column: title, metric, which way is better, how to print a value.
+        var columns: [(title: String, metric: SummaryMetric, higherIsBetter: Bool?, format: (Double) -> String)] = [
+            ("amplif.", .amplification, false, { NumberFormat.rounded($0, digits: 3) }),
+            ("success", .successRate, true, { NumberFormat.rounded(100 * $0, digits: 2) + "%" }),
+            ("p99 ms", .latencyP99, false, { NumberFormat.rounded($0, digits: 1) }),
+        ]
+        if !openLoop { columns.append(("makespan s", .makespan, false, { NumberFormat.rounded($0, digits: 3) })) }
+        if hasTrigger {
+            columns.append(("recovered", .recovered, true, { replications > 1 ? NumberFormat.rounded(100 * $0, digits: 0) + "%" : ($0 == 1 ? "yes" : "no") }))
+            columns.append(("back after s", .recoveryTime, false, { NumberFormat.rounded($0, digits: 1) }))
+        }
+        // The best of each column (only when the variants differ in it).
+        var best: [Double?] = []
+        for c in columns {
+            let values = results.compactMap { $0.value(c.metric) }.filter(\.isFinite)
+            guard let higher = c.higherIsBetter, Set(values).count > 1, results.count > 1 else { best.append(nil); continue }
+            best.append(higher ? values.max() : values.min())
+        }
+        var rows: [[String]] = [["variant"] + columns.map(\.title) + ["attempts, first \(NumberFormat.rounded(span, digits: 3)) s (peak \(NumberFormat.shortest(peak)) per bin)"]]
+        var bestEverywhere: [String] = []
         for (r, bins) in zip(results, lines) {
-            func v(_ m: SummaryMetric) -> Double { r.value(m) ?? .nan }
-            rows.append([
-                r.variant, NumberFormat.rounded(v(.amplification), digits: 3),
-                NumberFormat.rounded(100 * v(.successRate), digits: 2) + "%",
-                NumberFormat.rounded(v(.latencyP99), digits: 1), NumberFormat.rounded(v(.makespan), digits: 3),
-                sparkline(bins, peak: peak),
-            ])
+            var row = [r.variant]
+            var starred = 0, ranked = 0
+            for (k, c) in columns.enumerated() {
+                guard let x = r.value(c.metric), x.isFinite else { row.append(c.metric == .recoveryTime && hasTrigger ? "-" : ""); continue }
+                // p99 is pooled over replications; the others are means with an interval.
+                let ci = c.metric == .latencyP99 ? nil : r.value(c.metric.rawValue + "_ci95")
+                var cell = c.format(x)
+                if replications > 1, let ci, ci.isFinite, c.metric != .recovered {
+                    cell += " ±" + (c.metric == .successRate ? NumberFormat.rounded(100 * ci, digits: 2) : c.format(ci))
+                }
+                if let b = best[k] {
+                    ranked += 1
+                    if x == b { cell = "*" + cell; starred += 1 }
+                }
+                row.append(cell)
+            }
+            if ranked > 0 && starred == ranked { bestEverywhere.append(r.variant) }
+            row.append(sparkline(bins, peak: peak))
+            rows.append(row)
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
         var header = "\(scenario.name): \(results.count) variant(s), seed \(scenario.seed), \(DurationText.format(scenario.duration)) simulated"
-        if replications > 1 { header += ", \(replications) replications (means; p99 pooled)" }
-        return ([header] + rows.map { row in
+        if replications > 1 { header += ", \(replications) replications (means ± 95% interval; p99 pooled)" }
+        var out = [header] + rows.map { row in
             row.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
                 return c == 0 || c == row.count - 1 ? cell + pad : pad + cell
             }.joined(separator: "  ")
-        }).joined(separator: "\n")
+        }
+        if best.contains(where: { $0 != nil }) {
+            out.append(bestEverywhere.count == 1
+                ? "* best in its column. \(bestEverywhere[0]) is best in every column\(replications > 1 ? " (by the means: check the intervals)" : "")."
+                : "* best in its column; no variant is best in every one.")
+        }
+        return out.joined(separator: "\n")
     }
 
     static func attemptsPerRow(_ r: RunResult) -> [Double] {
