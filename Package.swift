@@ -12,6 +12,8 @@ let package = Package(
         .executableTarget(name: "StormSimCLI", dependencies: ["StormSim"]),
         .testTarget(name: "StormSimTests", dependencies: ["StormSim"]),
         .testTarget(name: "StormSimCLITests", dependencies: ["StormSimCLI"]),
+        // Uses only the library's public API (no @testable import): what a team's own test suite can do.
+        .testTarget(name: "StormSimAPITests", dependencies: ["StormSim"]),
     ],
     swiftLanguageModes: [.v6]
 )
