@@ -3,8 +3,12 @@ import StormSim
 /// `stormsim presets [NAME]`: the real-world policies stormsim reproduces, with their parameters and sources.
 struct PresetsCommand {
     var name: String?
+    var json: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
+        let format = try args.value("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
+        json = format == "json"
         let names = try args.positionals()
         guard names.count <= 1 else { throw args.usage("expected at most one preset NAME, found \(names.count)") }
         name = names.first
@@ -15,6 +19,17 @@ struct PresetsCommand {
 
     func execute() {
         let chosen = name.map { [Preset.named($0)!] } ?? Preset.all
+        if json {
+            let items: [JSONValue] = chosen.map { preset in
+                .object([
+                    JSONMember(key: "name", value: .string(preset.name)), JSONMember(key: "summary", value: .string(preset.summary)),
+                    JSONMember(key: "source", value: .string(preset.source)),
+                    JSONMember(key: "policy", value: (try? JSONParser.parse(preset.policy.compactText)) ?? .string(preset.policy.compactText)),
+                ])
+            }
+            print(JSONValue.array(items).compactText)
+            return
+        }
         var blocks: [String] = []
         for preset in chosen {
             var lines = ["\(preset.name)", "  \(preset.summary)", "  source: \(preset.source)"]

@@ -15,6 +15,8 @@ struct RunCommand {
     var overrideTexts: [String]
     var overrides: [Override]
     var quiet: Bool
+    /// `--format json`: print summary.json on stdout instead of the table.
+    var json: Bool
     var trace: Int
     /// The bound on the estimated memory (`--max-memory`), or nil with `--allow-large`.
     var maxBytes: Double?
@@ -43,6 +45,9 @@ struct RunCommand {
             do { overrides.append(try Override.parse(text)) } catch { throw args.usage(error.message) }
         }
         quiet = args.flag("--quiet")
+        let format = try args.value("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
+        json = format == "json"
         maxBytes = ResourceEstimate.defaultMaxBytes
         if let text = try args.value("--max-memory") {
             guard let size = ResourceEstimate.parseSize(text) else {
@@ -80,7 +85,7 @@ struct RunCommand {
         Interrupt.shared.startPolling()
         let clock = ContinuousClock()
         let started = clock.now
-        let progress = Progress(label: set.name, jobs: myJobs.map { set.variants[$0.variant].scenario.duration }, variants: set.variants.count, enabled: !quiet)
+        let progress = Progress(label: set.name, jobs: myJobs.map { set.variants[$0.variant].scenario.duration }, variants: set.variants.count, enabled: !quiet && !json)
         let positions = Dictionary(uniqueKeysWithValues: myJobs.enumerated().map { ($1.index, $0) })
         let counter = EventCounter()
 
@@ -157,7 +162,7 @@ struct RunCommand {
         try RunOutput.finish(
             set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, writeFailure: writeFailure,
             traces: trace > 0 ? zip(set.variants, traces.all).map { ($0.name, $1) } : nil,
-            events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet)
+            events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet || json, json: json)
     }
 
     /// Runs the jobs; the first stalled job stops the others and is reported as an invalid scenario.
@@ -193,7 +198,8 @@ struct RunCommand {
 enum RunOutput {
     static func finish(
         set: ScenarioSet, aggregator: Aggregator, folder: ResultFolder, replicationFile: StreamingFile?, writeFailure: FirstMessage,
-        traces: [(variant: String, events: [TraceEvent])]?, events: Int, wall: Duration?, jobs: Int, quiet: Bool
+        traces: [(variant: String, events: [TraceEvent])]?, events: Int, wall: Duration?, jobs: Int, quiet: Bool,
+        json: Bool = false
     ) throws(CommandError) {
         guard !Interrupt.shared.isRaised else {
             replicationFile?.discard()
@@ -208,13 +214,16 @@ enum RunOutput {
         let outputs = aggregator.finished.map { $0! }
         let dir = folder.path
         let written: [String]
+        let summaryJSON = SummaryJSON.text(outputs, set: set, replications: aggregator.replications)
         do {
             written = try ResultWriter.write(
                 outputs, names: set.variants.map(\.name), into: folder, replications: replicationFile, trace: traces,
-                description: ResultWriter.runDescription(set, replications: aggregator.replications))
+                description: ResultWriter.runDescription(set, replications: aggregator.replications),
+                summaryJSON: summaryJSON)
         } catch {
             throw CommandError(code: .failure, message: error.description)
         }
+        if json { print(summaryJSON, terminator: "") }
         if !quiet {
             let views = zip(outputs, set.variants).map {
                 TerminalSummary.view($0, variant: $1.name, interval: $1.scenario.metricsInterval)

@@ -1,6 +1,8 @@
+import StormSim
+
 /// Help texts. Printed on stdout by `--help` (exit 0); errors go to stderr.
 enum Usage {
-    static let version = "stormsim 0.1.0"
+    static let version = "stormsim \(StormSimVersion.text)"
 
     static let main = """
         stormsim: a deterministic simulator of retry storms.
@@ -57,7 +59,7 @@ enum Usage {
         """
 
     static let presets = """
-        USAGE: stormsim presets [NAME]
+        USAGE: stormsim presets [NAME] [--format text|json]
 
         Lists the policies of real systems that a scenario can start from ("policy": {"preset": "NAME"}),
         with what each one sets and where its defaults come from. Keys beside "preset" override the
@@ -122,7 +124,7 @@ enum Usage {
         """
 
     static let validate = """
-        USAGE: stormsim validate FILE... [--set PATH=VALUE]...
+        USAGE: stormsim validate FILE... [--set PATH=VALUE]... [--format text|json]
 
         Checks each scenario file without running it and prints one line per valid file, or one line per
         problem (file, JSON path, what was found and what was expected). Exits with 0 when every file is
@@ -130,16 +132,19 @@ enum Usage {
 
         OPTIONS:
           --set PATH=VALUE     apply an override first, exactly as 'stormsim run' would. May be repeated.
+          --format json        print one JSON array on stdout: per file, valid, and its problems (path, message)
           -h, --help           show this help
         """
 
     static let run = """
         USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--replications R] [--shard K/N]
                             [--set PATH=VALUE]... [--trace N] [--max-memory SIZE | --allow-large] [--quiet]
+                            [--format text|json]
 
         Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
         in DIR (default: results/<name>):
           summary.csv              one row per variant: requests, success, amplification, latency percentiles, ...
+          summary.json             the same numbers, typed, with the seed, varied values and expectations met
           timeseries/<variant>.csv one row per metrics interval: load, outcomes, queue length, utilization, ...
           trace.csv                with --trace N only
           replications.csv         with --replications R > 1 only
@@ -165,6 +170,7 @@ enum Usage {
           --max-memory SIZE    refuse a run whose estimated memory exceeds SIZE (default 4G; 512M, 16G, ...)
           --allow-large        run whatever the estimated memory and work
           --quiet              print nothing on success
+          --format json        print summary.json on stdout instead of the table (for scripts and CI)
           -h, --help           show this help
 
         Same scenario and seed give byte-identical files, whatever --jobs.

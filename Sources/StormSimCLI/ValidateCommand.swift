@@ -6,24 +6,47 @@ import StormSim
 struct ValidateCommand {
     var files: [String]
     var overrides: [Override]
+    var json: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
         overrides = try args.overrides()
+        let format = try args.value("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
+        json = format == "json"
         files = try args.positionals()
         guard !files.isEmpty else { throw args.usage("missing the scenario FILE(s) to validate") }
     }
 
     func execute() throws(CommandError) {
         var invalid = 0
+        var items: [JSONValue] = []
         for file in files {
             do {
                 let scenario = try ScenarioDecoder.load(file: file, overrides: overrides)
-                print("\(file): OK (\(scenario.name): \(scenario.clients.count) clients, \(scenario.services.count) service(s), \(DurationText.format(scenario.duration)))")
+                if json {
+                    items.append(.object([
+                        JSONMember(key: "file", value: .string(file)), JSONMember(key: "valid", value: .bool(true)),
+                        JSONMember(key: "scenario", value: .string(scenario.name)), JSONMember(key: "problems", value: .array([])),
+                    ]))
+                } else {
+                    print("\(file): OK (\(scenario.name): \(scenario.clients.count) clients, \(scenario.services.count) service(s), \(DurationText.format(scenario.duration)))")
+                }
             } catch {
                 invalid += 1
-                writeStandardError(error.description + "\n")
+                if json {
+                    let problems: [JSONValue] = error.issues.map { issue in
+                        .object([JSONMember(key: "path", value: .string(issue.path.description)), JSONMember(key: "message", value: .string(issue.message))])
+                    }
+                    items.append(.object([
+                        JSONMember(key: "file", value: .string(file)), JSONMember(key: "valid", value: .bool(false)),
+                        JSONMember(key: "problems", value: .array(problems)),
+                    ]))
+                } else {
+                    writeStandardError(error.description + "\n")
+                }
             }
         }
+        if json { print(JSONValue.array(items).compactText) }
         if invalid > 0 {
             throw CommandError(code: .invalidScenario, message: "\(invalid) of \(files.count) file(s) invalid")
         }

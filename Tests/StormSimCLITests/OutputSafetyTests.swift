@@ -56,17 +56,17 @@ import Testing
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("timeseries"), withIntermediateDirectories: true)
         try write("mine\n", to: dir.appendingPathComponent("timeseries/notes.csv"))
         #expect(try stormsim(["run", "s.json", "--out", ".", "--quiet"], in: dir).status == 0)
-        #expect(files(dir) == ["manifest.json", "run.json", "s.json", "summary.csv", "timeseries", "timeseries/1.csv",
+        #expect(files(dir) == ["manifest.json", "run.json", "s.json", "summary.csv", "summary.json", "timeseries", "timeseries/1.csv",
                                "timeseries/2.csv", "timeseries/notes.csv", "trace.csv"])
         // Another run with other variants: the stale series of the first run go, the user's files stay.
         let r = try stormsim(["run", "s.json", "--out", ".", "--quiet", "--set", "vary={\"clients.policy.maxAttempts\": [3]}"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(files(dir) == ["manifest.json", "run.json", "s.json", "summary.csv", "timeseries", "timeseries/3.csv",
+        #expect(files(dir) == ["manifest.json", "run.json", "s.json", "summary.csv", "summary.json", "timeseries", "timeseries/3.csv",
                                "timeseries/notes.csv", "trace.csv"])
         #expect(try read(dir.appendingPathComponent("trace.csv")) == "mine\n")
         #expect(try read(dir.appendingPathComponent("timeseries/notes.csv")) == "mine\n")
         #expect(try read(dir.appendingPathComponent("manifest.json"))
-            == #"{"format":"stormsim-results-1","files":["run.json","summary.csv","timeseries/3.csv"]}"# + "\n")
+            == #"{"format":"stormsim-results-1","files":["run.json","summary.csv","summary.json","timeseries/3.csv"]}"# + "\n")
         // A file of the new set that stormsim did not write is not replaced: the run is refused before it starts.
         let t = try stormsim(["run", "s.json", "--out", ".", "--trace", "2"], in: dir)
         #expect(t.status == 1)
@@ -84,7 +84,7 @@ import Testing
         #expect(try stormsim(["run", "s.json", "--out", "r", "--quiet"], in: dir).status == 0)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("r/manifest.json"))
         #expect(try stormsim(["run", "s.json", "--out", "r", "--quiet", "--set", "vary={\"clients.policy.maxAttempts\": [3]}"], in: dir).status == 0)
-        #expect(files(dir.appendingPathComponent("r")) == ["manifest.json", "run.json", "summary.csv", "timeseries", "timeseries/3.csv"])
+        #expect(files(dir.appendingPathComponent("r")) == ["manifest.json", "run.json", "summary.csv", "summary.json", "timeseries", "timeseries/3.csv"])
     }
 
     /// Two runs into one folder cannot interleave: the second is refused while the first holds the lock.

@@ -26,7 +26,7 @@ import Testing
         #expect(single.status == 0, "\(single.stderr)")
         let expected = try files(dir.appendingPathComponent("single"))
         #expect(expected.keys.sorted() == [
-            "manifest.json", "replications.csv", "run.json", "summary.csv", "timeseries/full_2.csv", "timeseries/full_4.csv", "timeseries/full_6.csv",
+            "manifest.json", "replications.csv", "run.json", "summary.csv", "summary.json", "timeseries/full_2.csv", "timeseries/full_4.csv", "timeseries/full_6.csv",
             "timeseries/none_2.csv", "timeseries/none_4.csv", "timeseries/none_6.csv",
         ])
         for n in [1, 2, 3, 7] {

@@ -97,7 +97,7 @@ import Testing
         #expect(try read(dir.appendingPathComponent("out/summary.csv")) == before)
         #expect(try read(dir.appendingPathComponent("out/timeseries/base.csv")) == seriesBefore)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
-        #expect(leftovers.sorted() == ["manifest.json", "run.json", "summary.csv", "timeseries"])
+        #expect(leftovers.sorted() == ["manifest.json", "run.json", "summary.csv", "summary.json", "timeseries"])
     }
 
     @Test func unwritableOutputIsARuntimeError() throws {

@@ -135,7 +135,7 @@ public final class ResultFolder: @unchecked Sendable {
             let series = variants.compactMap { v -> String? in
                 if case .string(let name)? = v["name"], !name.contains("/") { return "timeseries/\(name).csv" } else { return nil }
             }
-            return (["run.json", "summary.csv", "trace.csv", "replications.csv"] + series).filter(safe)
+            return (["run.json", "summary.csv", "summary.json", "trace.csv", "replications.csv", "instances.csv"] + series).filter(safe)
         }
         if let data = FileManager.default.contents(atPath: "\(path)/shard.json"),
             let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)), json["format"] == .string("stormsim-shard-1")

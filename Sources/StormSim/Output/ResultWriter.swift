@@ -4,8 +4,8 @@ import Foundation
 /// `trace.csv` when traced, `replications.csv` (streamed by the caller) and `summary.csv`, then `manifest.json`.
 public enum ResultWriter {
     /// The files of a results set, relative to its folder (what `ResultFolder` checks before the run).
-    public static func files(variants: [String], trace: Bool, replications: Bool, instances: Bool = false) -> [String] {
-        var files = ["run.json", "summary.csv"] + variants.map { "timeseries/\($0).csv" }
+    public static func files(variants: [String], trace: Bool, replications: Bool, instances: Bool = false, summaryJSON: Bool = true) -> [String] {
+        var files = ["run.json", "summary.csv"] + (summaryJSON ? ["summary.json"] : []) + variants.map { "timeseries/\($0).csv" }
         if trace { files.append("trace.csv") }
         if replications { files.append("replications.csv") }
         if instances { files.append("instances.csv") }
@@ -17,7 +17,7 @@ public enum ResultWriter {
     @discardableResult
     public static func write(
         _ outputs: [Aggregator.VariantOutput], names: [String], into folder: ResultFolder, replications: StreamingFile? = nil,
-        trace: [(variant: String, events: [TraceEvent])]? = nil, description: String? = nil
+        trace: [(variant: String, events: [TraceEvent])]? = nil, description: String? = nil, summaryJSON: String? = nil
     ) throws(AtomicFile.WriteError) -> [String] {
         let dir = folder.path
         var written: [String] = []
@@ -44,6 +44,10 @@ public enum ResultWriter {
             }
             var summary = CSVTable(header: outputs.first?.summary.map(\.column) ?? [])
             for output in outputs { summary.append(output.summary.map(\.value)) }
+            if let summaryJSON {
+                try folder.write(summaryJSON, to: "summary.json")
+                written.append("\(dir)/summary.json")
+            }
             try folder.write(summary.text, to: "summary.csv")
             try folder.commit()
         } catch {
@@ -100,7 +104,7 @@ public enum ResultWriter {
         }
         let names = results.map(\.variant)
         let fleets = results.contains { !$0.instances.isEmpty }
-        let folder = try ResultFolder(path: dir, files: files(variants: names, trace: trace, replications: false, instances: fleets))
+        let folder = try ResultFolder(path: dir, files: files(variants: names, trace: trace, replications: false, instances: fleets, summaryJSON: false))
         return try write(outputs, names: names, into: folder, trace: trace ? results.map { ($0.variant, $0.trace) } : nil)
     }
 
@@ -143,7 +147,7 @@ public enum ResultWriter {
         let json = JSONValue.object([
             JSONMember(key: "scenario", value: .string(set.name)),
             JSONMember(key: "description", value: .string(first.description)),
-            JSONMember(key: "seed", value: .string(String(first.seed))),
+            JSONMember(key: "seed", value: SummaryJSON.seed(first.seed)),
             JSONMember(key: "replications", value: .number(Double(replications))),
             JSONMember(key: "duration_s", value: .number(first.duration.seconds)),
             JSONMember(key: "interval_s", value: .number(first.metricsInterval.seconds)),
