@@ -1,8 +1,3 @@
-/// The version of stormsim, written into `summary.json` and printed by `stormsim --version`.
-public enum StormSimVersion {
-    public static let text = "0.1.0"
-}
-
 /// `summary.json`: the numbers of `summary.csv`, typed, with the scenario, the seed, each variant's varied values
 /// and its expectations met or missed, and the version of stormsim that wrote them. One variant per line, so a
 /// diff of two files reads like a diff of the CSV.
