@@ -1,7 +1,12 @@
+import StormSim
+
 /// A small argv scanner: options with values (`--out DIR` or `--out=DIR`), flags, and positional arguments.
 struct Arguments {
     private var items: [String]
     let command: String
+    /// The options this command asked about (for "did you mean"), and flags given more than once.
+    private var known: [String] = ["--help"]
+    private var repeated: [String] = []
 
     init(_ items: [String], command: String) {
         self.items = items
@@ -17,13 +22,16 @@ struct Arguments {
 
     /// Consumes a flag such as `--quiet`.
     mutating func flag(_ name: String) -> Bool {
-        guard let i = items.firstIndex(of: name) else { return false }
-        items.remove(at: i)
-        return true
+        known.append(name)
+        let count = items.filter { $0 == name }.count
+        items.removeAll { $0 == name }
+        if count > 1 { repeated.append("\(name) given \(count) times; give it once") }
+        return count > 0
     }
 
     /// Consumes every value of an option (`--set a=1 --set b=2`).
     mutating func values(_ name: String) throws(CommandError) -> [String] {
+        known.append(name)
         var found: [String] = []
         var i = 0
         while i < items.count {
@@ -62,11 +70,15 @@ struct Arguments {
     /// What is left once options are consumed: positional arguments. Anything left that looks like an option is an
     /// error (`--` ends options).
     mutating func positionals() throws(CommandError) -> [String] {
+        if let first = repeated.first { throw usage(first) }
         var result: [String] = []
         var optionsEnded = false
         for item in items {
             if !optionsEnded && item == "--" { optionsEnded = true; continue }
+            // A lone "-" is an argument: standard input.
             if !optionsEnded && item.hasPrefix("-") && item.count > 1 {
+                let name = String(item.split(separator: "=", maxSplits: 1)[0])
+                if let guess = Suggest.closest(to: name, among: known) { throw usage("unknown option '\(item)'; did you mean '\(guess)'?") }
                 throw usage("unknown option '\(item)'")
             }
             result.append(item)

@@ -23,30 +23,30 @@ struct MergeCommand {
         for folder in folders {
             let (manifest, jobs): (PartialResults.Manifest, [(job: Int, result: RunResult)])
             do { (manifest, jobs) = try PartialResults.read(folder: folder) } catch {
-                throw CommandError(code: .failure, message: error.description)
+                throw CommandError(code: .invalidScenario, message: error.description)
             }
             if let first = manifests.first, !first.sameRun(as: manifest) {
-                throw CommandError(code: .failure, message: "\(folder) is a shard of another run than \(folders[0]) (the scenario, overrides, seed, replications or shard count differ)")
+                throw CommandError(code: .invalidScenario, message: "\(folder) is a shard of another run than \(folders[0]) (the scenario, overrides, seed, replications or shard count differ)")
             }
             if let same = manifests.firstIndex(where: { $0.shard == manifest.shard }) {
-                throw CommandError(code: .failure, message: "\(folder) and \(folders[same]) are both shard \(manifest.shard)")
+                throw CommandError(code: .invalidScenario, message: "\(folder) and \(folders[same]) are both shard \(manifest.shard)")
             }
             manifests.append(manifest)
             for (job, result) in jobs {
                 guard job < manifest.jobs, manifest.shard.contains(jobIndex: job) else {
-                    throw CommandError(code: .failure, message: "\(folder): job \(job) does not belong to shard \(manifest.shard)")
+                    throw CommandError(code: .invalidScenario, message: "\(folder): job \(job) does not belong to shard \(manifest.shard)")
                 }
-                guard results[job] == nil else { throw CommandError(code: .failure, message: "\(folder): job \(job) appears twice") }
+                guard results[job] == nil else { throw CommandError(code: .invalidScenario, message: "\(folder): job \(job) appears twice") }
                 results[job] = result
             }
         }
         let m = manifests[0]
         let missingShards = Set(1...m.shard.n).subtracting(manifests.map(\.shard.k))
         if !missingShards.isEmpty {
-            throw CommandError(code: .failure, message: "shard(s) \(missingShards.sorted().map { "\($0)/\(m.shard.n)" }.joined(separator: ", ")) missing; every shard of the run is needed")
+            throw CommandError(code: .invalidScenario, message: "shard(s) \(missingShards.sorted().map { "\($0)/\(m.shard.n)" }.joined(separator: ", ")) missing; every shard of the run is needed")
         }
         if let missing = (0..<m.jobs).first(where: { results[$0] == nil }) {
-            throw CommandError(code: .failure, message: "job \(missing) is missing from the shards (an interrupted shard?)")
+            throw CommandError(code: .invalidScenario, message: "job \(missing) is missing from the shards (an interrupted shard?)")
         }
 
         let overrides: [Override]

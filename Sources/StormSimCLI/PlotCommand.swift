@@ -7,8 +7,11 @@ struct PlotCommand {
     var format: PlotScript.Format
     var output: String?
     var script: String?
+    /// Write the script only; do not look for gnuplot.
+    var scriptOnly: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
+        scriptOnly = args.flag("--script-only")
         let formatText = try args.value("--format") ?? "png"
         guard let f = PlotScript.Format(rawValue: formatText) else {
             throw args.usage("--format expects png or svg, found '\(formatText)'")
@@ -39,15 +42,18 @@ struct PlotCommand {
         }
         do { try AtomicFile.write(text, to: scriptPath) } catch { throw CommandError(code: .failure, message: error.description) }
 
+        if scriptOnly {
+            print("wrote \(scriptPath)")
+            return
+        }
         guard let gnuplot = Paths.executable("gnuplot") else {
-            print("""
-                wrote \(scriptPath)
-                gnuplot is not installed, so no image was drawn. Install it with
+            throw CommandError(code: .failure, message: """
+                wrote \(scriptPath), but gnuplot is not installed, so no image was drawn. Install it with
                     apt-get install gnuplot-nox      (Debian, Ubuntu)
                     brew install gnuplot             (macOS)
                 then run:  stormsim plot \(results)    or:  cd \(scriptFolder.path) && gnuplot \(URL(fileURLWithPath: scriptPath).lastPathComponent)
+                (--script-only writes the script without looking for gnuplot)
                 """)
-            return
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gnuplot)

@@ -13,7 +13,8 @@ struct PresetsCommand {
         guard names.count <= 1 else { throw args.usage("expected at most one preset NAME, found \(names.count)") }
         name = names.first
         if let name, Preset.named(name) == nil {
-            throw args.usage("no preset named '\(name)'; 'stormsim presets' lists them")
+            let guess = Suggest.closest(to: name, among: Preset.all.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+            throw args.usage("no preset named '\(name)'\(guess) ('stormsim presets' lists them)")
         }
     }
 

@@ -61,6 +61,8 @@ struct RunCommand {
             throw args.usage(files.isEmpty ? "missing the scenario FILE" : "expected one scenario FILE, found \(files.count)")
         }
         file = files[0]
+        if file.isEmpty { throw args.usage("the scenario FILE is an empty string (an unset variable in a script?)") }
+        if file == "-" && shard != nil { throw args.usage("--shard needs a scenario FILE (its shards store the file's text), not standard input") }
     }
 
     func execute() throws(CommandError) {

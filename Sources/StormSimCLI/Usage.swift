@@ -67,18 +67,20 @@ enum Usage {
         """
 
     static let plot = """
-        USAGE: stormsim plot RESULTS_DIR [--format png|svg] [--out FILE] [--script FILE]
+        USAGE: stormsim plot RESULTS_DIR [--format png|svg] [--out FILE] [--script FILE] [--script-only]
 
         Writes a gnuplot script (default RESULTS_DIR/plot.gp) that draws a dashboard of the results: load over
         time per variant, amplification, success rate and p99 per variant (with 95% intervals when replicated),
         latency percentiles, goodput and queue length around the fault windows (shaded), and heatmaps for
         two-parameter sweeps. Then runs gnuplot, when it is installed, to render it (default
-        RESULTS_DIR/plot.png). Without gnuplot it says how to install it and how to run the script.
+        RESULTS_DIR/plot.png). Without gnuplot it writes the script, says how to install gnuplot and how to
+        run the script, and exits with 1; --script-only writes the script alone and exits with 0.
 
         OPTIONS:
           --format png|svg     the image format (default png)
           --out FILE           where the image goes
           --script FILE        where the script goes; its data paths are relative to its folder
+          --script-only        write the script; do not run gnuplot
           -h, --help           show this help
         """
 
@@ -88,7 +90,8 @@ enum Usage {
         Combines the shard folders written by 'stormsim run FILE --shard K/N' (every K from 1 to N) into
         exactly the files a single-machine run would have written, byte for byte, in DIR (default:
         results/<name>). Checks that the shards belong to one run and that every job is present once.
-        Exit codes as for 'run' (4 when an expectation is missed).
+        Exit codes as for 'run': 3 when a shard or a job is missing or does not belong to the run, 4 when an
+        expectation is missed.
         """
 
     static let bench = """

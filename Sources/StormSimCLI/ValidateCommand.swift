@@ -21,6 +21,14 @@ struct ValidateCommand {
         var invalid = 0
         var items: [JSONValue] = []
         for file in files {
+            if ValidateCommand.isJSONSchema(file) {
+                if json {
+                    items.append(.object([JSONMember(key: "file", value: .string(file)), JSONMember(key: "skipped", value: .string("a JSON Schema, not a scenario"))]))
+                } else {
+                    print("\(file): skipped (a JSON Schema, not a scenario)")
+                }
+                continue
+            }
             do {
                 let scenario = try ScenarioDecoder.load(file: file, overrides: overrides)
                 if json {
@@ -50,6 +58,17 @@ struct ValidateCommand {
         if invalid > 0 {
             throw CommandError(code: .invalidScenario, message: "\(invalid) of \(files.count) file(s) invalid")
         }
+    }
+}
+
+extension ValidateCommand {
+    /// A JSON Schema (such as scenarios/schema.json) rather than a scenario: its "$schema" names json-schema.org.
+    static func isJSONSchema(_ file: String) -> Bool {
+        guard file != "-", let data = FileManager.default.contents(atPath: file),
+            let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
+            case .string(let schema)? = json["$schema"]
+        else { return false }
+        return schema.contains("json-schema.org")
     }
 }
 

@@ -38,12 +38,12 @@ func runMain(_ argv: [String]) -> ExitCode {
         case "help":
             guard let topic = rest.first else { print(Usage.main); break }
             guard let command = commands.first(where: { $0.name == topic }) else {
-                throw CommandError(code: .usage, message: "no help for unknown command '\(topic)'", helpCommand: "")
+                throw CommandError(code: .usage, message: "no help for unknown command '\(topic)'" + suggestion(topic, commands), helpCommand: "")
             }
             print(command.usage)
         default:
             guard let command = commands.first(where: { $0.name == name }) else {
-                throw CommandError(code: .usage, message: "unknown command '\(name)'", helpCommand: "")
+                throw CommandError(code: .usage, message: "unknown command '\(name)'" + suggestion(name, commands), helpCommand: "")
             }
             var args = Arguments(rest, command: name)
             if args.wantsHelp() { print(command.usage); return .success }
@@ -54,6 +54,11 @@ func runMain(_ argv: [String]) -> ExitCode {
         return error.code
     }
     return .success
+}
+
+/// "; did you mean 'run'?" for a misspelt command, or nothing.
+func suggestion(_ word: String, _ commands: [Command]) -> String {
+    Suggest.closest(to: word, among: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
 }
 
 func printError(_ error: CommandError) {

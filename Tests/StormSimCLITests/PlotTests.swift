@@ -66,6 +66,32 @@ func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         }
     }
 
+    /// Without gnuplot on PATH, plot writes the script, explains, and fails (1); --script-only succeeds.
+    @Test func plotWithoutGnuplotFailsUnlessScriptOnly() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(smallScenario, to: dir.appendingPathComponent("s.json"))
+        #expect(try stormsim(["run", "s.json", "--quiet"], in: dir).status == 0)
+        func plot(_ extra: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = try stormsimBinary()
+            process.arguments = ["plot", "results/small"] + extra
+            process.currentDirectoryURL = dir
+            process.environment = ["PATH": "/nonexistent"]
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = Pipe()
+            try process.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        let (status, stderr) = try plot([])
+        #expect(status == 1 && stderr.contains("gnuplot is not installed") && stderr.contains("apt-get install gnuplot-nox"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/small/plot.gp").path))
+        #expect(try plot(["--script-only"]).0 == 0)
+    }
+
     @Test func plotErrors() throws {
         let missing = try stormsim(["plot", "/nonexistent/results"])
         #expect(missing.status == 1 && missing.stderr.contains("not a results folder of 'stormsim run'"))

@@ -50,13 +50,13 @@ import Testing
         for k in 1...3 { _ = try stormsim(["run", "s.json", "--shard", "\(k)/3", "--out", "a\(k)", "--quiet"], in: dir) }
         _ = try stormsim(["run", "s.json", "--shard", "1/3", "--seed", "9", "--out", "other", "--quiet"], in: dir)
         let missing = try stormsim(["merge", "a1", "a2", "--out", "m"], in: dir)
-        #expect(missing.status == 1 && missing.stderr.contains("shard(s) 3/3 missing"))
+        #expect(missing.status == 3 && missing.stderr.contains("shard(s) 3/3 missing"))
         let twice = try stormsim(["merge", "a1", "a1", "a2", "a3", "--out", "m"], in: dir)
-        #expect(twice.status == 1 && twice.stderr.contains("are both shard 1/3"))
+        #expect(twice.status == 3 && twice.stderr.contains("are both shard 1/3"))
         let mixed = try stormsim(["merge", "a2", "other", "a3", "--out", "m"], in: dir)
-        #expect(mixed.status == 1 && mixed.stderr.contains("is a shard of another run"))
+        #expect(mixed.status == 3 && mixed.stderr.contains("is a shard of another run"))
         let notShard = try stormsim(["merge", "s.json"], in: dir)
-        #expect(notShard.status == 1 && notShard.stderr.contains("not a shard folder"))
+        #expect(notShard.status == 3 && notShard.stderr.contains("not a shard folder"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("m").path))
     }
 

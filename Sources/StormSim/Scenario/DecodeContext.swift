@@ -164,11 +164,11 @@ struct ObjectReader {
 }
 
 /// "Did you mean": the allowed word closest to a misspelt one by edit distance, if close enough.
-enum Suggest {
+public enum Suggest {
     /// Longest word worth a suggestion: a typo of a key or name is short, and the distance costs length x length.
     static let maxWord = 64
 
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         guard word.count <= maxWord else { return nil }
         let lowered = word.lowercased()
         var best: (String, Int)?

@@ -6,10 +6,20 @@ public enum ScenarioDecoder {
     /// Reads, overrides and decodes a scenario file.
     /// - Parameter file: the path as the user gave it; it names the file in every error.
     public static func load(file: String, overrides: [Override] = []) throws(ScenarioError) -> Scenario {
-        try decode(text: readText(file: file), file: file, overrides: overrides)
+        try decode(text: readText(file: file), file: displayName(file), overrides: overrides)
     }
 
+    /// How errors name a scenario file: "-" is standard input (relative paths in it, such as a trace file, are
+    /// then relative to the working folder).
+    public static func displayName(_ file: String) -> String { file == "-" ? "(standard input)" : file }
+
     static func readText(file: String) throws(ScenarioError) -> String {
+        if file == "-" {
+            guard let text = String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8) else {
+                throw ScenarioError(file: displayName(file), issues: [ScenarioIssue(path: .root, message: "standard input is not UTF-8 text")])
+            }
+            return text
+        }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
             throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "is a folder, not a scenario file")])
@@ -38,7 +48,7 @@ public enum ScenarioDecoder {
     /// Reads, overrides and decodes a scenario file with all its variants.
     public static func loadSet(file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioSet {
         let text = try readText(file: file)
-        return try decodeSet(text: text, file: file, overrides: overrides)
+        return try decodeSet(text: text, file: displayName(file), overrides: overrides)
     }
 
     /// Parses and decodes scenario text with all its variants.
