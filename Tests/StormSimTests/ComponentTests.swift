@@ -72,10 +72,10 @@ import Testing
     }
 }
 
-/// The output columns are declared once (`OutputColumns`); every one is documented in the README.
+/// The output columns are declared once (`OutputColumns`); every one is documented in docs/outputs.md.
 @Suite struct OutputColumnTests {
     static let readme = (try? String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/outputs.md"), encoding: .utf8)) ?? ""
 
     @Test func namesAreUniqueAndDocumented() throws {
         let s = try scenario(queueingScenario(clients: 1, workers: 1, serviceTime: #"{ "dist": "constant", "value": "1ms" }"#, duration: "1s"))
@@ -84,13 +84,13 @@ import Testing
         #expect(Set(summary).count == summary.count && Set(series).count == series.count)
         #expect(Runner.metricColumns(services: ["api"]) == summary)
         for name in SummaryMetric.allCases.map(\.rawValue) + SeriesMetric.allCases.map(\.rawValue) {
-            #expect(Self.readme.contains("`\(name)`"), "\(name) is not in the README's column tables")
+            #expect(Self.readme.contains("`\(name)`"), "\(name) is not in docs/outputs.md's column tables")
         }
         for suffix in ServiceMetric.allCases.map(\.rawValue) + ServiceSeriesMetric.allCases.map(\.rawValue) {
-            #expect(Self.readme.contains("_\(suffix)`"), "<service>_\(suffix) is not in the README's column tables")
+            #expect(Self.readme.contains("_\(suffix)`"), "<service>_\(suffix) is not in docs/outputs.md's column tables")
         }
         for name in InstanceMetric.allCases.map(\.rawValue) {
-            #expect(Self.readme.contains("`\(name)`"), "\(name) (instances.csv) is not in the README")
+            #expect(Self.readme.contains("`\(name)`"), "\(name) (instances.csv) is not in docs/outputs.md")
         }
     }
 }
