@@ -85,4 +85,23 @@ import Testing
         // And the first attempts' latencies are the same draws: the fastest success is the same request.
         #expect(one.value("requests") == two.value("requests"))
     }
+
+    /// Every variant's time series has the same columns: attempt_1 ... attempt_K for the variant that allows the
+    /// most attempts (the others' extra columns hold 0), so a column is at the same place in every file.
+    @Test func everyVariantHasTheSameSeriesColumns() throws {
+        let set = try ScenarioDecoder.decodeSet(text: """
+            { "name": "cols", "duration": "5s",
+              "clients": { "count": 20, "target": "api", "arrival": { "type": "burst" }, "policy": { "timeout": "10ms" } },
+              "services": [ { "name": "api", "workers": 1, "serviceTime": { "dist": "constant", "value": "5ms" } } ],
+              "vary": { "clients.policy.maxAttempts": [1, 3, 12] } }
+            """, file: "cols.json")
+        let headers = set.variants.map { Runner.run($0).seriesHeader }
+        #expect(headers.allSatisfy { $0 == headers[0] })
+        #expect(headers[0].contains("attempt_10_or_more") && headers[0].contains("api_queue_length"))
+        let one = Runner.run(set.variants[0])
+        let column = one.seriesHeader.firstIndex(of: "attempt_2")!
+        #expect(one.seriesRows.allSatisfy { $0[column] == 0 })
+        // A scenario on its own keeps its own columns.
+        #expect(!Runner.run(try scenario(#"{ "name": "one", "duration": "1s", "clients": { "count": 1, "target": "api", "arrival": { "type": "burst" } }, "services": [ { "name": "api", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" } } ] }"#)).seriesHeader.contains("attempt_2"))
+    }
 }

@@ -104,7 +104,7 @@ struct World<F: ModelFeatures>: EventHandler {
         self.callers = callers
         hasPolicyGauges = callers[0].state.breaker != nil || callers[0].state.tokenBudget != nil
 
-        let attemptColumns = min(policy.attemptsPerRequest, ClientColumn.maxAttemptColumns)
+        let attemptColumns = min(scenario.attemptColumnsBasis, ClientColumn.maxAttemptColumns)
         var columns = ClientColumn.count + attemptColumns + scenario.services.count * ServiceColumns.width
         // Per-instance attempt columns follow every service's, for the fleets that have them.
         var nextInstanceColumn = columns

@@ -228,9 +228,9 @@ enum OutputColumns {
     /// Time-series column names, in order, for a scenario.
     static func seriesNames(_ scenario: Scenario) -> [String] {
         var header = ["time_s"] + SeriesMetric.allCases.map(\.rawValue)
-        let attemptColumns = min(scenario.clients.policy.attemptsPerRequest, ClientColumn.maxAttemptColumns)
+        let attemptColumns = min(scenario.attemptColumnsBasis, ClientColumn.maxAttemptColumns)
         for n in 1...attemptColumns {
-            header.append(n == ClientColumn.maxAttemptColumns && scenario.clients.policy.attemptsPerRequest > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
+            header.append(n == ClientColumn.maxAttemptColumns && scenario.attemptColumnsBasis > n ? "attempt_\(n)_or_more" : "attempt_\(n)")
         }
         for s in scenario.services { header += ServiceSeriesMetric.allCases.map { $0.column(s.name) } }
         for s in scenario.services where s.seriesPerInstance {

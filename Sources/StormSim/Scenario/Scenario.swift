@@ -13,6 +13,11 @@ public struct Scenario: Equatable, Sendable {
     public var services: [Service]
     /// Expectations a CI gate checks after the run.
     public var expectations: [Expectation] = []
+    /// The attempts per request the time series has `attempt_k` columns for: in a set of variants, the most any
+    /// variant allows, so that every variant's file has the same columns; nil: this scenario's own policy's.
+    public var seriesAttempts: Int? = nil
+    /// `seriesAttempts`, or the clients' attempts per request.
+    public var attemptColumnsBasis: Int { seriesAttempts ?? clients.policy.attemptsPerRequest }
 
     public init(
         name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,

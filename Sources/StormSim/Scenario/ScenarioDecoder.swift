@@ -138,6 +138,10 @@ public enum ScenarioDecoder {
             seen[v.name] = i
         }
         guard context.issues.isEmpty, let first = variants.first else { throw ScenarioError(file: file, issues: context.issues) }
+        // Every variant's time series gets the same attempt_k columns: as many as the variant with the most.
+        if variants.count > 1, let most = variants.map(\.scenario.clients.policy.attemptsPerRequest).max() {
+            for i in variants.indices { variants[i].scenario.seriesAttempts = most }
+        }
         return ScenarioSet(name: first.scenario.name, variedPaths: dimensions.map(\.pathText), variants: variants)
     }
 
