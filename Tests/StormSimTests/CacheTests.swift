@@ -20,6 +20,17 @@ import Testing
         """
     }
 
+    /// One client asking for one key every second from 0.5 s to 30.5 s (a replayed trace), with `cache`.
+    func everySecond(cache: String) throws -> Scenario {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stormsim-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try ("time_s\n" + (0...30).map { "\(Double($0) + 0.5)\n" }.joined()).write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        let file = dir.appendingPathComponent("s.json")
+        try text(clients: #"{ "count": 1, "target": "api", "arrival": { "type": "trace", "file": "t.csv" }, "policy": POLICY }"#, cache: cache)
+            .write(to: file, atomically: true, encoding: .utf8)
+        return try ScenarioDecoder.load(file: file.path)
+    }
+
     /// 1,000 keys of Zipf(0.8) popularity, 100 kept: Che's approximation gives a hit ratio of 0.3778. 200,000
     /// requests (standard error 0.0011); the cold start and the 2 ms each fetch takes before it is stored cost a
     /// little, so the tolerance is 2% relative.
@@ -41,13 +52,7 @@ import Testing
     /// One key, a 10 s TTL, a request every second from 0.5 s: stored at 0.502 s (1 ms at the API, 1 ms at the
     /// database) until 10.502 s, so 10.5 hits and 11.5 misses; then 21.5 hits and 22.5 misses: 3 fetches of 31.
     @Test func ttlExpiresEntries() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stormsim-cache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try ("time_s\n" + (0...30).map { "\(Double($0) + 0.5)\n" }.joined()).write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-        let file = dir.appendingPathComponent("s.json")
-        try text(clients: #"{ "count": 1, "target": "api", "arrival": { "type": "trace", "file": "t.csv" }, "policy": POLICY }"#,
-                 cache: #"{ "keys": 1, "capacity": 1, "ttl": "10s" }"#).write(to: file, atomically: true, encoding: .utf8)
-        let r = Runner.run(try ScenarioDecoder.load(file: file.path))
+        let r = Runner.run(try everySecond(cache: #"{ "keys": 1, "capacity": 1, "ttl": "10s" }"#))
         #expect(r.value("requests") == 31 && r.value("succeeded") == 31)
         #expect(r.value("db_attempts") == 3)
         let hits = r.seriesRows.map { $0[r.seriesHeader.firstIndex(of: "api_hits")!] }
@@ -58,13 +63,7 @@ import Testing
     /// the cache and refreshes it in the background (stored again at 9.501 s: 1 ms at the database); so do the
     /// hits at 18.5 s and 27.5 s. One miss, 30 hits, 4 fetches.
     @Test func aSoftTTLRefreshesBeforeExpiry() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stormsim-cache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try ("time_s\n" + (0...30).map { "\(Double($0) + 0.5)\n" }.joined()).write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-        let file = dir.appendingPathComponent("s.json")
-        try text(clients: #"{ "count": 1, "target": "api", "arrival": { "type": "trace", "file": "t.csv" }, "policy": POLICY }"#,
-                 cache: #"{ "keys": 1, "capacity": 1, "ttl": "10s", "softTtl": "8s" }"#).write(to: file, atomically: true, encoding: .utf8)
-        let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try ScenarioDecoder.load(file: file.path)))
+        let (r, problems) = Runner.runAudited(Variant(name: "base", parameters: [], scenario: try everySecond(cache: #"{ "keys": 1, "capacity": 1, "ttl": "10s", "softTtl": "8s" }"#)))
         #expect(problems.isEmpty, "\(problems.prefix(3))")
         #expect(r.value("requests") == 31 && r.value("succeeded") == 31)
         #expect(r.value("db_attempts") == 4 && r.value("api_hit_ratio") == 30.0 / 31)

@@ -57,7 +57,7 @@ struct BalancerSet {
     let plainRoundRobin: Bool
 
     /// A ring hash on hot keys: the cumulative Zipf popularity of the keys (empty: the ring hashes the client).
-    var zipfCDF: [Double] = []
+    var zipf: ZipfPopularity? = nil
     let zipfSalt: UInt64
 
     /// Points on a ring hash's ring: Envoy's minimum ring size.
@@ -78,15 +78,7 @@ struct BalancerSet {
         hosts = callerHosts
         drawSalt = streams.key("balancer/\(label)draw")
         zipfSalt = streams.key("balancer/zipf/\(service)")
-        if let zipf = balancer.zipf {
-            // P(key k) proportional to 1 / (k + 1)^exponent, k = 0 the hottest.
-            var total = 0.0
-            zipfCDF = (0..<zipf.keys).map { k in
-                total += 1 / Self.pow(Double(k + 1), zipf.exponent)
-                return total
-            }
-            zipfCDF = zipfCDF.map { $0 / total }
-        }
+        zipf = balancer.zipf.map { ZipfPopularity(keys: $0.keys, exponent: $0.exponent) }
         unitScope = kind == .ringHash || (balancer.scope == .host && callerHosts <= 1) ? .global : balancer.scope
         let units = Self.units(unitScope, clients: callerClients, hosts: callerHosts)
         self.units = units
@@ -141,20 +133,11 @@ struct BalancerSet {
         }
     }
 
-    /// x^e for x >= 1 with the portable functions (identical bits everywhere).
-    static func pow(_ x: Double, _ e: Double) -> Double { e == 0 ? 1 : PortableMath.exp(e * PortableMath.log(x)) }
-
     /// The ring key of a request under hot keys: the Zipf key its request key draws (the same for every attempt
     /// of the request and in every variant).
     func hotKey(request key: UInt64) -> UInt64 {
         var draw = DrawKey.source(key, zipfSalt)
-        let u = draw.nextUnit()
-        var lo = 0, hi = zipfCDF.count - 1
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if zipfCDF[mid] < u { lo = mid + 1 } else { hi = mid }
-        }
-        return DrawKey.child(zipfSalt, UInt64(lo))
+        return DrawKey.child(zipfSalt, UInt64(zipf!.key(draw.nextUnit())))
     }
 
     /// Balancers of a scope for a caller with `clients` clients on `hosts` hosts.

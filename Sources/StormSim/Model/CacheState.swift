@@ -3,8 +3,8 @@
 /// it (a list threaded through an array indexed by attempt slot). No allocation per event once grown.
 struct CacheState {
     let config: CacheConfig
-    /// Cumulative Zipf popularity of the keys (a request's key is the first whose value reaches its draw).
-    let cdf: [Double]
+    /// The keys' popularity.
+    let popularity: ZipfPopularity
     let salt: UInt64
     /// Slot of each key, or -1.
     var slotOfKey: [Int32]
@@ -33,13 +33,7 @@ struct CacheState {
     init(_ config: CacheConfig, salt: UInt64) {
         self.config = config
         self.salt = salt
-        var total = 0.0
-        var cdf = (0..<config.keys).map { k -> Double in
-            total += 1 / PortableMath.exp(config.zipf * PortableMath.log(Double(k + 1)))
-            return total
-        }
-        for k in cdf.indices { cdf[k] /= total }
-        self.cdf = cdf
+        popularity = ZipfPopularity(keys: config.keys, exponent: config.zipf)
         slotOfKey = [Int32](repeating: -1, count: config.keys)
         let slots = min(config.capacity, config.keys)
         keyOfSlot = [UInt32](repeating: 0, count: slots)
@@ -57,13 +51,7 @@ struct CacheState {
     /// The key a request asks for (its request key's draw: every attempt and every variant agree).
     func key(request: UInt64) -> Int {
         var draw = DrawKey.source(request, salt)
-        let u = draw.nextUnit()
-        var lo = 0, hi = cdf.count - 1
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if cdf[mid] < u { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        return popularity.key(draw.nextUnit())
     }
 
     /// Looks `key` up: a hit (stored, not expired) becomes the most recent. An expired entry is dropped.

@@ -110,7 +110,7 @@ extension World {
         if !avoiding && balancers[b].plainRoundRobin { return UInt32(truncatingIfNeeded: balancers[b].nextInTurn(client: client)) }
         // A ring hash keeps a client on one instance (a downstream call: the call, its retries included).
         let ringKey = balancers[b].kind != .ringHash ? 0
-            : !balancers[b].zipfCDF.isEmpty ? balancers[b].hotKey(request: requests[request].key)
+            : balancers[b].zipf != nil ? balancers[b].hotKey(request: requests[request].key)
             : c == 0 ? DrawKey.child(requestFamily, UInt64(client)) : requests[request].key
         let chosen = balancers[b].pick(
             client: client, key: key, ringKey: ringKey, avoid: avoiding ? requests[request].triedHosts : 0,

@@ -24,7 +24,7 @@ public struct CacheConfig: Equatable, Sendable {
     /// time T solves sum over keys of (1 - exp(-p_k T)) = capacity, and the hit ratio is sum of p_k (1 - exp(-p_k T))
     /// (no TTL; in requests, so T is measured in requests).
     public func cheHitRatio() -> Double {
-        let weights = (0..<keys).map { 1 / PortableMath.exp(zipf * PortableMath.log(Double($0 + 1))) }
+        let weights = ZipfPopularity.weights(keys: keys, exponent: zipf)
         let total = weights.reduce(0, +)
         let p = weights.map { $0 / total }
         guard capacity < keys else { return 1 }
