@@ -20,6 +20,8 @@ struct RunCommand {
     var trace: Int
     /// The bound on the estimated memory (`--max-memory`), or nil with `--allow-large`.
     var maxBytes: Double?
+    /// `--strict`: a scenario warning stops the run (exit 3).
+    var strict: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
         outDir = try args.value("--out")
@@ -45,6 +47,7 @@ struct RunCommand {
             do { overrides.append(try Override.parse(text)) } catch { throw args.usage(error.message) }
         }
         quiet = args.flag("--quiet")
+        strict = args.flag("--strict")
         let format = try args.value("--format") ?? "text"
         guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
         json = format == "json"
@@ -72,6 +75,7 @@ struct RunCommand {
         } catch {
             throw CommandError(code: .invalidScenario, message: "invalid scenario\n" + error.description)
         }
+        try reportWarnings(quiet && !strict ? [] : ScenarioWarnings.check(set), file: file, strict: strict)
         if let seed {
             for i in set.variants.indices { set.variants[i].scenario.seed = seed }
         }

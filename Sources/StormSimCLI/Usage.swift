@@ -10,6 +10,8 @@ enum Usage {
         USAGE: stormsim <command> [options]
 
         COMMANDS:
+          init FILE       write a commented starter scenario that runs as is
+          explain FILE    the scenario with every default filled in, where each value came from, and warnings
           run FILE        simulate a scenario and write CSV results
           validate FILE.. check scenario files without running them
           merge DIR...    combine the shard folders of a run into its outputs
@@ -56,6 +58,47 @@ enum Usage {
           --format F         text (default), markdown (for a CI step summary), json or csv
 
         EXIT CODES: 0, 2 (usage), 3 (a folder is missing or not a results folder), 5 (a gate tripped).
+        """
+
+    static let initCommand = """
+        USAGE: stormsim init FILE [--preset NAME] [--arrival poisson|burst|closed] [--chain N] [--force]
+
+        Writes a starter scenario to FILE (- for stdout): clients calling a chain of N services (default 3:
+        api -> payments -> bank), healthy at about 70% load until the last service slows down five-fold from
+        30 s to 45 s, with no retries and with retries as two variants. Every part carries a "//" comment
+        (keys that start with // are comments stormsim ignores) saying what it means and what to change. It
+        validates without warnings and runs as written; the scenario's name is FILE's name.
+
+        OPTIONS:
+          --preset NAME        start the clients' policy from a real client's (see 'stormsim presets')
+          --arrival KIND       poisson (open loop, default), burst (one request per client) or closed (each
+                               client waits for its answer, then thinks)
+          --chain N            services in the chain, 1 to 8 (default 3)
+          --force              replace FILE if it exists
+          -h, --help           show this help
+        """
+
+    static let explain = """
+        USAGE: stormsim explain FILE [--set PATH=VALUE]... [--strict] [--format text|json]
+
+        Prints the scenario as stormsim will run it: every value of its first variant, with the defaults
+        filled in and where each came from (file, --set, vary, preset NAME, default); what its variants
+        change; each service's estimated capacity, offered load and full-queue wait before any fault; and
+        the warnings that 'run' and 'validate' also print:
+
+          queue-outlives-timeout     a full queue waits longer than the caller's timeout
+          no-timeout                 a preset, or a policy that retries, without a timeout
+          failures-not-retried       a retrying policy leaves out failures the scenario produces
+          shared-bucket              a budget, breaker or limiter of scope "host" with every client on one host
+          downstream-timeout-longer  a service waits longer for its calls than its callers wait for it
+          retries-multiply           retries at several layers multiply past 10 attempts per request
+          overloaded-before-fault    offered load at or above a service's capacity before any trigger
+
+        OPTIONS:
+          --set PATH=VALUE     apply an override first, exactly as 'stormsim run' would. May be repeated.
+          --strict             exit with 3 when there is any warning (for CI)
+          --format json        one JSON object: file, scenario, variants, values (path, value, source), warnings
+          -h, --help           show this help
         """
 
     static let presets = """
@@ -127,22 +170,24 @@ enum Usage {
         """
 
     static let validate = """
-        USAGE: stormsim validate FILE... [--set PATH=VALUE]... [--format text|json]
+        USAGE: stormsim validate FILE... [--set PATH=VALUE]... [--strict] [--format text|json]
 
         Checks each scenario file without running it and prints one line per valid file, or one line per
-        problem (file, JSON path, what was found and what was expected). Exits with 0 when every file is
-        valid and 3 otherwise.
+        problem (file, JSON path, what was found and what was expected), and the warnings of valid files
+        on stderr (see 'stormsim explain --help'). Exits with 0 when every file is valid and 3 otherwise.
 
         OPTIONS:
           --set PATH=VALUE     apply an override first, exactly as 'stormsim run' would. May be repeated.
-          --format json        print one JSON array on stdout: per file, valid, and its problems (path, message)
+          --strict             exit with 3 when a file has warnings (for CI)
+          --format json        print one JSON array on stdout: per file, valid, its problems (path, message)
+                               and warnings (kind, path, message)
           -h, --help           show this help
         """
 
     static let run = """
         USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--replications R] [--shard K/N]
                             [--set PATH=VALUE]... [--trace N] [--max-memory SIZE | --allow-large] [--quiet]
-                            [--format text|json]
+                            [--strict] [--format text|json]
 
         Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
         in DIR (default: results/<name>):
@@ -172,7 +217,8 @@ enum Usage {
                                attempt and outcome, each wait, and why a retry was refused)
           --max-memory SIZE    refuse a run whose estimated memory exceeds SIZE (default 4G; 512M, 16G, ...)
           --allow-large        run whatever the estimated memory and work
-          --quiet              print nothing on success
+          --quiet              print nothing on success (not even the scenario's warnings)
+          --strict             refuse to run (exit 3) a scenario with warnings (see 'stormsim explain --help')
           --format json        print summary.json on stdout instead of the table (for scripts and CI)
           -h, --help           show this help
 

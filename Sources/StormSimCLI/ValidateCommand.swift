@@ -7,9 +7,11 @@ struct ValidateCommand {
     var files: [String]
     var overrides: [Override]
     var json: Bool
+    var strict: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
         overrides = try args.overrides()
+        strict = args.flag("--strict")
         let format = try args.value("--format") ?? "text"
         guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
         json = format == "json"
@@ -19,6 +21,7 @@ struct ValidateCommand {
 
     func execute() throws(CommandError) {
         var invalid = 0
+        var warned = 0
         var items: [JSONValue] = []
         for file in files {
             if ValidateCommand.isJSONSchema(file) {
@@ -30,14 +33,20 @@ struct ValidateCommand {
                 continue
             }
             do {
-                let scenario = try ScenarioDecoder.load(file: file, overrides: overrides)
+                let set = try ScenarioDecoder.loadSet(file: file, overrides: overrides)
+                let scenario = set.variants[0].scenario
+                let warnings = ScenarioWarnings.check(set)
+                if !warnings.isEmpty { warned += 1 }
                 if json {
                     items.append(.object([
                         JSONMember(key: "file", value: .string(file)), JSONMember(key: "valid", value: .bool(true)),
                         JSONMember(key: "scenario", value: .string(scenario.name)), JSONMember(key: "problems", value: .array([])),
+                        JSONMember(key: "warnings", value: warningsJSON(warnings)),
                     ]))
                 } else {
-                    print("\(file): OK (\(scenario.name): \(scenario.clients.count) clients, \(scenario.services.count) service(s), \(DurationText.format(scenario.duration)))")
+                    let count = warnings.isEmpty ? "" : ", \(warnings.count) warning(s)"
+                    print("\(file): OK (\(scenario.name): \(scenario.clients.count) clients, \(scenario.services.count) service(s), \(DurationText.format(scenario.duration))\(count))")
+                    try? reportWarnings(warnings, file: file, strict: false)
                 }
             } catch {
                 invalid += 1
@@ -57,6 +66,9 @@ struct ValidateCommand {
         if json { print(JSONValue.array(items).compactText) }
         if invalid > 0 {
             throw CommandError(code: .invalidScenario, message: "\(invalid) of \(files.count) file(s) invalid")
+        }
+        if strict && warned > 0 {
+            throw CommandError(code: .invalidScenario, message: "\(warned) of \(files.count) file(s) have warnings, and --strict")
         }
     }
 }

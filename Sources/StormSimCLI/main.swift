@@ -11,6 +11,8 @@ struct Command {
 func allCommands() -> [Command] {
     [
     Command(name: "run", usage: Usage.run) { args throws(CommandError) in try RunCommand(&args).execute() },
+    Command(name: "init", usage: Usage.initCommand) { args throws(CommandError) in try InitCommand(&args).execute() },
+    Command(name: "explain", usage: Usage.explain) { args throws(CommandError) in try ExplainCommand(&args).execute() },
     Command(name: "validate", usage: Usage.validate) { args throws(CommandError) in try ValidateCommand(&args).execute() },
     Command(name: "presets", usage: Usage.presets) { args throws(CommandError) in try PresetsCommand(&args).execute() },
     Command(name: "merge", usage: Usage.merge) { args throws(CommandError) in try MergeCommand(&args).execute() },

@@ -57,6 +57,27 @@ import Testing
         }
     }
 
+    /// The decoder ignores keys that start with "//" in every object; so must the schema.
+    @Test func everyClosedObjectAllowsCommentKeys() {
+        var closed = 0, open: [String] = []
+        func walk(_ value: JSONValue, _ at: String) {
+            switch value {
+            case .object(let members):
+                if value["additionalProperties"] != nil, value["additionalProperties"] != .bool(true) {
+                    closed += 1
+                    if value["patternProperties"]?["^//"] == nil { open.append(at) }
+                }
+                for m in members { walk(m.value, at + "/" + m.key) }
+            case .array(let items):
+                for (i, item) in items.enumerated() { walk(item, at + "/\(i)") }
+            default: break
+            }
+        }
+        walk(schema, "")
+        #expect(closed >= 60)
+        #expect(open.isEmpty, "objects without comment keys: \(open)")
+    }
+
     @Test func taggedObjectsMatchTheDecoder() {
         #expect(branches("arrival", discriminator: "type") == ScenarioKeys.arrival.mapValues { $0.sorted() })
         #expect(branches("distribution", discriminator: "dist") == ScenarioKeys.distribution.mapValues { $0.sorted() })

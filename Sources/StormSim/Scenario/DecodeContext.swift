@@ -5,6 +5,8 @@ final class DecodeContext {
     let folder: String
     /// Trace files already read, by path and options: every variant of a sweep shares one read.
     let traces: TraceCache
+    /// Set by `stormsim explain`: records every value read and every default used.
+    var log: ExplainLog?
 
     init(folder: String = "", traces: TraceCache = TraceCache()) {
         self.folder = folder
@@ -37,7 +39,8 @@ final class DecodeContext {
 
 /// Reads one JSON object: checks its keys against the allowed ones and decodes typed members.
 ///
-/// Unknown keys are reported with the closest allowed key as a suggestion. Every typed read either returns a
+/// Unknown keys are reported with the closest allowed key as a suggestion; keys that start with "//" are comments
+/// and are ignored. Every typed read either returns a
 /// valid value or records why not and returns nil.
 struct ObjectReader {
     let path: JSONPath
@@ -53,7 +56,7 @@ struct ObjectReader {
         self.path = path
         self.members = members
         self.context = context
-        for member in members where !allowed.contains(member.key) {
+        for member in members where !allowed.contains(member.key) && !ScenarioKeys.isComment(member.key) {
             let memberPath = path.appending(member.key)
             if let guess = Suggest.closest(to: member.key, among: allowed) {
                 context.fail(memberPath, "unknown key; did you mean \"\(guess)\"?")
@@ -65,7 +68,26 @@ struct ObjectReader {
 
     func has(_ key: String) -> Bool { members.contains { $0.key == key } }
 
-    func value(_ key: String) -> JSONValue? { members.last { $0.key == key }?.value }
+    /// The member, recorded for `explain` when present.
+    func value(_ key: String) -> JSONValue? {
+        let found = members.last { $0.key == key }?.value
+        if let log = context.log, let found { log.found(path.appending(key), found) }
+        return found
+    }
+
+    /// Returns a default the caller uses for a missing key, recorded for `explain` as `text`.
+    func defaulted<T>(_ key: String, _ value: T?, _ text: (T) -> String) -> T? {
+        if let log = context.log, let value { log.defaulted(path.appending(key), text(value)) }
+        return value
+    }
+
+    /// Records for `explain` a default that a decoder applies itself (`key` may be a dotted path below this object).
+    func noteDefault(_ key: String, _ text: String) {
+        guard let log = context.log else { return }
+        var here = path
+        for part in key.split(separator: ".") { here = here.appending(String(part)) }
+        log.defaulted(here, text)
+    }
 
     /// The member, or nil after recording that it is missing.
     func required(_ key: String, expected: String) -> JSONValue? {
@@ -76,7 +98,7 @@ struct ObjectReader {
 
     func string(_ key: String, required: Bool = true, default fallback: String? = nil) -> String? {
         let expected = "a string"
-        guard let v = required ? self.required(key, expected: expected) : value(key) else { return fallback }
+        guard let v = required ? self.required(key, expected: expected) : value(key) else { return defaulted(key, fallback, JSONValue.quote) }
         guard case .string(let s) = v else {
             context.fail(path.appending(key), "expected \(expected), found \(v.kindDescription)")
             return nil
@@ -87,7 +109,7 @@ struct ObjectReader {
     /// One of a fixed set of strings.
     func choice(_ key: String, among choices: [String], default fallback: String? = nil) -> String? {
         let expected = "one of " + choices.map { "\"\($0)\"" }.joined(separator: ", ")
-        guard let v = fallback == nil ? required(key, expected: expected) : value(key) else { return fallback }
+        guard let v = fallback == nil ? required(key, expected: expected) : value(key) else { return defaulted(key, fallback, JSONValue.quote) }
         guard case .string(let s) = v, choices.contains(s) else {
             var message = "expected \(expected), found \(v.kindDescription)"
             if case .string(let s) = v, let guess = Suggest.closest(to: s, among: choices) {
@@ -103,7 +125,7 @@ struct ObjectReader {
     /// huge value is an error, never a trap.
     func integer(_ key: String, in range: ClosedRange<Int>, default fallback: Int? = nil, why: String? = nil) -> Int? {
         let expected = ObjectReader.describe(range)
-        guard let v = fallback == nil ? required(key, expected: expected) : value(key) else { return fallback }
+        guard let v = fallback == nil ? required(key, expected: expected) : value(key) else { return defaulted(key, fallback) { "\($0)" } }
         guard case .number(let d) = v, d == d.rounded() else {
             context.fail(path.appending(key), "expected \(expected), found \(v.kindDescription)")
             return nil
@@ -120,7 +142,7 @@ struct ObjectReader {
     /// A finite number in `range`.
     func number(_ key: String, in range: ClosedRange<Double>, default fallback: Double? = nil, expected: String? = nil) -> Double? {
         let expected = expected ?? "a number from \(NumberFormat.shortest(range.lowerBound)) to \(NumberFormat.shortest(range.upperBound))"
-        guard let v = fallback == nil ? required(key, expected: expected) : value(key) else { return fallback }
+        guard let v = fallback == nil ? required(key, expected: expected) : value(key) else { return defaulted(key, fallback, NumberFormat.shortest) }
         guard case .number(let d) = v, range.contains(d) else {
             context.fail(path.appending(key), "expected \(expected), found \(v.kindDescription)")
             return nil
@@ -129,7 +151,7 @@ struct ObjectReader {
     }
 
     func bool(_ key: String, default fallback: Bool) -> Bool? {
-        guard let v = value(key) else { return fallback }
+        guard let v = value(key) else { return defaulted(key, fallback) { $0 ? "true" : "false" } }
         guard case .bool(let b) = v else {
             context.fail(path.appending(key), "expected true or false, found \(v.kindDescription)")
             return nil
@@ -143,7 +165,9 @@ struct ObjectReader {
 
     /// A duration string such as `"250ms"`.
     func duration(_ key: String, default fallback: SimDuration? = nil, positive: Bool = false) -> SimDuration? {
-        guard let v = fallback == nil ? required(key, expected: DurationText.expected) : value(key) else { return fallback }
+        guard let v = fallback == nil ? required(key, expected: DurationText.expected) : value(key) else {
+            return defaulted(key, fallback) { $0 == .max ? "none" : JSONValue.quote(DurationText.format($0)) }
+        }
         switch DurationText.parse(v) {
         case .success(let d):
             if positive && d == .zero {

@@ -17,6 +17,7 @@ extension ScenarioDecoder {
             why: "no real client retries more; the limit keeps per-attempt statistics bounded")
         var backoff: Backoff? = RetryPolicy.noRetries.backoff
         if let b = reader.value("backoff") { backoff = decodeBackoff(b, at: path.appending("backoff"), context: context) }
+        if context.log != nil { noteDefaults(reader) }
         var jitter: Jitter? = .full
         if let j = reader.value("jitter") { jitter = decodeJitter(j, at: path.appending("jitter"), context: context) }
         var retryOn: Set<RetryPolicy.Failure>? = Set(RetryPolicy.Failure.allCases)
@@ -59,6 +60,18 @@ extension ScenarioDecoder {
         policy.hedging = hedging
         policy.maxRequests = maxRequests
         return policy
+    }
+
+    /// For `explain`: the defaults of a policy's keys that the file (and its preset) left out.
+    static func noteDefaults(_ reader: ObjectReader) {
+        let d = RetryPolicy.noRetries
+        let defaults: [(String, String)] = [
+            ("timeout", "none"), ("maxAttempts", "1"), ("jitter", "\"full\""),
+            ("backoff", "{\"type\":\"exponential\",\"base\":\"\(DurationText.format(d.backoff.base))\",\"multiplier\":\(NumberFormat.shortest(d.backoff.multiplier)),\"max\":\"\(DurationText.format(d.backoff.max))\"}"),
+            ("retryOn", "[" + RetryPolicy.Failure.allCases.map { JSONValue.quote($0.rawValue) }.joined(separator: ",") + "]"),
+            ("budget", "none"), ("breaker", "none"), ("rateLimiter", "none"), ("maxElapsed", "none"),
+        ]
+        for (key, text) in defaults where !reader.has(key) { reader.noteDefault(key, text) }
     }
 
     static func decodeHedging(_ json: JSONValue, at path: JSONPath, context: DecodeContext) -> Hedging? {
@@ -108,7 +121,9 @@ extension ScenarioDecoder {
             return nil
         }
         if name == nil { name = presetName }
+        context.log?.found(path.appending("preset"), value)
         guard let base = resolvePreset(preset.policy, at: path, name: &name, context: context) else { return nil }
+        context.log?.presetFilled(path, preset: base, given: .object(members), name: presetName)
         return base.merging(.object(members))
     }
 

@@ -84,6 +84,14 @@ extension ScenarioDecoder {
                 codel = (target != nil && interval != nil) ? .some((target!, interval!)) : nil
             }
         }
+        if !reader.has("queue") {
+            reader.noteDefault("queue.capacity", "1000")
+            reader.noteDefault("queue.discipline", "\"fifo\"")
+        }
+        if reader.has("calls") && !reader.has("policy") {
+            reader.noteDefault("policy.timeout", "none")
+            reader.noteDefault("policy.maxAttempts", "1")
+        }
         let afterCall = decodeDistribution(reader, "afterCall", default: .constant(value: .zero))
         let isAsync = reader.bool("async", default: false)
         let penalty = reader.duration("concurrencyPenalty", default: .zero)

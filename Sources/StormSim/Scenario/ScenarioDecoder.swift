@@ -65,6 +65,11 @@ public enum ScenarioDecoder {
     /// Applies overrides, expands `vary`, and decodes every variant. A problem that every variant has is
     /// reported once; one that only some have names the first variant that has it.
     public static func decodeSet(json: JSONValue, file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioSet {
+        try decodeSet(json: json, file: file, overrides: overrides, log: nil)
+    }
+
+    /// `decodeSet`, recording in `log` (when given) every value of the first variant and where it came from.
+    static func decodeSet(json: JSONValue, file: String, overrides: [Override], log: ExplainLog?) throws(ScenarioError) -> ScenarioSet {
         var json = json
         for override in overrides {
             do {
@@ -92,6 +97,16 @@ public enum ScenarioDecoder {
             dimensions += found
         }
 
+        if let log {
+            log.overridden = overrides.map(\.path.description)
+            for d in dimensions {
+                if d.isOverrideSet, case .object(let sets)? = d.choices.first?.1 {
+                    log.varied += sets.filter { !ScenarioKeys.isComment($0.key) }.map(\.key)
+                } else {
+                    log.varied.append(d.pathText)
+                }
+            }
+        }
         var variants: [Variant] = []
         var issues: [(issue: ScenarioIssue, variant: String, count: Int)] = []
         let combinations = VariantExpansion.combinations(dimensions)
@@ -103,7 +118,7 @@ public enum ScenarioDecoder {
                 parameters.append(Variant.Parameter(path: d.pathText, label: label, value: d.isOverrideSet ? .string(label) : value))
                 do {
                     if d.isOverrideSet, case .object(let sets) = value {
-                        for m in sets { variantJSON = try variantJSON.setting(JSONPath.parse(m.key)!, to: m.value) }
+                        for m in sets where !ScenarioKeys.isComment(m.key) { variantJSON = try variantJSON.setting(JSONPath.parse(m.key)!, to: m.value) }
                     } else {
                         variantJSON = try variantJSON.setting(d.path, to: value)
                     }
@@ -113,6 +128,7 @@ public enum ScenarioDecoder {
             }
             let name = parameters.isEmpty ? "base" : parameters.map(\.label).joined(separator: "_")
             let variantContext = context.variant()
+            if variants.isEmpty && issues.isEmpty { variantContext.log = log }
             let scenario = decodeScenario(variantJSON, context: variantContext)
             for issue in variantContext.issues {
                 if let k = issues.firstIndex(where: { $0.issue == issue }) { issues[k].count += 1 } else { issues.append((issue, name, 1)) }
@@ -166,6 +182,8 @@ public enum ScenarioDecoder {
         {
             latency = decodeDistribution(reader, "latency", default: .constant(value: .zero))
         }
+        if !top.has("metrics") { top.noteDefault("metrics.interval", "\"1s\"") }
+        if !top.has("network") { top.noteDefault("network.latency", Distribution.constant(value: .zero).jsonText) }
         let services = decodeServices(top)
         let clients = top.required("clients", expected: "an object").flatMap {
             decodeClients($0, at: .root.appending("clients"), services: services, context: context)
@@ -201,7 +219,7 @@ public enum ScenarioDecoder {
         let known = SummaryMetric.names(services: services.map(\.name))
         var result: [Expectation] = []
         var failed = false
-        for member in members {
+        for member in members where !ScenarioKeys.isComment(member.key) {
             let here = path.appending(member.key)
             guard known.contains(member.key) else {
                 var message = "unknown metric"
@@ -290,6 +308,7 @@ public enum ScenarioDecoder {
         }
         var policy: RetryPolicy? = .noRetries
         if let p = reader.value("policy") { policy = decodePolicy(p, at: path.appending("policy"), context: context) }
+        else { reader.noteDefault("policy.timeout", "none"); reader.noteDefault("policy.maxAttempts", "1") }
         var load: [LoadChange]? = []
         if let l = reader.value("load") { load = decodeLoad(l, at: path.appending("load"), context: context) }
         if let load, !load.isEmpty, let arrival {
@@ -362,7 +381,9 @@ public enum ScenarioDecoder {
 
     static func decodeDistribution(_ parent: ObjectReader, _ key: String, default fallback: Distribution?) -> Distribution? {
         let expected = "a distribution object such as {\"dist\": \"exponential\", \"mean\": \"10ms\"}"
-        guard let json = fallback == nil ? parent.required(key, expected: expected) : parent.value(key) else { return fallback }
+        guard let json = fallback == nil ? parent.required(key, expected: expected) : parent.value(key) else {
+            return parent.defaulted(key, fallback) { $0.jsonText }
+        }
         let path = parent.path.appending(key)
         let context = parent.context
         guard let dist = typeField(json, at: path, key: "dist", among: ScenarioKeys.distributionNames, context: context),
@@ -408,6 +429,7 @@ public enum ScenarioDecoder {
             context.fail(path.appending(key), message)
             return nil
         }
+        context.log?.found(path.appending(key), value)
         return s
     }
 }

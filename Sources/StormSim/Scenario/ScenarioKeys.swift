@@ -1,6 +1,9 @@
 /// The keys each object of the scenario format accepts. The decoder rejects any other key, and a test keeps this
 /// table, the decoder and `scenarios/schema.json` in step.
 public enum ScenarioKeys {
+    /// A key that starts with "//" is a comment, allowed in any object and ignored (JSON has no comments).
+    public static func isComment(_ key: String) -> Bool { key.hasPrefix("//") }
+
     public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary", "variants", "expect"]
     public static let expectation = ["min", "max"]
     public static let metrics = ["interval"]

@@ -67,7 +67,7 @@ enum VariantExpansion {
                 context.fail(here.appending("set"), "expected an object of PATH: VALUE, found \(set.kindDescription)")
                 continue
             }
-            for m in members where JSONPath.parse(m.key) == nil {
+            for m in members where JSONPath.parse(m.key) == nil && !ScenarioKeys.isComment(m.key) {
                 context.fail(here.appending("set").appending(m.key), "\"\(m.key)\" is not a path (expected keys and indices such as services[0].workers)")
             }
             choices.append((label, set))
@@ -84,7 +84,7 @@ enum VariantExpansion {
         }
         var result: [Dimension] = []
         var product = 1
-        for member in members {
+        for member in members where !ScenarioKeys.isComment(member.key) {
             let here = at.appending(member.key)
             guard let path = JSONPath.parse(member.key) else {
                 context.fail(here, "\"\(member.key)\" is not a path (expected keys and indices such as services[0].workers)")

@@ -75,3 +75,22 @@ public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     public var message: String
     public var description: String { "line \(line), column \(column): \(message)" }
 }
+
+extension JSONValue {
+    /// Indented JSON text (two spaces a level), for files people read and edit: objects one member a line; arrays
+    /// of scalars that fit on one line stay on one line.
+    public func prettyText(indent level: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: level + 1), end = String(repeating: "  ", count: level)
+        switch self {
+        case .object(let members) where !members.isEmpty:
+            let lines = members.map { pad + JSONValue.quote($0.key) + ": " + $0.value.prettyText(indent: level + 1) }
+            return "{\n" + lines.joined(separator: ",\n") + "\n" + end + "}"
+        case .array(let items) where !items.isEmpty:
+            let scalars = items.allSatisfy { if case .object = $0 { return false } else if case .array = $0 { return false } else { return true } }
+            if scalars && compactText.count <= 80 { return "[" + items.map(\.compactText).joined(separator: ", ") + "]" }
+            return "[\n" + items.map { pad + $0.prettyText(indent: level + 1) }.joined(separator: ",\n") + "\n" + end + "]"
+        default:
+            return compactText
+        }
+    }
+}
