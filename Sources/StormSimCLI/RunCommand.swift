@@ -17,7 +17,7 @@ struct RunCommand {
     var quiet: Bool
     /// `--format json`: print summary.json on stdout instead of the table.
     var json: Bool
-    var trace: Int
+    var trace: TraceSelection
     /// The bound on the estimated memory (`--max-memory`), or nil with `--allow-large`.
     var maxBytes: Double?
     /// `--strict`: a scenario warning stops the run (exit 3).
@@ -39,8 +39,8 @@ struct RunCommand {
             guard let s = Shard(text) else { throw args.usage("--shard expects K/N with 1 <= K <= N (for example 2/4), found '\(text)'") }
             shard = s
         }
-        trace = try args.integer("--trace", in: 0...100_000, what: "a number of requests") ?? 0
-        if shard != nil && trace > 0 { throw args.usage("--trace cannot be combined with --shard; trace a single-machine run") }
+        trace = try RunCommand.traceSelection(&args)
+        if shard != nil && trace.isOn { throw args.usage("--trace cannot be combined with --shard; trace a single-machine run") }
         overrideTexts = try args.values("--set")
         overrides = []
         for text in overrideTexts {
@@ -80,7 +80,7 @@ struct RunCommand {
             for i in set.variants.indices { set.variants[i].scenario.seed = seed }
         }
         if let maxBytes {
-            let estimate = ResourceEstimate.of(set, replications: replications, jobs: jobs, trace: trace)
+            let estimate = ResourceEstimate.of(set, replications: replications, jobs: jobs, trace: trace.requests)
             if let refusal = estimate.refusal(maxBytes: maxBytes) {
                 throw CommandError(code: .invalidScenario, message: "\(file): \(refusal)")
             }
@@ -143,7 +143,7 @@ struct RunCommand {
         do {
             folder = try ResultFolder(
                 path: dir, files: ResultWriter.files(
-                    variants: set.variants.map(\.name), trace: trace > 0, replications: replications > 1, instances: set.hasFleets))
+                    variants: set.variants.map(\.name), trace: trace.isOn, replications: replications > 1, instances: set.hasFleets))
             if replications > 1 { replicationFile = try folder.stream("replications.csv") }
         } catch { throw CommandError(code: .failure, message: error.description) }
         let writeFailure = FirstMessage()
@@ -152,7 +152,7 @@ struct RunCommand {
             onFinished: RunOutput.seriesWriter(set: set, folder: folder, failure: writeFailure))
         let traces = TraceBox(count: set.variants.count)
         do { try runJobs(myJobs, set: set, progress: progress, positions: positions, counter: counter) { job, result in
-            if job.replication == 0 && trace > 0 { traces.store(result.trace, at: job.variant) }
+            if job.replication == 0 && trace.isOn { traces.store(result.trace, at: job.variant) }
             aggregator.add(result, job: job.index)
         } } catch {
             replicationFile?.discard()
@@ -167,7 +167,7 @@ struct RunCommand {
         }
         try RunOutput.finish(
             set: set, aggregator: aggregator, folder: folder, replicationFile: replicationFile, writeFailure: writeFailure,
-            traces: trace > 0 ? zip(set.variants, traces.all).map { ($0.name, $1) } : nil,
+            traces: trace.isOn ? zip(set.variants, traces.all).map { ($0.name, $1) } : nil,
             events: counter.total, wall: clock.now - started, jobs: min(jobs, myJobs.count), quiet: quiet || json, json: json)
     }
 
@@ -178,7 +178,7 @@ struct RunCommand {
     ) throws(CommandError) {
         let stalled = FirstMessage()
         BatchRunner.run(
-            jobs: jobs, of: set, workers: self.jobs, traceRequests: trace,
+            jobs: jobs, of: set, workers: self.jobs, trace: trace,
             checkpoint: { index, now in
                 progress.update(job: positions[index]!, simulated: now)
                 return Interrupt.shared.isRaised || stalled.isSet

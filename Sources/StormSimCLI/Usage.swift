@@ -13,12 +13,14 @@ enum Usage {
           init FILE       write a commented starter scenario that runs as is
           explain FILE    the scenario with every default filled in, where each value came from, and warnings
           run FILE        simulate a scenario and write CSV results
-          validate FILE.. check scenario files without running them
+          validate FILE..  check scenario files without running them
           merge DIR...    combine the shard folders of a run into its outputs
           plot DIR        draw a results folder with gnuplot
           compare A B     compare two results folders, with whether each difference is more than chance
           presets [NAME]  list the real-world retry policies, with their defaults and sources
           bench           measure events/s, wall time and peak memory on the standard workloads
+          completions SH  print shell completions for bash, zsh or fish
+          man             print the manual page (roff), made from these help texts
           help [COMMAND]  show help for a command
 
         OPTIONS:
@@ -99,6 +101,24 @@ enum Usage {
           --strict             exit with 3 when there is any warning (for CI)
           --format json        one JSON object: file, scenario, variants, values (path, value, source), warnings
           -h, --help           show this help
+        """
+
+    static let completions = """
+        USAGE: stormsim completions bash|zsh|fish
+
+        Prints a completion script for the shell, generated from the help texts (commands, options, their
+        values, preset names, scenario files and results folders):
+            bash:  source <(stormsim completions bash)      (or save it in ~/.local/share/bash-completion/completions/stormsim)
+            zsh:   stormsim completions zsh > "${fpath[1]}/_stormsim"
+            fish:  stormsim completions fish > ~/.config/fish/completions/stormsim.fish
+        scripts/install installs all three, and the man page.
+        """
+
+    static let man = """
+        USAGE: stormsim man
+
+        Prints the manual page in roff, generated from the help texts of every command:
+            stormsim man > stormsim.1 && man ./stormsim.1
         """
 
     static let presets = """
@@ -186,7 +206,8 @@ enum Usage {
 
     static let run = """
         USAGE: stormsim run FILE [--out DIR] [--seed N] [--jobs N] [--replications R] [--shard K/N]
-                            [--set PATH=VALUE]... [--trace N] [--max-memory SIZE | --allow-large] [--quiet]
+                            [--set PATH=VALUE]... [--trace N] [--trace-from T | --trace-window A..B]
+                            [--trace-failed] [--trace-every N] [--max-memory SIZE | --allow-large] [--quiet]
                             [--strict] [--format text|json]
 
         Simulates every variant of the scenario in FILE (the cross product of its "vary" lists) and writes,
@@ -213,8 +234,14 @@ enum Usage {
           --set PATH=VALUE     override a scenario key before validation; PATH as in error messages
                                (clients.count, services[0].workers); VALUE is JSON, or a bare string
                                (--set clients.policy.jitter=none). May be repeated.
-          --trace N            write trace.csv: every step of the first N requests of each variant (each
-                               attempt and outcome, each wait, and why a retry was refused)
+          --trace N            write trace.csv: every step of the first N requests of each variant, at every
+                               hop (each attempt, the service and instance it went to, its queue wait and
+                               outcome, each backoff, and why a retry was refused)
+          --trace-from T       trace requests that start at or after T (such as 30s: the fault)
+          --trace-window A..B  trace requests that start in [A, B) (such as 30s..45s)
+          --trace-failed       keep only requests that failed or never finished
+          --trace-every N      trace every N-th request that qualifies (a sample across the window)
+                               (each of these alone traces 10 requests; add --trace N for more)
           --max-memory SIZE    refuse a run whose estimated memory exceeds SIZE (default 4G; 512M, 16G, ...)
           --allow-large        run whatever the estimated memory and work
           --quiet              print nothing on success (not even the scenario's warnings)

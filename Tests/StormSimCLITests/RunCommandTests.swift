@@ -200,9 +200,20 @@ import Testing
         let r = try stormsim(["run", "s.json", "--trace", "3", "--quiet"], in: dir)
         #expect(r.status == 0)
         let trace = try read(dir.appendingPathComponent("results/small/trace.csv")).split(separator: "\n")
-        #expect(trace[0] == "variant,request,client,attempt,time_s,event,detail")
+        #expect(trace[0] == "variant,request,client,caller,service,instance,attempt,time_s,event,detail")
         #expect(trace[1].hasPrefix("base,0,"))
         #expect(Set(trace.dropFirst().map { $0.split(separator: ",")[1] }) == ["0", "1", "2"])
+        // Bad trace options are usage errors.
+        let window = try stormsim(["run", "s.json", "--trace-window", "5s"], in: dir)
+        #expect(window.status == 2 && window.stderr.contains("--trace-window expects A..B"))
+        let backwards = try stormsim(["run", "s.json", "--trace-window", "5s..1s"], in: dir)
+        #expect(backwards.status == 2 && backwards.stderr.contains("the end must come after the start"))
+        let both = try stormsim(["run", "s.json", "--trace-from", "1s", "--trace-window", "1s..2s"], in: dir)
+        #expect(both.status == 2 && both.stderr.contains("not both"))
+        let unit = try stormsim(["run", "s.json", "--trace-from", "5"], in: dir)
+        #expect(unit.status == 2 && unit.stderr.contains("has no unit"))
+        // A failed-only trace alone traces up to 10 requests.
+        #expect(try stormsim(["run", "s.json", "--trace-failed", "--quiet"], in: dir).status == 0)
         // A run without --trace removes the stale trace.
         _ = try stormsim(["run", "s.json", "--quiet"], in: dir)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/small/trace.csv").path))

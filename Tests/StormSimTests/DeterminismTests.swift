@@ -53,7 +53,7 @@ import Testing
             #expect(!variant.scenario.usesFleetFeatures)
             func bytes(fleetWorld: Bool) -> String {
                 let (r, _) = Runner.run(
-                    variant, traceRequests: 0, checkpointEvery: 65_536, segments: 1, audit: false, fleetWorld: fleetWorld,
+                    variant, trace: .off, checkpointEvery: 65_536, segments: 1, audit: false, fleetWorld: fleetWorld,
                     checkpoint: { _ in false })
                 return ResultWriter.summaryTable([r]).text + r.timeSeries.text + "\(r.events)"
             }

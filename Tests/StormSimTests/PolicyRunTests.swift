@@ -139,9 +139,9 @@ import Testing
         #expect(ResultWriter.summaryTable([traced]).text == ResultWriter.summaryTable([plain]).text)
         let first = traced.trace.filter { $0.request == 0 }.map { "\($0.time.seconds) \($0.event) \($0.detail)" }
         #expect(first == [
-            "0.0 send attempt 1", "0.001 response serverError", "0.001 backoff 1s",
-            "1.001 send attempt 2", "1.002 response serverError", "1.002 backoff 1s",
-            "2.002 send attempt 3", "2.003 response serverError", "2.003 give-up attempts",
+            "0.0 send attempt 1", "0.0 serve waited 0s", "0.001 served serverError", "0.001 response serverError", "0.001 backoff 1s",
+            "1.001 send attempt 2", "1.001 serve waited 0s", "1.002 served serverError", "1.002 response serverError", "1.002 backoff 1s",
+            "2.002 send attempt 3", "2.002 serve waited 0s", "2.003 served serverError", "2.003 response serverError", "2.003 give-up attempts",
         ])
         #expect(Set(traced.trace.map(\.request)) == [0, 1])
     }

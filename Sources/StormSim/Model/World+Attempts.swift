@@ -61,7 +61,10 @@ extension World {
         requests[request].sent(attempt)
         if F.fleet && callers[c].maxRequests < Int.max { callers[c].attemptsInFlight[Int(client) % callers[c].hosts] += 1 }
         let generation = attempts[attempt].generation
-        traceRequest(request, now, "send", "attempt \(number)")
+        if traceOn {
+            let position = Int(instance) - services[target].instances.lowerBound
+            traceRequest(request, now, "send", "attempt \(number)", instance: position)
+        }
         sendMessage(.attemptArrives, a: attempt, b: 0, salt: latencyOutSalt, now: now, queue: &queue)
         // The attempt times out after the policy's timeout, and at the latest at the request's deadline.
         var expiry = callers[c].policy.timeout.map { now + $0 } ?? .never
@@ -342,11 +345,9 @@ extension World {
 
     mutating func succeed(_ request: UInt32, now: SimTime, queue: inout EventQueue) {
         let c = Int(requests[request].caller)
-        if Statistics.counts(c) {
-            let latency = now - requests[request].start
-            stats.requestSucceeded(caller: c, latency: latency, now: now)
-            traceRequest(request, now, "success", DurationText.format(latency))
-        }
+        let latency = now - requests[request].start
+        if Statistics.counts(c) { stats.requestSucceeded(caller: c, latency: latency, now: now) }
+        traceRequest(request, now, "success", DurationText.format(latency))
         finish(request, succeeded: true, now: now, queue: &queue)
         syncPolicyGauges(caller: c, now)
     }
@@ -360,6 +361,7 @@ extension World {
         }
         if requests[request].firstAttempt != AttemptState.none { cancelAttempts(of: request, now: now) }
         let parent = requests[request].parent
+        if traceOn && c == 0 && requests[request].traceId >= 0 { tracing.ended(requests[request].traceId, succeeded: succeeded) }
         requests.remove(request)
         stats.requestFinished(caller: c, succeeded: succeeded, now: now)
         guard c == 0 else {

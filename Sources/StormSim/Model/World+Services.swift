@@ -19,6 +19,7 @@ extension World {
             return
         }
         if let answered = instances[i].outageAnswered {
+            if traceOn { traceAttempt(attempt, now, answered ? "refused" : "blackholed", answered ? "outage" : "outage, no answer") }
             if answered {
                 sendMessage(.responseArrives, a: attempt, b: Outcome.serverError.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
             } else if attempts[attempt].abandoned {
@@ -31,9 +32,11 @@ extension World {
             instances[i].counts.throttled += 1
             stats.series.add(services[s].columns.throttled, at: now)
             attempts[attempt].retryAfter = hint
+            if traceOn { traceAttempt(attempt, now, "throttled", "rate limit; retry after \(DurationText.format(hint))") }
             sendMessage(.responseArrives, a: attempt, b: Outcome.throttled.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         } else if F.fleet && services[s].limited && instances[i].busy + instances[i].queue.count >= instances[i].limit {
             // Over the instance's concurrency limit: refused at once (503).
+            if traceOn { traceAttempt(attempt, now, "refused", "concurrency limit \(instances[i].limit)") }
             instances[i].counts.rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
             sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
@@ -43,8 +46,10 @@ extension World {
         } else if !instances[i].queue.isFull {
             instances[i].queue.enqueue(attempt, now: now)
             instances[i].queueGauge.change(by: 1, at: now, in: &stats.series)
+            if traceOn { traceAttempt(attempt, now, "queued", "position \(instances[i].queue.count)") }
             if F.fleet && services[s].crashes { crashPressure(service: s, instance: i, now: now, queue: &queue) }
         } else {
+            if traceOn { traceAttempt(attempt, now, "refused", "queue full") }
             instances[i].counts.rejected += 1
             stats.series.add(services[s].columns.rejected, at: now)
             sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
@@ -54,6 +59,7 @@ extension World {
     mutating func startService(_ attempt: UInt32, service s: Int, instance i: Int, now: SimTime, queue: inout EventQueue) {
         instances[i].workerStarts(now: now, series: &stats.series)
         attempts[attempt].serviceStart = now
+        if traceOn { traceAttempt(attempt, now, "serve", "waited \(DurationText.format(now - attempts[attempt].stageStart))") }
         let probe = F.fleet && attempts[attempt].request == AttemptState.none
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
         var time = probe ? services[s].probeTime : services[s].config.serviceTime.sample(&draw)
@@ -106,7 +112,7 @@ extension World {
             let request = requests.insert(RequestState(
                 deadline: deadline, key: DrawKey.child(attempts[attempt].key, 0xCA11 + UInt64(j)), start: now,
                 previousSleep: Double(callers[s + 1].policy.backoff.base.nanoseconds), parent: attempt,
-                client: 0, traceId: -1, attemptsSent: 0, caller: UInt16(s + 1), target: UInt16(target)))
+                client: 0, traceId: traceOn ? tracedId(of: attempt) : -1, attemptsSent: 0, caller: UInt16(s + 1), target: UInt16(target)))
             if !callers[s + 1].plain { callers[s + 1].state.requestStarted(client: 0, now: now) }
             sendAttempt(request, now: now, queue: &queue)
         }
@@ -161,6 +167,7 @@ extension World {
             let errorRate = instances[i].errorRateNow
             outcome = u < errorRate ? .serverError : u < errorRate + services[s].nonRetryableRate ? .nonRetryable : .success
         }
+        if traceOn { traceAttempt(attempt, now, "served", "\(outcome)\(attempts[attempt].abandoned ? " (its caller had given up)" : "")") }
         sendMessage(.responseArrives, a: attempt, b: outcome.rawValue, salt: latencyBackSalt, now: now, queue: &queue)
         if F.fleet && services[s].limited { limiterSample(attempt, instance: i, now: now) }
         if holdsWorker { releaseWorker(service: s, instance: Int(attempts[attempt].instance), worked: worked, now: now, queue: &queue) }
@@ -183,6 +190,7 @@ extension World {
             let waited = (now - attempts[attempt].stageStart).nanoseconds
             let expired = (services[s].dropExpired && attempts[attempt].deadline <= now) || attempts[attempt].cancelled
             if instances[i].queue.drops(waited: waited, expired: expired, now: now) {
+                if traceOn { traceAttempt(attempt, now, "dropped", "waited \(DurationText.format(SimDuration(nanoseconds: waited)))\(expired ? ", deadline passed" : "")") }
                 instances[i].counts.dropped += 1
                 stats.series.add(services[s].columns.dropped, at: now)
                 sendMessage(.responseArrives, a: attempt, b: Outcome.rejected.rawValue, salt: latencyBackSalt, now: now, queue: &queue)

@@ -69,11 +69,11 @@ struct World<F: ModelFeatures>: EventHandler {
 
     /// What the clients experienced, and the time series every component writes into.
     var stats: Statistics
-    /// Requests to trace (the first `traceLimit` started) and what happened to them.
-    let traceLimit: Int
-    var trace: [TraceEvent] = []
+    /// The requests `--trace` follows and their steps.
+    let tracing: TraceState
+    let traceOn: Bool
 
-    init(scenario: Scenario, traceRequests: Int = 0) {
+    init(scenario: Scenario, trace: TraceSelection = .off) {
         precondition(F.fleet || !scenario.usesFleetFeatures, "a scenario with fleet features needs World<FleetModel>")
         let streams = RandomStreams(seed: scenario.seed)
         policy = scenario.clients.policy
@@ -91,7 +91,8 @@ struct World<F: ModelFeatures>: EventHandler {
         jitterSalt = streams.key("client/jitter")
         probeFamily = streams.key("health/probe")
         crashFamily = streams.key("instance/crash")
-        traceLimit = traceRequests
+        tracing = TraceState(trace)
+        traceOn = trace.isOn
         let names = scenario.services.map(\.name)
         var callers = [Caller(
             policy: policy, clients: scenario.clients.count, hosts: scenario.clients.hosts, targets: [scenario.targetIndex],
@@ -241,7 +242,7 @@ struct World<F: ModelFeatures>: EventHandler {
 
     mutating func clientArrival(_ a: UInt32, now: SimTime, queue: inout EventQueue) {
         guard let (client, number) = arrivals.next(a, now: now, queue: &queue) else { return }
-        let traceId: Int32 = stats.totals.requests < traceLimit ? Int32(stats.totals.requests) : -1
+        let traceId: Int32 = traceOn ? tracing.select(number: stats.totals.requests, client: Int(client), now: now) : -1
         let request = requests.insert(RequestState(
             deadline: deadline.map { now + $0 } ?? .never,
             key: DrawKey.child(DrawKey.child(requestFamily, UInt64(client)), UInt64(number)),
@@ -254,17 +255,9 @@ struct World<F: ModelFeatures>: EventHandler {
 
     // MARK: statistics
 
-    /// Records a step of a traced request (no work at all for requests that are not traced).
-    mutating func traceRequest(_ request: UInt32, _ now: SimTime, _ event: String, _ detail: @autoclosure () -> String) {
-        let id = requests[request].traceId
-        guard id >= 0 else { return }
-        trace.append(TraceEvent(
-            request: Int(id), client: Int(requests[request].client), attempt: Int(requests[request].attemptsSent),
-            time: now, event: event, detail: detail()))
-    }
-
     /// Closes the time series at the end of the run.
     mutating func finishSeries() {
+        if traceOn { tracing.finish() }
         for b in balancers.indices { balancers[b].detector?.finish(now: end) }
         stats.finish()
         for s in services.indices {
@@ -294,13 +287,4 @@ struct World<F: ModelFeatures>: EventHandler {
     }
 }
 
-/// One step in the life of a traced request.
-public struct TraceEvent: Equatable, Sendable {
-    public var request: Int
-    public var client: Int
-    /// Attempts sent so far when it happened.
-    public var attempt: Int
-    public var time: SimTime
-    public var event: String
-    public var detail: String
-}
+

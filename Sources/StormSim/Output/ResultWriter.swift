@@ -159,13 +159,13 @@ public enum ResultWriter {
         return json.compactText + "\n"
     }
 
-    /// Every traced step: variant, request, client, attempt, time_s, event, detail.
+    /// Every traced step: variant, request, client, caller, service, instance, attempt, time_s, event, detail.
     public static func traceTable(_ traces: [(variant: String, events: [TraceEvent])]) -> CSVTable {
-        var table = CSVTable(header: ["variant", "request", "client", "attempt", "time_s", "event", "detail"])
+        var table = CSVTable(header: ["variant", "request", "client", "caller", "service", "instance", "attempt", "time_s", "event", "detail"])
         for (variant, events) in traces {
             for e in events {
-                table.append([.text(variant), .integer(e.request), .integer(e.client), .integer(e.attempt),
-                    .number(e.time.seconds), .text(e.event), .text(e.detail)])
+                table.append([.text(variant), .integer(e.request), .integer(e.client), .text(e.caller), .text(e.service),
+                    e.instance >= 0 ? .integer(e.instance) : .empty, .integer(e.attempt), .number(e.time.seconds), .text(e.event), .text(e.detail)])
             }
         }
         return table

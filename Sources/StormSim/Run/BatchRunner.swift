@@ -7,12 +7,12 @@ import Foundation
 public enum BatchRunner {
     /// Runs `jobs` of `set` on `workers` threads.
     /// - Parameters:
-    ///   - traceRequests: trace the first N requests of replication 0 of each variant.
+    ///   - trace: the requests to trace in replication 0 of each variant.
     ///   - checkpoint: called from the worker threads with (job index, simulated time); return true to stop.
     ///   - stop: asked before each job starts; true leaves the remaining jobs unstarted (Ctrl-C, a failed job).
     ///   - deliver: called from the worker threads with each finished job and its result.
     public static func run(
-        jobs: [Replications.Job], of set: ScenarioSet, workers: Int, traceRequests: Int = 0,
+        jobs: [Replications.Job], of set: ScenarioSet, workers: Int, trace: TraceSelection = .off,
         checkpoint: @escaping @Sendable (Int, SimTime) -> Bool = { _, _ in false },
         stop: @escaping @Sendable () -> Bool = { false },
         deliver: @escaping @Sendable (Replications.Job, RunResult) -> Void
@@ -23,8 +23,7 @@ public enum BatchRunner {
                 let job = jobs[i]
                 var variant = set.variants[job.variant]
                 variant.scenario.seed = Replications.seed(base: variant.scenario.seed, replication: job.replication)
-                let trace = job.replication == 0 ? traceRequests : 0
-                let result = Runner.run(variant, traceRequests: trace) { now in checkpoint(job.index, now) }
+                let result = Runner.run(variant, trace: job.replication == 0 ? trace : .off) { now in checkpoint(job.index, now) }
                 deliver(job, result)
             }
         }

@@ -19,7 +19,15 @@ public enum Runner {
         _ variant: Variant, traceRequests: Int = 0, checkpointEvery: Int = 65_536,
         checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> RunResult {
-        run(variant, traceRequests: traceRequests, checkpointEvery: checkpointEvery, segments: 1, audit: false, checkpoint: checkpoint).0
+        run(variant, trace: TraceSelection(requests: traceRequests), checkpointEvery: checkpointEvery, checkpoint: checkpoint)
+    }
+
+    /// Simulates one variant, recording the steps of the requests `trace` selects (`RunResult.trace`).
+    public static func run(
+        _ variant: Variant, trace: TraceSelection, checkpointEvery: Int = 65_536,
+        checkpoint: (SimTime) -> Bool = { _ in false }
+    ) -> RunResult {
+        run(variant, trace: trace, checkpointEvery: checkpointEvery, segments: 1, audit: false, checkpoint: checkpoint).0
     }
 
     /// Simulates one variant and checks the model's invariants (`World.checkInvariants`) between `segments` equal
@@ -28,32 +36,32 @@ public enum Runner {
     static func runAudited(
         _ variant: Variant, segments: Int = 16, checkpointEvery: Int = 65_536, checkpoint: (SimTime) -> Bool = { _ in false }
     ) -> (RunResult, [String]) {
-        run(variant, traceRequests: 0, checkpointEvery: checkpointEvery, segments: segments, audit: true, checkpoint: checkpoint)
+        run(variant, trace: .off, checkpointEvery: checkpointEvery, segments: segments, audit: true, checkpoint: checkpoint)
     }
 
     /// Runs in the world the scenario needs: the plain one unless it uses fleet features (`ModelFeatures`), or
     /// in the fleet world with `fleetWorld` (the test that both give the same bytes).
     static func run(
-        _ variant: Variant, traceRequests: Int, checkpointEvery: Int, segments: Int, audit: Bool,
+        _ variant: Variant, trace: TraceSelection, checkpointEvery: Int, segments: Int, audit: Bool,
         fleetWorld: Bool = false, checkpoint: (SimTime) -> Bool
     ) -> (RunResult, [String]) {
         if variant.scenario.usesFleetFeatures || fleetWorld {
-            return run(variant, in: FleetModel.self, traceRequests: traceRequests, checkpointEvery: checkpointEvery,
+            return run(variant, in: FleetModel.self, trace: trace, checkpointEvery: checkpointEvery,
                        segments: segments, audit: audit, checkpoint: checkpoint)
         }
-        return run(variant, in: PlainModel.self, traceRequests: traceRequests, checkpointEvery: checkpointEvery,
+        return run(variant, in: PlainModel.self, trace: trace, checkpointEvery: checkpointEvery,
                    segments: segments, audit: audit, checkpoint: checkpoint)
     }
 
     /// Simulates `variant` in `World<F>`; with `audit`, checks the model's invariants between `segments` equal
     /// stretches of simulated time and at the end, and returns every broken one with the time it was seen.
     static func run<F: ModelFeatures>(
-        _ variant: Variant, in model: F.Type, traceRequests: Int, checkpointEvery: Int, segments: Int, audit: Bool,
+        _ variant: Variant, in model: F.Type, trace: TraceSelection, checkpointEvery: Int, segments: Int, audit: Bool,
         checkpoint: (SimTime) -> Bool
     ) -> (RunResult, [String]) {
         let scenario = variant.scenario
         var problems: [String] = []
-        var world = World<F>(scenario: scenario, traceRequests: traceRequests)
+        var world = World<F>(scenario: scenario, trace: trace)
         var queue = EventQueue()
         world.start(queue: &queue)
         var simulation = Simulation(model: world, queue: queue)
@@ -87,7 +95,7 @@ public enum Runner {
             summary: summaryRow(world, variant: variant, events: simulation.events),
             seriesHeader: timeSeriesHeader(scenario), seriesRows: timeSeriesRows(world),
             latency: world.stats.latency, events: simulation.events, interrupted: interrupted,
-            trace: world.trace, stall: stall)
+            trace: world.tracing.events, stall: stall)
         result.instances = OutputColumns.instanceRows(world, scenario: scenario)
         return (result, problems)
     }

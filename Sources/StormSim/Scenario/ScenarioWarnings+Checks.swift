@@ -12,16 +12,16 @@ extension ScenarioWarnings {
     public static func rate(_ x: Double) -> String { NumberFormat.shortest(VariantExpansion.roundSignificant(x, digits: 3)) }
 
     /// The policies that call somewhere: the clients', and those of services with calls.
-    var callingPolicies: [Caller] {
-        var result = [Caller(path: "clients.policy", policy: scenario.clients.policy, name: "the clients")]
+    var callingPolicies: [Sender] {
+        var result = [Sender(path: "clients.policy", policy: scenario.clients.policy, name: "the clients")]
         for (i, s) in scenario.services.enumerated() where !s.calls.isEmpty && s.kind != .sqs {
-            result.append(Caller(path: "services[\(i)].policy", policy: s.callPolicy, name: s.name))
+            result.append(Sender(path: "services[\(i)].policy", policy: s.callPolicy, name: s.name))
         }
         return result
     }
 
     /// The services `caller`'s attempts go to.
-    func targets(of caller: Caller) -> [Int] {
+    func targets(of caller: Sender) -> [Int] {
         caller.path == "clients.policy" ? [scenario.targetIndex]
             : scenario.services.first { $0.name == caller.name }?.calls.compactMap(index(of:)) ?? []
     }
@@ -43,7 +43,7 @@ extension ScenarioWarnings {
     }
 
     /// The timeout an attempt of `caller` gives up at: its policy's, or the clients' deadline.
-    func timeout(_ caller: Caller) -> SimDuration? {
+    func timeout(_ caller: Sender) -> SimDuration? {
         let own = caller.policy.timeout
         guard caller.path == "clients.policy", let deadline = scenario.clients.deadline else { return own }
         return own.map { min($0, deadline) } ?? deadline

@@ -62,7 +62,7 @@ public struct ScenarioWarnings {
     // MARK: estimates
 
     /// A policy that sends attempts to a service: the clients' or a calling service's.
-    struct Caller {
+    struct Sender {
         var path: String
         var policy: RetryPolicy
         var name: String
@@ -71,11 +71,11 @@ public struct ScenarioWarnings {
     func index(of name: String) -> Int? { scenario.services.firstIndex { $0.name == name } }
 
     /// The policies that send attempts to service `j`.
-    func callers(of j: Int) -> [Caller] {
-        var result: [Caller] = []
-        if j == scenario.targetIndex { result.append(Caller(path: "clients.policy", policy: scenario.clients.policy, name: "the clients")) }
+    func callers(of j: Int) -> [Sender] {
+        var result: [Sender] = []
+        if j == scenario.targetIndex { result.append(Sender(path: "clients.policy", policy: scenario.clients.policy, name: "the clients")) }
         for (i, s) in scenario.services.enumerated() where s.calls.contains(scenario.services[j].name) {
-            result.append(Caller(path: "services[\(i)].policy", policy: s.callPolicy, name: s.name))
+            result.append(Sender(path: "services[\(i)].policy", policy: s.callPolicy, name: s.name))
         }
         return result
     }
