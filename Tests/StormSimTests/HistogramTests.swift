@@ -61,3 +61,45 @@ import Testing
         #expect(merged.quantile(0.99) == all.quantile(0.99))
     }
 }
+
+/// The per-row percentiles of the time series agree with a whole histogram of the same row, and rows do not leak
+/// into each other.
+@Suite struct IntervalPercentilesTests {
+    @Test func agreesWithAHistogramOfTheRow() {
+        var rng = Xoshiro256(seed: 7)
+        var rows = IntervalPercentiles()
+        for row in 0..<5 {
+            var whole = Histogram()
+            let n = 1 + row * 997
+            for _ in 0..<n {
+                let v = Int64(rng.nextUnit() * Double(1 << (10 + row * 5)))
+                whole.record(v)
+                rows.record(v, row: row)
+            }
+            #expect(rows.row == row)
+            let q = rows.take([0.5, 0.99])
+            #expect(q == [whole.quantile(0.5), whole.quantile(0.99)], "row \(row)")
+            #expect(rows.isEmpty)
+        }
+        #expect(rows.take([0.5]).allSatisfy { $0.isNaN })
+    }
+
+    @Test func timeSeriesRowsHoldTheirOwnPercentiles() throws {
+        // Constant 10 ms service, no queueing for the first 10 s; from 10 s each request waits behind a slowdown.
+        let s = try scenario("""
+            { "name": "p", "duration": "20s",
+              "clients": { "count": 10, "target": "s", "arrival": { "type": "poisson", "rate": 5 } },
+              "services": [ { "name": "s", "workers": 100, "serviceTime": { "dist": "constant", "value": "10ms" },
+                              "faults": [ { "type": "slowdown", "from": "10s", "to": "20s", "factor": 3 } ] } ] }
+            """)
+        let r = Runner.run(s)
+        let header = r.seriesHeader
+        let p50 = header.firstIndex(of: "latency_p50_ms")!, p99 = header.firstIndex(of: "latency_p99_ms")!
+        #expect(p50 == header.firstIndex(of: "latency_mean_ms")! + 1 && p99 == p50 + 1)
+        for row in 0..<20 {
+            let expected = row < 10 ? 10.0 : 30.0
+            #expect(abs(r.seriesRows.cell(row, p50) - expected) < 0.1, "row \(row)")
+            #expect(abs(r.seriesRows.cell(row, p99) - expected) < 0.1, "row \(row)")
+        }
+    }
+}

@@ -17,7 +17,10 @@ public enum ClientColumn {
     public static let budgetRefused = 14
     public static let breakerOpenEnd = 15
     public static let tokensEnd = 16
-    public static let count = 17
+    /// The p50 and p99 latency of the row's successes, in ns (written when the row is over).
+    public static let latencyP50 = 17
+    public static let latencyP99 = 18
+    public static let count = 19
     /// Attempts by attempt number get columns after the fixed ones: attempt_1 ... attempt_K.
     public static let maxAttemptColumns = 10
 }

@@ -70,6 +70,8 @@ public enum SeriesMetric: String, CaseIterable, Sendable {
     case budgetRefused = "budget_refused"
     case inFlight = "in_flight"
     case latencyMean = "latency_mean_ms"
+    case latencyP50 = "latency_p50_ms"
+    case latencyP99 = "latency_p99_ms"
     case breakerOpen = "breaker_open"
     case budgetTokens = "budget_tokens"
 }

@@ -25,6 +25,8 @@ struct Statistics {
     let attemptColumns: Int
     /// Completion times of the requests that succeeded.
     var latency = Histogram()
+    /// The successes' latencies in the time-series row being filled, for its p50 and p99.
+    var rowLatency = IntervalPercentiles()
     /// Synchronisation of all attempts, and of retries alone (a herd's first attempts all come at once whatever
     /// the policy; jitter acts on the retries).
     var synchrony = Synchrony()
@@ -129,6 +131,9 @@ struct Statistics {
         guard Self.counts(caller) else { return }
         self.latency.record(latency.nanoseconds)
         series.add(ClientColumn.latencySum, at: now, Double(latency.nanoseconds))
+        let row = series.row(at: now.nanoseconds)
+        if row != rowLatency.row && !rowLatency.isEmpty { closeLatencyRow() }
+        rowLatency.record(latency.nanoseconds, row: row)
     }
 
     @inline(__always)
@@ -152,7 +157,16 @@ struct Statistics {
     }
 
     /// Closes the client gauges at the end of the run.
+    /// Writes the p50 and p99 of the row `rowLatency` was filling.
+    mutating func closeLatencyRow() {
+        let at = SimTime(nanoseconds: Int64(rowLatency.row) * series.interval)
+        let q = rowLatency.take([0.5, 0.99])
+        series.add(ClientColumn.latencyP50, at: at, q[0])
+        series.add(ClientColumn.latencyP99, at: at, q[1])
+    }
+
     mutating func finish() {
+        if !rowLatency.isEmpty { closeLatencyRow() }
         inFlight.finish(in: &series)
         breakerGauge.finish(in: &series)
         tokenGauge.finish(in: &series)

@@ -173,6 +173,8 @@ enum OutputColumns {
         case ageAtEnd(Int)
         /// The mean latency of the row's successes, in ms.
         case latencyMean
+        /// A latency percentile of the row's successes (a column in ns), in ms.
+        case latencyPercentile(Int)
         /// Empty (NaN): a gauge of something the run does not have.
         case none
     }
@@ -194,6 +196,8 @@ enum OutputColumns {
         case .budgetRefused: return .value(ClientColumn.budgetRefused)
         case .inFlight: return .value(ClientColumn.inFlightEnd)
         case .latencyMean: return .latencyMean
+        case .latencyP50: return .latencyPercentile(ClientColumn.latencyP50)
+        case .latencyP99: return .latencyPercentile(ClientColumn.latencyP99)
         case .breakerOpen: return w.callers[0].state.breaker == nil ? .none : .value(ClientColumn.breakerOpenEnd)
         case .budgetTokens: return w.callers[0].state.tokenBudget == nil ? .none : .value(ClientColumn.tokensEnd)
         }
@@ -270,6 +274,8 @@ enum OutputColumns {
                 case .latencyMean:
                     let successes = series[row, ClientColumn.successes]
                     out.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
+                case .latencyPercentile(let c):
+                    out.append(series[row, ClientColumn.successes] > 0 ? series[row, c] / 1e6 : .nan)
                 case .none: out.append(.nan)
                 }
             }
