@@ -20,12 +20,12 @@ set linetype 14 lc rgb "#8c564b" lw 2 dt 2
 set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
-set multiplot layout 1,2 title 'stormsim: retry-sweep'
+set multiplot layout 1,2 title 'stormsim: retry-sweep | 60 s simulated, clients call api | api outage 20-30 s | 50 variants (clients.policy.budget.ratio x clients.policy.timeout)'
 set title 'Success rate by clients.policy.budget.ratio and clients.policy.timeout'
 set xlabel 'clients.policy.budget.ratio'; set ylabel 'clients.policy.timeout'
 set xtics ('0.05' 0, '0.1' 1, '0.15' 2, '0.2' 3, '0.25' 4, '0.3' 5, '0.35' 6, '0.4' 7, '0.45' 8, '0.5' 9) rotate by -30; set ytics ('100ms' 0, '316ms' 1, '1s' 2, '3.16s' 3, '10s' 4)
 set xrange [-0.5:10 - 0.5]; set yrange [-0.5:5 - 0.5]
-set palette defined (0 "#b2182b", 0.5 "#f7f7f7", 1 "#2166ac"); set cblabel 'success_rate'
+set palette defined (0 "#b2182b", 0.5 "#f7f7f7", 1 "#2166ac"); set cblabel 'success_rate'; set cbrange [0:1]
 plot '../results/retry-sweep/summary.csv' using (int(column(0)) / 5):(int(column(0)) % 5):(column('success_rate')) with image notitle, \
      '' using (int(column(0)) / 5):(int(column(0)) % 5):(sprintf("%.2f", column('success_rate'))) with labels font ",7" notitle
 reset session
@@ -53,7 +53,7 @@ set title 'Amplification by clients.policy.budget.ratio and clients.policy.timeo
 set xlabel 'clients.policy.budget.ratio'; set ylabel 'clients.policy.timeout'
 set xtics ('0.05' 0, '0.1' 1, '0.15' 2, '0.2' 3, '0.25' 4, '0.3' 5, '0.35' 6, '0.4' 7, '0.45' 8, '0.5' 9) rotate by -30; set ytics ('100ms' 0, '316ms' 1, '1s' 2, '3.16s' 3, '10s' 4)
 set xrange [-0.5:10 - 0.5]; set yrange [-0.5:5 - 0.5]
-set palette defined (0 "#2166ac", 0.5 "#f7f7f7", 1 "#b2182b"); set cblabel 'amplification'
+set palette defined (0 "#2166ac", 0.5 "#f7f7f7", 1 "#b2182b"); set cblabel 'amplification'; set cbrange [1:*]
 plot '../results/retry-sweep/summary.csv' using (int(column(0)) / 5):(int(column(0)) % 5):(column('amplification')) with image notitle, \
      '' using (int(column(0)) / 5):(int(column(0)) % 5):(sprintf("%.2f", column('amplification'))) with labels font ",7" notitle
 reset session

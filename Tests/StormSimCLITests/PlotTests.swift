@@ -43,6 +43,38 @@ func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         #expect(try !script("thundering-herd").contains("at each instance"))
     }
 
+    /// Plots that answer the question: fixed axes for rates, values on bars, identical variants marked, no
+    /// makespan for open loops, policy state and failure causes over time, per-interval p99, the legend outside
+    /// with many variants, anchored heat-map scales, and the key parameters in the title.
+    @Test func panelsAnswerTheQuestion() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func script(_ name: String) throws -> String {
+            let out = dir.appendingPathComponent("\(name).gp").path
+            let r = try stormsim(["plot", repositoryRoot.appendingPathComponent("results/\(name)").path, "--script-only", "--script", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try read(URL(fileURLWithPath: out))
+        }
+        let storm = try script("metastable-retry-storm")
+        #expect(storm.contains("set title 'Success rate'") && storm.contains("set yrange [0:1.1]"))
+        #expect(storm.contains("with labels offset 0,0.7"))
+        #expect(!storm.contains("Makespan"))  // an open loop: requests arrive until the end
+        #expect(storm.contains("set key outside right top"))  // 7 variants
+        #expect(storm.contains("Retry budget: tokens left") && storm.contains("Failures by cause, per second (unprotected)"))
+        #expect(storm.contains("p99 latency of the requests that succeeded in each interval") && storm.contains("column(\"latency_p99_ms\")"))
+        #expect(storm.contains("stormsim: metastable-retry-storm | 180 s simulated, clients call api | load x2 30-40 s | 7 variants"))
+        let presets = try script("real-world-presets")
+        #expect(presets.contains("dt 3 title 'aws-adaptive (same as aws-standard)'"))
+        #expect(presets.contains("Circuit breakers open"))
+        let herd = try script("jitter-comparison")
+        #expect(herd.contains("Makespan"))  // a burst: the makespan is the point
+        #expect(!herd.contains("set key outside"))
+        let sweep = try script("retry-sweep")
+        #expect(sweep.contains("set cbrange [0:1]") && sweep.contains("set cbrange [1:*]"))
+        #expect(!sweep.contains("Failures by cause"))  // 50 variants: the heat maps say it
+        #expect(try !script("thundering-herd").contains("Circuit breakers"))
+    }
+
     /// `stormsim plot` writes a script beside the data and renders it with gnuplot, or, where gnuplot is not
     /// installed (CI installs it), says how to install it and how to run the script.
     @Test func plotRendersOrExplains() throws {

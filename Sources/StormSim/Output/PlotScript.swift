@@ -39,6 +39,16 @@ public enum PlotScript {
         var unevenVariant: String? = nil
         /// Services with an amplification column, in order (more than one: a call chain).
         var services: [String]
+        /// Whether the clients' `budget_tokens` and `breaker_open` columns hold values in some variant.
+        var hasBudgetTokens = false
+        var hasBreaker = false
+        /// Per variant (by name), the earlier variant whose time series is byte-identical to it, if any.
+        var sameAs: [String: String] = [:]
+        /// Whether requests stop arriving well before the end in some variant (a burst, a closed loop that ends):
+        /// only then does the makespan say something.
+        var hasMakespan = true
+        /// The run's simulated duration, in s.
+        var duration: Double = 0
         /// `set xrange` for time panels: up to a little after the last attempt in any variant (a herd that is
         /// over in 6 s of a 120 s run should fill the panel), or empty for the whole run.
         var timeRange: String
@@ -62,6 +72,10 @@ public enum PlotScript {
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
         let styles = (0..<16).map { "set linetype \($0 + 1) lc rgb \"\(colors[$0 % 8])\" lw 2 dt \($0 < 8 ? 1 : 2)" }.joined(separator: "\n")
         let line = "set datafile separator \",\"\nset datafile columnheaders\n" + styles + "\n"
+        // A variant whose time series equals an earlier one's is drawn dashed and says so: its line hides behind it.
+        let titled = { (v: String) in (run.sameAs[v] == nil ? "" : " dt 3") + " title " + gq(v + (run.sameAs[v].map { " (same as \($0))" } ?? "")) }
+        // Many variants: the legend goes outside the data.
+        let key = run.variants.count > 6 ? "set key outside right top" : "set key top right"
 
         // Load over time.
         if run.variants.count == 1 {
@@ -87,11 +101,11 @@ public enum PlotScript {
                 """)
         } else if !tooManyLines {
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.attempts))/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.attempts))/\(run.interval)) with lines lw 2\(titled(v.name))"
             }
             panels.append("""
                 set title "Attempts per second, by variant"
-                set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
+                set xlabel "time (s)"; set ylabel "attempts per second"; \(key)
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                 unset object
                 """)
@@ -100,19 +114,21 @@ public enum PlotScript {
         // Bars per variant.
         if !tooManyBars && run.variants.count > 1 {
             let suffix = run.replications > 1 ? "_mean" : ""
-            for (metric, title, ylabel) in [
-                (SummaryMetric.amplification.rawValue, "Amplification (attempts per request)", "attempts per request"),
-                (SummaryMetric.successRate.rawValue, "Success rate", "succeeded / requests"),
+            for (metric, title, ylabel, range) in [
+                (SummaryMetric.amplification.rawValue, "Amplification (attempts per request)", "attempts per request", "[0:*]"),
+                (SummaryMetric.successRate.rawValue, "Success rate", "succeeded / requests", "[0:1.1]"),
             ] {
                 panels.append(bars(run, data: data("summary.csv"), metric: metric + suffix,
-                                   ci: run.replications > 1 ? metric + "_ci95" : nil, title: title, ylabel: ylabel))
+                                   ci: run.replications > 1 ? metric + "_ci95" : nil, title: title, ylabel: ylabel, range: range))
             }
             if run.hasLatency {
                 panels.append(bars(run, data: data("summary.csv"), metric: SummaryMetric.latencyP99.rawValue, ci: nil,
                                    title: run.replications > 1 ? "p99 latency (pooled over replications)" : "p99 latency", ylabel: "ms"))
             }
-            panels.append(bars(run, data: data("summary.csv"), metric: SummaryMetric.makespan.rawValue + suffix,
-                               ci: run.replications > 1 ? SummaryMetric.makespan.rawValue + "_ci95" : nil, title: "Makespan: when the last request finished", ylabel: "s"))
+            if run.hasMakespan {
+                panels.append(bars(run, data: data("summary.csv"), metric: SummaryMetric.makespan.rawValue + suffix,
+                                   ci: run.replications > 1 ? SummaryMetric.makespan.rawValue + "_ci95" : nil, title: "Makespan: when the last request finished", ylabel: "s"))
+            }
         }
 
         // Per-hop amplification for call chains: attempts reaching each service per client request.
@@ -149,32 +165,32 @@ public enum PlotScript {
             // For a message queue the sends all succeed at once: what matters is the messages deleted.
             let done = run.isMessageQueue ? series(.served, run.target) : series(.successes)
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(done)/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(done)/\(run.interval)) with lines lw 2\(titled(v.name))"
             }
             let queues = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.queueLength, run.target))) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.queueLength, run.target))) with lines lw 2\(titled(v.name))"
             }
             let retries = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.retries))/\(run.interval)) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(.retries))/\(run.interval)) with lines lw 2\(titled(v.name))"
             }
             let what = run.triggers.map(\.what).joined(separator: ", ")
             panels.append("""
                 set title \(gq("\(run.isMessageQueue ? "\(run.target): messages deleted" : "Goodput") around the trigger (shaded: \(what))"))
-                set xlabel "time (s)"; set ylabel \(gq(run.isMessageQueue ? "messages deleted per second" : "successes per second")); set key top right
+                set xlabel "time (s)"; set ylabel \(gq(run.isMessageQueue ? "messages deleted per second" : "successes per second")); \(key)
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                 unset object
                 """)
             if !run.isMessageQueue {
                 panels.append("""
                     set title "Retries per second around the trigger"
-                    set xlabel "time (s)"; set ylabel "retries per second"; set key top right
+                    set xlabel "time (s)"; set ylabel "retries per second"; \(key)
                     \(shade(run))plot \(retries.joined(separator: ", \\\n     "))
                     unset object
                     """)
             }
             panels.append("""
                 set title \(gq("\(run.target) \(run.isMessageQueue ? "messages visible" : "queue length") around the trigger"))
-                set xlabel "time (s)"; set ylabel \(gq(run.isMessageQueue ? "messages visible (mean)" : "queue length (mean)")); set key top right
+                set xlabel "time (s)"; set ylabel \(gq(run.isMessageQueue ? "messages visible (mean)" : "queue length (mean)")); \(key)
                 \(shade(run))plot \(queues.joined(separator: ", \\\n     "))
                 unset object
                 """)
@@ -191,11 +207,11 @@ public enum PlotScript {
                 (ServiceSeriesMetric.limit, "\(run.target): concurrency limit (mean per instance)", "attempts", run.hasLimits),
             ] where shown {
                 let lines = run.variants.map { v in
-                    "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(metric, run.target))) with lines lw 2 title \(gq(v.name))"
+                    "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(series(metric, run.target))) with lines lw 2\(titled(v.name))"
                 }
                 panels.append("""
                     set title \(gq(title))
-                    set xlabel "time (s)"; set ylabel \(gq(ylabel)); set key top right
+                    set xlabel "time (s)"; set ylabel \(gq(ylabel)); \(key)
                     set yrange [0:*]; set offsets 0, 0, graph 0.08, 0
                     \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                     unset object; set autoscale y; set offsets 0, 0, 0, 0
@@ -207,11 +223,11 @@ public enum PlotScript {
         if !tooManyLines && run.hasHits {
             let hits = series(.hits, run.target), attempts = series(.attempts, run.target)
             let lines = run.variants.map { v in
-                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(attempts) > 0 ? \(hits) / \(attempts) : NaN) with lines lw 2 title \(gq(v.name))"
+                "\(data("timeseries/\(v.name).csv")) using (\(time)):(\(attempts) > 0 ? \(hits) / \(attempts) : NaN) with lines lw 2\(titled(v.name))"
             }
             panels.append("""
                 set title \(gq("\(run.target): cache hit ratio (hits / attempts per interval)"))
-                set xlabel "time (s)"; set ylabel "hit ratio"; set yrange [0:1.05]; set key center right
+                set xlabel "time (s)"; set ylabel "hit ratio"; set yrange [0:1.05]; \(run.variants.count > 6 ? key : "set key center right")
                 \(shade(run))plot \(lines.joined(separator: ", \\\n     "))
                 unset object; set autoscale y
                 """)
@@ -233,15 +249,19 @@ public enum PlotScript {
                 """)
         }
 
+        panels += policyPanels(run, data: data, titled: titled, key: key, tooManyLines: tooManyLines)
+
         // Heatmaps for two-parameter sweeps.
         if run.varied.count == 2 {
             let xs = unique(run.variants.map { $0.values[0] }), ys = unique(run.variants.map { $0.values[1] })
             if xs.count * ys.count == run.variants.count {
                 let suffix = run.replications > 1 ? "_mean" : ""
                 // Red is bad in both: low success, high amplification.
-                for (metric, title, higherIsBetter) in [(SummaryMetric.successRate, "Success rate", true), (SummaryMetric.amplification, "Amplification", false)] {
+                // Anchored scales: a success rate runs from 0 to 1 and amplification from 1 (no retries), so a
+                // small range of values does not fill the whole palette.
+                for (metric, title, higherIsBetter, range) in [(SummaryMetric.successRate, "Success rate", true, "[0:1]"), (SummaryMetric.amplification, "Amplification", false, "[1:*]")] {
                     panels.append(heatmap(run, data: data("summary.csv"), metric: metric.rawValue + suffix, title: title, xs: xs, ys: ys,
-                                          higherIsBetter: higherIsBetter))
+                                          higherIsBetter: higherIsBetter, range: range))
                 }
             }
         }
@@ -258,7 +278,7 @@ public enum PlotScript {
             \(terminal)
             set output \(gq(output))
             \(line)set grid; set style data lines
-            set multiplot layout \(rows),\(columns) title \(gq("stormsim: \(run.scenario)" + (run.replications > 1 ? " (\(run.replications) replications)" : "")))
+            set multiplot layout \(rows),\(columns) title \(gq(headline(run)))
 
             """
         for panel in panels {
@@ -293,18 +313,20 @@ public enum PlotScript {
         }.joined()
     }
 
-    static func bars(_ run: Run, data: String, metric: String, ci: String?, title: String, ylabel: String) -> String {
+    /// Bars per variant with each value written above its bar; `range` fixes the y axis (rates: 0 to 1).
+    static func bars(_ run: Run, data: String, metric: String, ci: String?, title: String, ylabel: String, range: String = "[0:*]") -> String {
         let error = ci.map { ", '' using 0:(column(\(gq(metric)))):(column(\(gq($0)))) with yerrorbars lc rgb \"black\" pt 0 title \"95% CI\"" } ?? ""
+        let labels = ", '' using 0:(column(\(gq(metric)))):(abs(column(\(gq(metric)))) >= 1000 ? sprintf(\"%.0f\", column(\(gq(metric)))) : sprintf(\"%.3g\", column(\(gq(metric))))) with labels offset 0,0.7 font \",8\" notitle"
         return """
             set title \(gq(title))
             set style fill solid 0.7 border -1; set boxwidth 0.7; set ylabel \(gq(ylabel)); set xlabel ""; set key top right
-            set yrange [0:*]; set xtics rotate by -30
-            plot \(data) using 0:(column(\(gq(metric)))):xtic(stringcolumn("variant")) with boxes lc rgb "#4a7ebb" notitle\(error)
-            set xtics norotate
+            set yrange \(range); set offsets 0, 0, graph 0.1, 0; set xtics rotate by -30
+            plot \(data) using 0:(column(\(gq(metric)))):xtic(stringcolumn("variant")) with boxes lc rgb "#4a7ebb" notitle\(error)\(labels)
+            set xtics norotate; set offsets 0, 0, 0, 0
             """
     }
 
-    static func heatmap(_ run: Run, data: String, metric: String, title: String, xs: [String], ys: [String], higherIsBetter: Bool) -> String {
+    static func heatmap(_ run: Run, data: String, metric: String, title: String, xs: [String], ys: [String], higherIsBetter: Bool, range: String) -> String {
         let palette = higherIsBetter
             ? "(0 \"#b2182b\", 0.5 \"#f7f7f7\", 1 \"#2166ac\")" : "(0 \"#2166ac\", 0.5 \"#f7f7f7\", 1 \"#b2182b\")"
         let xtics = xs.enumerated().map { "\(gq($1)) \($0)" }.joined(separator: ", ")
@@ -314,7 +336,7 @@ public enum PlotScript {
             set xlabel \(gq(run.varied[0])); set ylabel \(gq(run.varied[1]))
             set xtics (\(xtics)) rotate by -30; set ytics (\(ytics))
             set xrange [-0.5:\(xs.count) - 0.5]; set yrange [-0.5:\(ys.count) - 0.5]
-            set palette defined \(palette); set cblabel \(gq(metric))
+            set palette defined \(palette); set cblabel \(gq(metric)); set cbrange \(range)
             plot \(data) using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(column(\(gq(metric)))) with image notitle, \\
                  '' using (int(column(0)) / \(ys.count)):(int(column(0)) % \(ys.count)):(sprintf("%.2f", column(\(gq(metric))))) with labels font ",7" notitle
             """
@@ -324,118 +346,5 @@ public enum PlotScript {
         var seen: [String] = []
         for v in values where !seen.contains(v) { seen.append(v) }
         return seen
-    }
-
-    static func load(_ results: String, read: (String) -> [UInt8]?) throws(PlotError) -> Run {
-        guard let data = read("run.json"),
-            let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
-            case .string(let scenario)? = json["scenario"], case .number(let replications)? = json["replications"],
-            case .number(let interval)? = json["interval_s"], case .string(let target)? = json["target"],
-            case .array(let variedItems)? = json["varied"], case .array(let variantItems)? = json["variants"],
-            case .array(let triggerItems)? = json["triggers"]
-        else {
-            throw PlotError(message: "\(results): not a results folder of 'stormsim run' (no readable run.json)")
-        }
-        // run.json may come from anyone (a downloaded CI artifact): check every value the script relies on.
-        func bad(_ what: String) -> PlotError { PlotError(message: "\(results)/run.json: \(what); not a results folder written by stormsim, or tampered with") }
-        guard replications == replications.rounded(), replications >= 1, replications <= 1e6 else {
-            throw bad("replications is \(NumberFormat.shortest(replications)), expected an integer from 1 to 1000000")
-        }
-        guard interval > 0, interval <= 1e9 else { throw bad("interval_s is \(NumberFormat.shortest(interval)), expected a positive number of seconds") }
-        guard FileSafeName.problem(scenario) == nil, FileSafeName.problem(target, allowDots: false) == nil else {
-            throw bad("the scenario or target name is not a name stormsim writes (letters, digits, '-' and '_')")
-        }
-        for item in variantItems {
-            guard case .string(let name)? = item["name"], FileSafeName.problem(name) == nil else {
-                throw bad("a variant name is not a file name stormsim writes (letters, digits, '.', '-' and '_')")
-            }
-        }
-        guard let summary = read("summary.csv"),
-            let header = String(decoding: summary, as: UTF8.self).split(separator: "\n").first
-        else { throw PlotError(message: "\(results)/summary.csv: missing") }
-        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        var hasLatency = false
-        if let p99 = columns.firstIndex(of: SummaryMetric.latencyP99.rawValue) {
-            for line in String(decoding: summary, as: UTF8.self).split(separator: "\n").dropFirst() {
-                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-                // Latencies of 0 (no network, no work: a message queue's sends) cannot go on a log scale.
-                if p99 < cells.count, let v = Double(cells[p99]), v > 0 { hasLatency = true }
-            }
-        }
-        let services = columns.compactMap { c -> String? in
-            let name = ServiceMetric.amplification.rawValue
-            for suffix in ["_" + name, "_\(name)_mean"] where c.hasSuffix(suffix) && c != name && c != name + "_mean" {
-                return String(c.dropLast(suffix.count))
-            }
-            return nil
-        }
-        let strings = { (items: [JSONValue]) in items.compactMap { if case .string(let s) = $0 { return s } else { return nil } } }
-        let variants: [(String, [String])] = variantItems.compactMap { item in
-            guard case .string(let name)? = item["name"], case .array(let values)? = item["values"] else { return nil }
-            return (name, strings(values))
-        }
-        let triggers: [(Double, Double, String)] = triggerItems.compactMap { item in
-            guard case .number(let from)? = item["from_s"], case .number(let to)? = item["to_s"], case .string(let what)? = item["what"] else { return nil }
-            return (from, to, what)
-        }
-        var lastActive = 0.0, end = 0.0
-        var hasOutOfPicks = false, hasLimits = false, hasDown = false, hasHits = false, hasInstances = false, isMessageQueue = false, instanceColumns = 0
-        for (name, _) in variants.prefix(16) {
-            guard let series = read("timeseries/\(name).csv") else { continue }
-            let lines = String(decoding: series, as: UTF8.self).split(separator: "\n")
-            guard let head = lines.first?.split(separator: ",", omittingEmptySubsequences: false),
-                let attempts = head.firstIndex(of: Substring(SeriesMetric.attempts.rawValue))
-            else { continue }
-            if name == variants.first?.0 {
-                while head.contains(Substring(OutputColumns.instanceColumn(service: target, instance: instanceColumns))) { instanceColumns += 1 }
-            }
-            let out = head.firstIndex(of: Substring(ServiceSeriesMetric.outOfPicks.column(target)))
-            let limitColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.limit.column(target)))
-            let downColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.down.column(target)))
-            let hitsColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.hits.column(target)))
-            let servingColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.instances.column(target)))
-            let ageColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.oldestAge.column(target)))
-            for line in lines.dropFirst() {
-                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-                if let out, out < cells.count, !cells[out].isEmpty { hasOutOfPicks = true }
-                if let limitColumn, limitColumn < cells.count, !cells[limitColumn].isEmpty { hasLimits = true }
-                if let downColumn, downColumn < cells.count, !cells[downColumn].isEmpty { hasDown = true }
-                if let hitsColumn, hitsColumn < cells.count, !cells[hitsColumn].isEmpty { hasHits = true }
-                if let servingColumn, servingColumn < cells.count, !cells[servingColumn].isEmpty { hasInstances = true }
-                if let ageColumn, ageColumn < cells.count, !cells[ageColumn].isEmpty { isMessageQueue = true }
-                guard let t = Double(cells[0]) else { continue }
-                end = max(end, t + interval)
-                if attempts < cells.count, let a = Double(cells[attempts]), a > 0 { lastActive = max(lastActive, t + interval) }
-            }
-        }
-        for t in triggers { lastActive = max(lastActive, t.1) }  // keep the whole fault window in view
-        let limit = lastActive * 1.1 + interval
-        let timeRange = lastActive > 0 && limit < 0.8 * end ? "set xrange [0:\(NumberFormat.shortest((limit * 1000).rounded() / 1000))]\n" : ""
-        var run = Run(
-            scenario: scenario, replications: Int(replications), interval: interval, target: target, varied: strings(variedItems),
-            variants: variants, triggers: triggers, summaryColumns: columns, hasLatency: hasLatency, services: services,
-            timeRange: timeRange)
-        run.hasOutOfPicks = hasOutOfPicks
-        run.hasLimits = hasLimits
-        run.hasDown = hasDown
-        run.hasHits = hasHits
-        run.hasInstances = hasInstances
-        run.isMessageQueue = isMessageQueue
-        run.instanceColumns = instanceColumns
-        if instanceColumns > 0, let table = read("instances.csv") {
-            // The variant whose instances' attempts differ most.
-            var spread: [String: (low: Double, high: Double)] = [:]
-            var order: [String] = []
-            for line in String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst() {
-                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-                guard cells.count > 4, cells[2] == Substring(target), let attempts = Double(cells[4]) else { continue }
-                let variant = String(cells[1])
-                if spread[variant] == nil { order.append(variant) }
-                let old = spread[variant] ?? (attempts, attempts)
-                spread[variant] = (min(old.low, attempts), max(old.high, attempts))
-            }
-            run.unevenVariant = order.max { spread[$0]!.high - spread[$0]!.low < spread[$1]!.high - spread[$1]!.low }
-        }
-        return run
     }
 }
