@@ -187,8 +187,10 @@ struct BenchCommand {
             return try ScenarioDecoder.loadSet(file: path, overrides: overrides)
         } catch let error as ScenarioError {
             throw CommandError(code: .invalidScenario, message: "bench needs the repository's scenarios (run it from the repository, or give --root DIR)\n\(error)")
+        } catch let error as OverrideError {
+            throw CommandError(code: .failure, message: "bench: a workload's override is wrong: \(error.message)")
         } catch {
-            throw CommandError(code: .failure, message: "\(error)")
+            throw CommandError(code: .failure, message: "bench: cannot read \(path)")
         }
     }
 
@@ -330,7 +332,7 @@ enum Machine {
         let out = Pipe()
         process.standardOutput = out
         do { try process.run() } catch {
-            throw CommandError(code: .failure, message: "bench: cannot start a child run: \(error)")
+            throw CommandError(code: .failure, message: "bench: cannot start a child run of \(process.executableURL?.path ?? "stormsim") (is the binary still there and executable?)")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

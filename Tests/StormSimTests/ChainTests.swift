@@ -137,6 +137,7 @@ import Testing
             { "name": "c", "duration": "1s", "clients": { "count": 1, "target": "a", "arrival": { "type": "burst" } },
               "services": [ { "name": "a", "workers": 1, "serviceTime": { "dist": "constant", "value": "1ms" }, "calls": "bb" },
                             { "name": "b", "kind": "proxy" } ] }
-            """) == [#"services[1].calls: missing; expected the name of the service a proxy forwards to"#])
+            """) == [#"services[1].calls: missing; expected the name of the service a proxy forwards to"#,
+                     #"services[0].calls[0]: "bb" names no service; did you mean "b"?"#])
     }
 }

@@ -168,3 +168,17 @@ import Testing
         #expect(found.count == 1 && found[0].hasPrefix("vary: the variant name") && found[0].contains("275 bytes long"), "\(found)")
     }
 }
+
+@Suite struct EveryProblemAtOnceTests {
+    /// A misspelt call and a misspelt key of another service are both reported, each with its suggestion.
+    @Test func aCallTypoIsReportedBesideOtherProblems() {
+        let found = issues("""
+            {"name": "t", "duration": "10s",
+             "clients": {"count": 10, "target": "api", "arrival": {"type": "poisson", "rate": 1}},
+             "services": [{"name": "api", "workers": 2, "serviceTime": {"dist": "exponential", "mean": "10ms"}, "calls": "paymnts"},
+                          {"name": "payments", "workrs": 2, "serviceTime": {"dist": "exponential", "mean": "10ms"}}]}
+            """)
+        #expect(found.contains { $0.hasPrefix("services[1].workrs: unknown key; did you mean \"workers\"?") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("services[0].calls[0]: \"paymnts\" names no service; did you mean \"payments\"?") }, "\(found)")
+    }
+}

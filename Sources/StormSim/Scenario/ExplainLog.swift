@@ -113,15 +113,8 @@ public struct ScenarioExplanation: Sendable {
 extension ScenarioDecoder {
     /// Reads, overrides and decodes a scenario file, recording where each value of its first variant came from.
     public static func explain(file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioExplanation {
-        let text = try readText(file: file)
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(text)
-        } catch {
-            throw ScenarioError(file: displayName(file), issues: [ScenarioIssue(path: .root, message: "not valid JSON: \(error)")])
-        }
         let log = ExplainLog()
-        let set = try decodeSet(json: json, file: displayName(file), overrides: overrides, log: log)
+        let set = try decodeSet(text: readText(file: file), file: displayName(file), overrides: overrides, log: log)
         return ScenarioExplanation(set: set, values: log.values, warnings: ScenarioWarnings.check(set))
     }
 }

@@ -20,7 +20,13 @@ extension ScenarioDecoder {
                 failed = true
             }
         }
-        if failed { return nil }
+        if failed {
+            // Still name the calls to no service, so that every problem is reported at once: against the names the
+            // file gives, decoded or not.
+            let names = items.compactMap { item -> String? in if case .string(let n)? = item["name"] { return n } else { return nil } }
+            checkCallNames(services, names: names, at: path, context: top.context)
+            return nil
+        }
         return checkCalls(services, at: path, context: top.context) ? services : nil
     }
 
@@ -260,10 +266,13 @@ extension ScenarioDecoder {
     }
 
     /// Every call names a service, and no chain comes back to where it started.
-    static func checkCalls(_ services: [Service], at path: JSONPath, context: DecodeContext) -> Bool {
-        let names = services.map(\.name)
+    /// Reports each call to a service that `names` does not hold, with the closest name; false if there is one.
+    @discardableResult
+    static func checkCallNames(_ services: [Service], names: [String], at path: JSONPath, context: DecodeContext) -> Bool {
         var ok = true
-        for (i, s) in services.enumerated() {
+        for s in services {
+            // A service's position in the file (the services that failed to decode are not in `services`).
+            guard let i = names.firstIndex(of: s.name) else { continue }
             for (j, call) in s.calls.enumerated() where !names.contains(call) {
                 var message = "\(JSONValue.quote(call)) names no service"
                 if let guess = Suggest.closest(to: call, among: names) { message += "; did you mean \"\(guess)\"?" }
@@ -271,7 +280,12 @@ extension ScenarioDecoder {
                 ok = false
             }
         }
-        guard ok else { return false }
+        return ok
+    }
+
+    static func checkCalls(_ services: [Service], at path: JSONPath, context: DecodeContext) -> Bool {
+        let names = services.map(\.name)
+        guard checkCallNames(services, names: names, at: path, context: context) else { return false }
         // Depth-first search for a cycle.
         var state = [Int](repeating: 0, count: services.count)  // 0 new, 1 on the path, 2 done
         func visit(_ i: Int, _ trail: [String]) -> [String]? {

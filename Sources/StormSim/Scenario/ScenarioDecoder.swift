@@ -53,13 +53,17 @@ public enum ScenarioDecoder {
 
     /// Parses and decodes scenario text with all its variants.
     public static func decodeSet(text: String, file: String, overrides: [Override] = []) throws(ScenarioError) -> ScenarioSet {
+        try decodeSet(text: text, file: file, overrides: overrides, log: nil)
+    }
+
+    static func decodeSet(text: String, file: String, overrides: [Override], log: ExplainLog?) throws(ScenarioError) -> ScenarioSet {
         let json: JSONValue
         do {
             json = try JSONParser.parse(text)
         } catch {
             throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root, message: "not valid JSON: \(error)")])
         }
-        return try decodeSet(json: json, file: file, overrides: overrides)
+        return try decodeSet(json: json, file: file, overrides: overrides, log: log)
     }
 
     /// Applies overrides, expands `vary`, and decodes every variant. A problem that every variant has is
