@@ -17,7 +17,7 @@ import Testing
         #expect(lines[0].hasPrefix("scenario,variant,seed,requests,succeeded,failed,unfinished,success_rate,attempts,retries,amplification,"))
         #expect(lines[1].hasPrefix("small,base,3,200,"))
         let series = try read(dir.appendingPathComponent("results/small/timeseries/base.csv"))
-        #expect(series.hasPrefix("time_s,requests,attempts,retries,successes,failures,timeouts,rejected,errors,throttled,non_retryable,fast_failed,budget_refused,in_flight,latency_mean_ms,breaker_open,budget_tokens,attempt_1,attempt_2,attempt_3,api_attempts,"))
+        #expect(series.hasPrefix("time_s,requests,attempts,retries,successes,failures,timeouts,rejected,errors,throttled,non_retryable,fast_failed,budget_refused,in_flight,latency_mean_ms,latency_p50_ms,latency_p99_ms,breaker_open,budget_tokens,attempt_1,attempt_2,attempt_3,api_attempts,"))
         #expect(series.split(separator: "\n").count == 6)  // header + 5 one-second rows
     }
 
