@@ -436,11 +436,11 @@ set grid; set style data lines
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set object 1 rect from first 20, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'static-pool', \
-     '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'fixed-limit-40', \
-     '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'aimd', \
-     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'gradient2', \
-     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'vegas'
+plot '../results/adaptive-limits/timeseries/static-pool.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'static-pool', \
+     '../results/adaptive-limits/timeseries/fixed-limit-40.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'fixed-limit-40', \
+     '../results/adaptive-limits/timeseries/aimd.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'aimd', \
+     '../results/adaptive-limits/timeseries/gradient2.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'gradient2', \
+     '../results/adaptive-limits/timeseries/vegas.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'vegas'
 unset object; unset logscale y
 reset session
 set datafile separator ","

@@ -430,10 +430,10 @@ set grid; set style data lines
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set object 1 rect from first 120, graph 0 to first 600, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/autoscaler-lag/timeseries/3-attempts.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title '3-attempts', \
-     '../results/autoscaler-lag/timeseries/no-retries.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'no-retries', \
-     '../results/autoscaler-lag/timeseries/aws-standard-2026.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'aws-standard-2026', \
-     '../results/autoscaler-lag/timeseries/3-attempts-fixed-fleet.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title '3-attempts-fixed-fleet'
+plot '../results/autoscaler-lag/timeseries/3-attempts.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title '3-attempts', \
+     '../results/autoscaler-lag/timeseries/no-retries.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'no-retries', \
+     '../results/autoscaler-lag/timeseries/aws-standard-2026.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'aws-standard-2026', \
+     '../results/autoscaler-lag/timeseries/3-attempts-fixed-fleet.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title '3-attempts-fixed-fleet'
 unset object; unset logscale y
 reset session
 set datafile separator ","

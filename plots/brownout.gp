@@ -403,11 +403,11 @@ set grid; set style data lines
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set object 1 rect from first 20, graph 0 to first 50, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/brownout/timeseries/no-retries.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'no-retries', \
-     '../results/brownout/timeseries/retry-at-client.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'retry-at-client', \
-     '../results/brownout/timeseries/retry-at-frontend.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'retry-at-frontend', \
-     '../results/brownout/timeseries/retry-at-api.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'retry-at-api', \
-     '../results/brownout/timeseries/retry-everywhere.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'retry-everywhere'
+plot '../results/brownout/timeseries/no-retries.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'no-retries', \
+     '../results/brownout/timeseries/retry-at-client.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'retry-at-client', \
+     '../results/brownout/timeseries/retry-at-frontend.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'retry-at-frontend', \
+     '../results/brownout/timeseries/retry-at-api.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'retry-at-api', \
+     '../results/brownout/timeseries/retry-everywhere.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'retry-everywhere'
 unset object; unset logscale y
 reset session
 set datafile separator ","

@@ -441,12 +441,12 @@ set grid; set style data lines
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set object 1 rect from first 20, graph 0 to first 35, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/budgets-vs-breakers/timeseries/no-budget.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'no-budget', \
-     '../results/budgets-vs-breakers/timeseries/token-bucket.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'token-bucket', \
-     '../results/budgets-vs-breakers/timeseries/ratio-budget.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'ratio-budget', \
-     '../results/budgets-vs-breakers/timeseries/sre-throttling.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'sre-throttling', \
-     '../results/budgets-vs-breakers/timeseries/consecutive-breaker.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'consecutive-breaker', \
-     '../results/budgets-vs-breakers/timeseries/rate-breaker.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'rate-breaker'
+plot '../results/budgets-vs-breakers/timeseries/no-budget.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'no-budget', \
+     '../results/budgets-vs-breakers/timeseries/token-bucket.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'token-bucket', \
+     '../results/budgets-vs-breakers/timeseries/ratio-budget.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'ratio-budget', \
+     '../results/budgets-vs-breakers/timeseries/sre-throttling.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'sre-throttling', \
+     '../results/budgets-vs-breakers/timeseries/consecutive-breaker.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'consecutive-breaker', \
+     '../results/budgets-vs-breakers/timeseries/rate-breaker.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'rate-breaker'
 unset object; unset logscale y
 reset session
 set datafile separator ","

@@ -379,38 +379,6 @@ set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
-set title 'Failures by cause, per second (coalescing)'
-set xlabel "time (s)"; set ylabel "per second"; set key top right
-set object 1 rect from first 60, graph 0 to first 61, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-set object 2 rect from first 0, graph 0 to first 20, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/cache-stampede/timeseries/coalescing.csv' using (column("time_s")):(column("timeouts")/1.0) with lines lw 2 title 'timeouts', \
-     '' using (column("time_s")):(column("rejected")/1.0) with lines lw 2 title 'rejected', \
-     '' using (column("time_s")):(column("errors")/1.0) with lines lw 2 title 'errors', \
-     '' using (column("time_s")):(column("throttled")/1.0) with lines lw 1 title 'throttled', \
-     '' using (column("time_s")):(column("fast_failed")/1.0) with lines lw 1 title 'failed fast (breaker, throttling)', \
-     '' using (column("time_s")):(column("budget_refused")/1.0) with lines lw 1 title 'retries refused by a budget'
-unset object
-reset session
-set datafile separator ","
-set datafile columnheaders
-set linetype 1 lc rgb "#1f77b4" lw 2 dt 1
-set linetype 2 lc rgb "#d62728" lw 2 dt 1
-set linetype 3 lc rgb "#2ca02c" lw 2 dt 1
-set linetype 4 lc rgb "#ff7f0e" lw 2 dt 1
-set linetype 5 lc rgb "#9467bd" lw 2 dt 1
-set linetype 6 lc rgb "#8c564b" lw 2 dt 1
-set linetype 7 lc rgb "#e377c2" lw 2 dt 1
-set linetype 8 lc rgb "#17becf" lw 2 dt 1
-set linetype 9 lc rgb "#1f77b4" lw 2 dt 2
-set linetype 10 lc rgb "#d62728" lw 2 dt 2
-set linetype 11 lc rgb "#2ca02c" lw 2 dt 2
-set linetype 12 lc rgb "#ff7f0e" lw 2 dt 2
-set linetype 13 lc rgb "#9467bd" lw 2 dt 2
-set linetype 14 lc rgb "#8c564b" lw 2 dt 2
-set linetype 15 lc rgb "#e377c2" lw 2 dt 2
-set linetype 16 lc rgb "#17becf" lw 2 dt 2
-set grid; set style data lines
-
 set title 'Failures by cause, per second (db-adaptive-lifo)'
 set xlabel "time (s)"; set ylabel "per second"; set key top right
 set object 1 rect from first 60, graph 0 to first 61, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
@@ -443,16 +411,48 @@ set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
+set title 'Failures by cause, per second (10s-flush-coalescing)'
+set xlabel "time (s)"; set ylabel "per second"; set key top right
+set object 1 rect from first 60, graph 0 to first 61, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
+set object 2 rect from first 0, graph 0 to first 20, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
+plot '../results/cache-stampede/timeseries/10s-flush-coalescing.csv' using (column("time_s")):(column("timeouts")/1.0) with lines lw 2 title 'timeouts', \
+     '' using (column("time_s")):(column("rejected")/1.0) with lines lw 2 title 'rejected', \
+     '' using (column("time_s")):(column("errors")/1.0) with lines lw 2 title 'errors', \
+     '' using (column("time_s")):(column("throttled")/1.0) with lines lw 1 title 'throttled', \
+     '' using (column("time_s")):(column("fast_failed")/1.0) with lines lw 1 title 'failed fast (breaker, throttling)', \
+     '' using (column("time_s")):(column("budget_refused")/1.0) with lines lw 1 title 'retries refused by a budget'
+unset object
+reset session
+set datafile separator ","
+set datafile columnheaders
+set linetype 1 lc rgb "#1f77b4" lw 2 dt 1
+set linetype 2 lc rgb "#d62728" lw 2 dt 1
+set linetype 3 lc rgb "#2ca02c" lw 2 dt 1
+set linetype 4 lc rgb "#ff7f0e" lw 2 dt 1
+set linetype 5 lc rgb "#9467bd" lw 2 dt 1
+set linetype 6 lc rgb "#8c564b" lw 2 dt 1
+set linetype 7 lc rgb "#e377c2" lw 2 dt 1
+set linetype 8 lc rgb "#17becf" lw 2 dt 1
+set linetype 9 lc rgb "#1f77b4" lw 2 dt 2
+set linetype 10 lc rgb "#d62728" lw 2 dt 2
+set linetype 11 lc rgb "#2ca02c" lw 2 dt 2
+set linetype 12 lc rgb "#ff7f0e" lw 2 dt 2
+set linetype 13 lc rgb "#9467bd" lw 2 dt 2
+set linetype 14 lc rgb "#8c564b" lw 2 dt 2
+set linetype 15 lc rgb "#e377c2" lw 2 dt 2
+set linetype 16 lc rgb "#17becf" lw 2 dt 2
+set grid; set style data lines
+
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set object 1 rect from first 60, graph 0 to first 61, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 set object 2 rect from first 0, graph 0 to first 20, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/cache-stampede/timeseries/3-attempts.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title '3-attempts', \
-     '../results/cache-stampede/timeseries/no-retries.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'no-retries', \
-     '../results/cache-stampede/timeseries/coalescing.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'coalescing', \
-     '../results/cache-stampede/timeseries/db-adaptive-lifo.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'db-adaptive-lifo', \
-     '../results/cache-stampede/timeseries/10s-flush-coalescing.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title '10s-flush-coalescing', \
-     '../results/cache-stampede/timeseries/10s-flush-coalescing-lifo.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title '10s-flush-coalescing-lifo'
+plot '../results/cache-stampede/timeseries/3-attempts.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title '3-attempts', \
+     '../results/cache-stampede/timeseries/no-retries.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'no-retries', \
+     '../results/cache-stampede/timeseries/coalescing.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'coalescing', \
+     '../results/cache-stampede/timeseries/db-adaptive-lifo.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'db-adaptive-lifo', \
+     '../results/cache-stampede/timeseries/10s-flush-coalescing.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title '10s-flush-coalescing', \
+     '../results/cache-stampede/timeseries/10s-flush-coalescing-lifo.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title '10s-flush-coalescing-lifo'
 unset object; unset logscale y
 reset session
 set datafile separator ","

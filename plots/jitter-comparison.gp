@@ -311,11 +311,11 @@ set grid; set style data lines
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set xrange [0:66.21]
-plot '../results/jitter-comparison/timeseries/none.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'none', \
-     '../results/jitter-comparison/timeseries/exponential.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'exponential', \
-     '../results/jitter-comparison/timeseries/full.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'full', \
-     '../results/jitter-comparison/timeseries/equal.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'equal', \
-     '../results/jitter-comparison/timeseries/decorrelated.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'decorrelated'
+plot '../results/jitter-comparison/timeseries/none.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'none', \
+     '../results/jitter-comparison/timeseries/exponential.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'exponential', \
+     '../results/jitter-comparison/timeseries/full.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'full', \
+     '../results/jitter-comparison/timeseries/equal.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'equal', \
+     '../results/jitter-comparison/timeseries/decorrelated.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'decorrelated'
 unset object; unset logscale y
 reset session
 set datafile separator ","

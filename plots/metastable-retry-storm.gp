@@ -22,7 +22,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 set multiplot layout 7,2 title 'stormsim: metastable-retry-storm | 180 s simulated, clients call api | load x2 30-40 s | 7 variants'
 set title "Attempts per second, by variant"
-set xlabel "time (s)"; set ylabel "attempts per second"; set key outside right top
+set xlabel "time (s)"; set ylabel "attempts per second"; set key outside below center horizontal font ",8"
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'unprotected', \
      '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):(column("attempts")/1.0) with lines lw 2 title 'retry-budget', \
@@ -161,7 +161,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'Goodput around the trigger (shaded: load x2)'
-set xlabel "time (s)"; set ylabel 'successes per second'; set key outside right top
+set xlabel "time (s)"; set ylabel 'successes per second'; set key outside below center horizontal font ",8"
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'unprotected', \
      '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):(column("successes")/1.0) with lines lw 2 title 'retry-budget', \
@@ -193,7 +193,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title "Retries per second around the trigger"
-set xlabel "time (s)"; set ylabel "retries per second"; set key outside right top
+set xlabel "time (s)"; set ylabel "retries per second"; set key outside below center horizontal font ",8"
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'unprotected', \
      '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):(column("retries")/1.0) with lines lw 2 title 'retry-budget', \
@@ -225,7 +225,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'api queue length around the trigger'
-set xlabel "time (s)"; set ylabel 'queue length (mean)'; set key outside right top
+set xlabel "time (s)"; set ylabel 'queue length (mean)'; set key outside below center horizontal font ",8"
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'unprotected', \
      '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):(column('api_queue_length')) with lines lw 2 title 'retry-budget', \
@@ -257,7 +257,7 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'Retry budget: tokens left (mean per bucket, at each interval''s end)'
-set xlabel "time (s)"; set ylabel 'tokens'; set yrange [0:*]; set key outside right top
+set xlabel "time (s)"; set ylabel 'tokens'; set yrange [0:*]; set key outside below center horizontal font ",8"
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
 plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):(column("budget_tokens")) with lines lw 2 title 'unprotected', \
      '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):(column("budget_tokens")) with lines lw 2 title 'retry-budget', \
@@ -413,15 +413,15 @@ set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
 set title 'p99 latency of the requests that succeeded in each interval'
-set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key outside right top
+set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key outside below center horizontal font ",8"
 set object 1 rect from first 30, graph 0 to first 40, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'unprotected', \
-     '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'retry-budget', \
-     '../results/metastable-retry-storm/timeseries/adaptive-lifo.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'adaptive-lifo', \
-     '../results/metastable-retry-storm/timeseries/codel.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'codel', \
-     '../results/metastable-retry-storm/timeseries/queue-timeout-1s.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'queue-timeout-1s', \
-     '../results/metastable-retry-storm/timeseries/queue-timeout-500ms.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'queue-timeout-500ms', \
-     '../results/metastable-retry-storm/timeseries/deadline-propagation.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'deadline-propagation'
+plot '../results/metastable-retry-storm/timeseries/unprotected.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'unprotected', \
+     '../results/metastable-retry-storm/timeseries/retry-budget.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'retry-budget', \
+     '../results/metastable-retry-storm/timeseries/adaptive-lifo.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'adaptive-lifo', \
+     '../results/metastable-retry-storm/timeseries/codel.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'codel', \
+     '../results/metastable-retry-storm/timeseries/queue-timeout-1s.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'queue-timeout-1s', \
+     '../results/metastable-retry-storm/timeseries/queue-timeout-500ms.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'queue-timeout-500ms', \
+     '../results/metastable-retry-storm/timeseries/deadline-propagation.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'deadline-propagation'
 unset object; unset logscale y
 reset session
 set datafile separator ","

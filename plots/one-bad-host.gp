@@ -446,12 +446,12 @@ set grid; set style data lines
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set object 1 rect from first 20, graph 0 to first 80, graph 1 fc rgb "#f4cccc" fs solid 0.6 noborder behind
-plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'round-robin', \
-     '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'least-request', \
-     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'round-robin-ejection', \
-     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'least-request-ejection', \
-     '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'ring-hash', \
-     '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'ring-hash-other-host'
+plot '../results/one-bad-host/timeseries/round-robin.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'round-robin', \
+     '../results/one-bad-host/timeseries/least-request.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'least-request', \
+     '../results/one-bad-host/timeseries/round-robin-ejection.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'round-robin-ejection', \
+     '../results/one-bad-host/timeseries/least-request-ejection.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'least-request-ejection', \
+     '../results/one-bad-host/timeseries/ring-hash.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'ring-hash', \
+     '../results/one-bad-host/timeseries/ring-hash-other-host.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'ring-hash-other-host'
 unset object; unset logscale y
 reset session
 set datafile separator ","

@@ -332,10 +332,10 @@ set grid; set style data lines
 
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
-plot '../results/replayed-traffic/timeseries/no-retries.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'no-retries', \
-     '../results/replayed-traffic/timeseries/3-attempts.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title '3-attempts', \
-     '../results/replayed-traffic/timeseries/aws-standard-2026.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'aws-standard-2026', \
-     '../results/replayed-traffic/timeseries/grpc.csv' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title 'grpc'
+plot '../results/replayed-traffic/timeseries/no-retries.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'no-retries', \
+     '../results/replayed-traffic/timeseries/3-attempts.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title '3-attempts', \
+     '../results/replayed-traffic/timeseries/aws-standard-2026.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'aws-standard-2026', \
+     '../results/replayed-traffic/timeseries/grpc.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'grpc'
 unset object; unset logscale y
 reset session
 set datafile separator ","

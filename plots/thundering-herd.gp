@@ -143,8 +143,8 @@ set grid; set style data lines
 set title 'Latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
 set xrange [0:6.15]
-plot '../results/thundering-herd/timeseries/base.csv' using (column("time_s")):(column("latency_p50_ms")) with lines lw 2 title "p50", \
-     '' using (column("time_s")):(column("latency_p99_ms")) with lines lw 2 title "p99"
+plot '../results/thundering-herd/timeseries/base.csv' using (column("time_s")):((column("latency_p50_ms") > 0 ? column("latency_p50_ms") : NaN)) with lines lw 2 title "p50", \
+     '' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title "p99"
 unset object; unset logscale y
 reset session
 set datafile separator ","

@@ -56,6 +56,7 @@ extension PlotScript {
         var lastActive = 0.0, end = 0.0
         var hasBudgetTokens = false, hasBreaker = false
         var seriesBytes: [(name: String, bytes: [UInt8])] = []
+        var failing: Set<String> = []
         var sameAs: [String: String] = [:]
         var hasOutOfPicks = false, hasLimits = false, hasDown = false, hasHits = false, hasInstances = false, isMessageQueue = false, instanceColumns = 0
         for (name, _) in variants.prefix(16) {
@@ -74,6 +75,9 @@ extension PlotScript {
             let hitsColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.hits.column(target)))
             let servingColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.instances.column(target)))
             let ageColumn = head.firstIndex(of: Substring(ServiceSeriesMetric.oldestAge.column(target)))
+            let causeColumns = [SeriesMetric.timeouts, .rejected, .errors, .throttled, .fastFailed, .budgetRefused].compactMap {
+                head.firstIndex(of: Substring($0.rawValue))
+            }
             let tokensColumn = head.firstIndex(of: Substring(SeriesMetric.budgetTokens.rawValue))
             let breakerColumn = head.firstIndex(of: Substring(SeriesMetric.breakerOpen.rawValue))
             for line in lines.dropFirst() {
@@ -84,6 +88,7 @@ extension PlotScript {
                 if let hitsColumn, hitsColumn < cells.count, !cells[hitsColumn].isEmpty { hasHits = true }
                 if let servingColumn, servingColumn < cells.count, !cells[servingColumn].isEmpty { hasInstances = true }
                 if let ageColumn, ageColumn < cells.count, !cells[ageColumn].isEmpty { isMessageQueue = true }
+                if causeColumns.contains(where: { $0 < cells.count && (Double(cells[$0]) ?? 0) > 0 }) { failing.insert(name) }
                 if let tokensColumn, tokensColumn < cells.count, !cells[tokensColumn].isEmpty { hasBudgetTokens = true }
                 if let breakerColumn, breakerColumn < cells.count, !cells[breakerColumn].isEmpty { hasBreaker = true }
                 guard let t = Double(cells[0]) else { continue }
@@ -108,6 +113,7 @@ extension PlotScript {
         run.hasBudgetTokens = hasBudgetTokens
         run.hasBreaker = hasBreaker
         run.sameAs = sameAs
+        run.failing = failing
         if case .number(let d)? = json["duration_s"], d > 0, d <= 1e12 { run.duration = d }
         // The makespan panel only when some variant's last request finished before the last 5% of the run.
         let makespanColumn = columns.firstIndex(of: SummaryMetric.makespan.rawValue) ?? columns.firstIndex(of: SummaryMetric.makespan.rawValue + "_mean")

@@ -22,13 +22,14 @@ extension PlotScript {
                     """)
             }
         }
-        // Why requests failed, over time: one panel for each of the first four variants (not for a sweep of many).
+        // Why requests failed, over time: one panel for each of the first four variants with failures (not for a sweep of
+        // many).
         let causes: [(SeriesMetric, String)] = [
             (.timeouts, "timeouts"), (.rejected, "rejected"), (.errors, "errors"), (.throttled, "throttled"),
             (.fastFailed, "failed fast (breaker, throttling)"), (.budgetRefused, "retries refused by a budget"),
         ]
         if !run.isMessageQueue && !tooManyLines {
-            for v in run.variants.prefix(4) where run.sameAs[v.name] == nil {
+            for v in run.variants.filter({ run.failing.contains($0.name) && run.sameAs[$0.name] == nil }).prefix(4) {
                 let lines = causes.enumerated().map { k, cause in
                     "\(k == 0 ? file(v.name) : "''") using (\(time)):(\(series(cause.0))/\(run.interval)) with lines lw \(k < 3 ? 2 : 1) title \(gq(cause.1))"
                 }
@@ -46,11 +47,11 @@ extension PlotScript {
             if run.variants.count == 1 {
                 let f = file(run.variants[0].name)
                 lines = [
-                    "\(f) using (\(time)):(\(series(.latencyP50))) with lines lw 2 title \"p50\"",
-                    "'' using (\(time)):(\(series(.latencyP99))) with lines lw 2 title \"p99\"",
+                    "\(f) using (\(time)):(\(gap(series(.latencyP50)))) with lines lw 2 title \"p50\"",
+                    "'' using (\(time)):(\(gap(series(.latencyP99)))) with lines lw 2 title \"p99\"",
                 ]
             } else {
-                lines = run.variants.map { v in "\(file(v.name)) using (\(time)):(\(series(.latencyP99))) with lines lw 2\(titled(v.name))" }
+                lines = run.variants.map { v in "\(file(v.name)) using (\(time)):(\(gap(series(.latencyP99)))) with lines lw 2\(titled(v.name))" }
             }
             panels.append("""
                 set title \(gq(run.variants.count == 1 ? "Latency of the requests that succeeded in each interval" : "p99 latency of the requests that succeeded in each interval"))
@@ -61,6 +62,9 @@ extension PlotScript {
         }
         return panels
     }
+
+    /// A column whose empty cells (an interval with no success) break the line instead of being joined over.
+    static func gap(_ column: String) -> String { "(\(column) > 0 ? \(column) : NaN)" }
 
     /// The dashboard's title: the scenario and its key parameters.
     static func headline(_ run: Run) -> String {

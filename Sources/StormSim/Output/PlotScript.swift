@@ -39,6 +39,8 @@ public enum PlotScript {
         var unevenVariant: String? = nil
         /// Services with an amplification column, in order (more than one: a call chain).
         var services: [String]
+        /// The variants (of the first 16) with a failure of some cause in their time series.
+        var failing: Set<String> = []
         /// Whether the clients' `budget_tokens` and `breaker_open` columns hold values in some variant.
         var hasBudgetTokens = false
         var hasBreaker = false
@@ -75,7 +77,7 @@ public enum PlotScript {
         // A variant whose time series equals an earlier one's is drawn dashed and says so: its line hides behind it.
         let titled = { (v: String) in (run.sameAs[v] == nil ? "" : " dt 3") + " title " + gq(v + (run.sameAs[v].map { " (same as \($0))" } ?? "")) }
         // Many variants: the legend goes outside the data.
-        let key = run.variants.count > 6 ? "set key outside right top" : "set key top right"
+        let key = run.variants.count > 6 ? "set key outside below center horizontal font \",8\"" : "set key top right"
 
         // Load over time.
         if run.variants.count == 1 {
