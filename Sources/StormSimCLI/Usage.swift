@@ -17,6 +17,7 @@ enum Usage {
           merge DIR...    combine the shard folders of a run into its outputs
           plot DIR        draw a results folder with gnuplot
           compare A B     compare two results folders, with whether each difference is more than chance
+          tune FILE       recommend the setting that meets the constraints with the least load (racing)
           presets [NAME]  list the real-world retry policies, with their defaults and sources
           bench           measure events/s, wall time and peak memory on the standard workloads
           completions SH  print shell completions for bash, zsh or fish

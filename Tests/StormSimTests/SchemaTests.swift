@@ -48,6 +48,7 @@ import Testing
             ("crash", ScenarioKeys.crash), ("cache", ScenarioKeys.cache), ("autoscale", ScenarioKeys.autoscale),
             ("sqsService", ScenarioKeys.sqsService),
         ]
+        #expect(keys(schema["properties"]?["tune"]) == ScenarioKeys.tune.sorted(), "tune")
         #expect(keys(definition("sqsService")?["properties"]?["visibilityBackoff"]) == ScenarioKeys.visibilityBackoff.sorted(), "sqs.visibilityBackoff")
         #expect(keys(definition("crash")?["properties"]?["restart"]) == ScenarioKeys.crashRestart.sorted(), "crash.restart")
         #expect(keys(definition("crash")?["properties"]?["warmup"]) == ScenarioKeys.crashWarmup.sorted(), "crash.warmup")

@@ -29,6 +29,18 @@ public enum BatchRunner {
         }
     }
 
+    /// Runs the given jobs (each a variant of `set` and a replication, whose seed it takes) and returns their
+    /// results in the order given, whatever the threads. For searches that choose their next runs from the last.
+    public static func results(
+        _ jobs: [Replications.Job], of set: ScenarioSet, workers: Int,
+        checkpoint: @escaping @Sendable (Int, SimTime) -> Bool = { _, _ in false }
+    ) -> [RunResult] {
+        let box = ResultBox(count: jobs.count)
+        let numbered = jobs.enumerated().map { Replications.Job(variant: $1.variant, replication: $1.replication, index: $0) }
+        run(jobs: numbered, of: set, workers: workers, checkpoint: checkpoint) { job, result in box.store(result, at: job.index) }
+        return box.results()
+    }
+
     /// Runs each variant once and returns the results in order (for callers that want them all at once).
     public static func run(_ variants: [Variant], jobs workers: Int) -> [RunResult] {
         let set = ScenarioSet(name: variants.first?.scenario.name ?? "", variedPaths: [], variants: variants)

@@ -84,6 +84,22 @@ public enum ScenarioDecoder {
         }
         let context = DecodeContext(folder: (file as NSString).deletingLastPathComponent)
         var dimensions: [VariantExpansion.Dimension] = []
+        var tune: TuneSpec?
+        if case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "tune" }) {
+            let section = members.remove(at: i).value
+            guard let (spec, conditions) = decodeTune(section, context: context), context.issues.isEmpty else {
+                throw ScenarioError(file: file, issues: context.issues)
+            }
+            tune = spec
+            if let conditions {
+                guard !members.contains(where: { $0.key == "variants" }) else {
+                    throw ScenarioError(file: file, issues: [ScenarioIssue(path: .root.appending("tune").appending("conditions"),
+                        message: "a scenario with tune.conditions cannot also have \"variants\": put the settings to compare in \"vary\"")])
+                }
+                members.append(JSONMember(key: "variants", value: conditions))
+            }
+            json = .object(members)
+        }
         if case .object(var members) = json, let i = members.firstIndex(where: { $0.key == "variants" }) {
             let list = members.remove(at: i).value
             json = .object(members)
@@ -162,7 +178,15 @@ public enum ScenarioDecoder {
         if variants.count > 1, let most = variants.map(\.scenario.clients.policy.attemptsPerRequest).max() {
             for i in variants.indices { variants[i].scenario.seriesAttempts = most }
         }
-        return ScenarioSet(name: first.scenario.name, variedPaths: dimensions.map(\.pathText), variants: variants)
+        var set = ScenarioSet(name: first.scenario.name, variedPaths: dimensions.map(\.pathText), variants: variants)
+        if let tune {
+            let problems = tune.problems(known: SummaryMetric.names(services: first.scenario.services.map(\.name)))
+            guard problems.isEmpty else {
+                throw ScenarioError(file: file, issues: problems.map { ScenarioIssue(path: JSONPath.parse($0.path) ?? .root, message: $0.message) })
+            }
+            set.tune = tune
+        }
+        return set
     }
 
     // MARK: top level

@@ -4,7 +4,8 @@ public enum ScenarioKeys {
     /// A key that starts with "//" is a comment, allowed in any object and ignored (JSON has no comments).
     public static func isComment(_ key: String) -> Bool { key.hasPrefix("//") }
 
-    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary", "variants", "expect"]
+    public static let top = ["$schema", "name", "description", "seed", "duration", "metrics", "network", "clients", "services", "vary", "variants", "expect", "tune"]
+    public static let tune = ["minimize", "require", "conditions", "maxReplications"]
     public static let expectation = ["min", "max"]
     public static let metrics = ["interval"]
     public static let network = ["latency"]

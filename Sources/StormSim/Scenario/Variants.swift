@@ -26,6 +26,8 @@ public struct ScenarioSet: Equatable, Sendable {
     public var variedPaths: [String]
     /// In a stable order: the cross product with the last varied path changing fastest.
     public var variants: [Variant]
+    /// The scenario's `tune` section, if any. Its conditions are the first varied dimension (`variants`).
+    public var tune: TuneSpec? = nil
 
     /// Whether some variant has a service of several instances (its results then include `instances.csv`).
     public var hasFleets: Bool { variants.contains { $0.scenario.services.contains { $0.instances > 1 } } }

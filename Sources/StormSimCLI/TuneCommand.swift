@@ -1,0 +1,137 @@
+import Foundation
+import StormSim
+
+/// `stormsim tune FILE`: recommends the setting of the scenario's `vary` that minimises a metric subject to
+/// constraints, by racing with common random numbers.
+struct TuneCommand {
+    var file: String
+    var overrides: [Override]
+    var minimize: String?
+    var require: [TuneSpec.Constraint]
+    var maxReplications: Int?
+    var firstReplications: Int
+    var jobs: Int
+    var seed: UInt64?
+    var outDir: String?
+    var json: Bool
+    var quiet: Bool
+
+    init(_ args: inout Arguments) throws(CommandError) {
+        overrides = try args.overrides()
+        minimize = try args.value("--minimize")
+        require = []
+        for text in try args.values("--require") {
+            guard let c = TuneSpec.Constraint.parse(text) else {
+                throw args.usage("--require \(text): expected \"METRIC >= NUMBER\", \"METRIC <= NUMBER\" or \"recovered\"")
+            }
+            require.append(c)
+        }
+        maxReplications = try args.integer("--max-replications", in: 2...1_000, what: "a number of replications")
+        firstReplications = try args.integer("--first-replications", in: 2...100, what: "a number of replications") ?? 3
+        jobs = try args.integer("--jobs", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
+        if let text = try args.value("--seed") {
+            guard let s = UInt64(text) else { throw args.usage("--seed expects an integer from 0 to 18446744073709551615, found '\(text)'") }
+            seed = s
+        }
+        outDir = try args.value("--out")
+        let format = try args.value("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
+        json = format == "json"
+        quiet = args.flag("--quiet")
+        let files = try args.positionals()
+        guard files.count == 1, !files[0].isEmpty else {
+            throw args.usage(files.isEmpty ? "missing the scenario FILE" : files.count > 1 ? "expected one scenario FILE, found \(files.count)" : "the scenario FILE is an empty string")
+        }
+        file = files[0]
+    }
+
+    func execute() throws(CommandError) {
+        var set: ScenarioSet
+        do { set = try ScenarioDecoder.loadSet(file: file, overrides: overrides) } catch {
+            throw CommandError(code: .invalidScenario, message: "invalid scenario\n" + error.description)
+        }
+        if let seed { for i in set.variants.indices { set.variants[i].scenario.seed = seed } }
+        var spec = set.tune ?? TuneSpec()
+        if let minimize { spec.minimize = minimize }
+        if !require.isEmpty { spec.constraints = require }
+        if let maxReplications { spec.maxReplications = maxReplications }
+        let known = SummaryMetric.names(services: set.variants[0].scenario.services.map(\.name))
+        if let problem = spec.problems(known: known).first {
+            throw CommandError(code: .invalidScenario, message: "\(ScenarioDecoder.displayName(file)): \(problem.path): \(problem.message)")
+        }
+        var tuner = Tuner(set: set, spec: spec)
+        guard tuner.candidates.count > 1 else {
+            throw CommandError(code: .invalidScenario, message: "\(ScenarioDecoder.displayName(file)): nothing to choose from: give the settings to compare in \"vary\" (lists or ranges)")
+        }
+        Interrupt.shared.startPolling()
+        let workers = jobs
+        let showProgress = !quiet && !json
+        var stage = 0
+        tuner.race(firstReplications: min(firstReplications, spec.maxReplications), run: { jobs in
+            stage += 1
+            let progress = Progress(label: "\(set.name): tune stage \(stage)", jobs: jobs.map { set.variants[$0.variant].scenario.duration },
+                                    variants: 0, enabled: showProgress)
+            let results = BatchRunner.results(jobs, of: set, workers: workers) { index, now in
+                progress.update(job: index, simulated: now)
+                return Interrupt.shared.isRaised
+            }
+            progress.finish()
+            return results
+        })
+        if Interrupt.shared.isRaised { throw CommandError(code: .interrupted, message: "interrupted; nothing written") }
+        try write(TuneReport(tuner), set: set)
+        try TuneCommand.checkRecommended(tuner)
+    }
+
+    func write(_ report: TuneReport, set: ScenarioSet) throws(CommandError) {
+        let tuner = report.tuner
+        let dir = outDir ?? "results/\(set.name)/tune"
+        var exports: [PolicyExport.File] = []
+        var files: [(String, String)] = []
+        if let best = tuner.recommended {
+            let variant = set.variants[tuner.candidates[best].variantIndex]
+            let target = variant.scenario.services[variant.scenario.targetIndex].name
+            exports = PolicyExport.all(variant.scenario.clients.policy, service: target)
+            files.append(("recommended.json", report.values(best).prettyText() + "\n"))
+            if let policy = recommendedPolicy(values: report.values(best)) { files.append(("recommended-policy.json", policy.prettyText() + "\n")) }
+            for e in exports { files.append((e.name, e.text)) }
+        }
+        let doc = report.json(exports: exports)
+        files.append(("tune.json", doc.compactText + "\n"))
+        files.append(("candidates.csv", report.table().text))
+        files.append(("frontier.csv", report.table(only: tuner.frontier).text))
+        files.append(("frontier.gp", TunePlot.script(report)))
+        for (name, text) in files {
+            do { try AtomicFile.write(text, to: "\(dir)/\(name)") } catch { throw CommandError(code: .failure, message: error.description) }
+        }
+        let image = TunePlot.render(folder: dir)
+        if json { print(doc.compactText); return }
+        guard !quiet else { return }
+        print(report.text, terminator: "")
+        if let best = tuner.recommended {
+            print("\nAS A SCENARIO SETTING (recommended.json; the whole clients.policy in recommended-policy.json):")
+            print("  " + report.values(best).compactText)
+            print("IN REAL SYSTEMS: " + exports.map(\.name).joined(separator: ", ") + " (what each cannot express is in tune.json)")
+        }
+        print("\nwrote \(dir)/: tune.json, candidates.csv, frontier.csv, frontier.gp\(image.map { ", " + $0 } ?? "")")
+    }
+
+    /// No candidate met the constraints: exit 4 (the files are written), as a missed expectation does.
+    static func checkRecommended(_ tuner: Tuner) throws(CommandError) {
+        guard tuner.recommended == nil else { return }
+        throw CommandError(code: .expectationFailed, message: "no candidate meets every constraint (tune.json and candidates.csv say how close each came)")
+    }
+
+    /// The scenario's `clients.policy` with the recommended values applied, when they are clients' policy keys.
+    func recommendedPolicy(values: JSONValue) -> JSONValue? {
+        guard file != "-", let data = FileManager.default.contents(atPath: file),
+            var json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)), case .object(let members) = values
+        else { return nil }
+        for o in overrides { json = (try? json.setting(o.path, to: o.value)) ?? json }
+        for m in members {
+            guard let path = JSONPath.parse(m.key) else { continue }
+            json = (try? json.setting(path, to: m.value)) ?? json
+        }
+        return json["clients"]?["policy"]
+    }
+}

@@ -1,0 +1,41 @@
+/// Help texts of the commands that answer questions: `tune` and `margin`.
+extension Usage {
+    static let tune = """
+        USAGE: stormsim tune FILE [--minimize M] [--require "M >= X"]... [--max-replications R]
+                             [--first-replications R] [--jobs N] [--seed N] [--set PATH=VALUE]... [--out DIR]
+                             [--quiet] [--format text|json]
+
+        Recommends the setting that minimises a metric subject to constraints. The candidates are the
+        variants of the scenario's "vary" (lists and ranges); the goal comes from its "tune" section
+        ({"minimize": M, "require": [...], "conditions": [{"label": L, "set": {...}}], "maxReplications": R})
+        or these options. With conditions, a candidate must meet every constraint under every condition, and
+        its objective is the mean over them.
+
+        Racing with common random numbers: every candidate runs a few replications (replication r of each
+        uses the same seed); candidates infeasible or worse than the best feasible one with 95% confidence
+        (paired differences) are dropped; survivors get twice the replications, until one is left or the
+        maximum is reached. The same scenario and seed give the same answer.
+
+        Writes, in DIR (default results/<name>/tune): tune.json (recommended, frontier, every candidate with
+        its status and why), candidates.csv, frontier.csv, frontier.gp (and frontier.png with gnuplot),
+        recommended.json (the varied paths and chosen values), recommended-policy.json (the clients' policy
+        with them), and the policy as grpc-service-config.json, envoy-route.json, resilience4j.properties,
+        polly.json and aws-config.
+
+        OPTIONS:
+          --minimize M          a summary.csv column to minimise (default amplification)
+          --require "M >= X"    a constraint: "M >= X", "M <= X" or "recovered" (repeatable; replaces the file's)
+          --max-replications R  replications a candidate gets at most (default 24)
+          --first-replications R  replications of the first stage (default 3)
+          --jobs N              runs at once (default: the number of cores)
+          --seed N              root seed instead of the scenario's
+          --set PATH=VALUE      override a scenario key first, as 'stormsim run' does. May be repeated.
+          --out DIR             where the files go
+          --quiet               print nothing on success
+          --format json         print tune.json on stdout instead of the report
+          -h, --help            show this help
+
+        EXIT CODES: 0, 2 (usage), 3 (invalid scenario, or nothing to choose from), 4 (no candidate meets every
+        constraint; the files are written), 130 (interrupted).
+        """
+}
