@@ -38,4 +38,42 @@ extension Usage {
         EXIT CODES: 0, 2 (usage), 3 (invalid scenario, or nothing to choose from), 4 (no candidate meets every
         constraint; the files are written), 130 (interrupted).
         """
+
+    static let margin = """
+        USAGE: stormsim margin FILE [--scale duration|magnitude] [--trigger N] [--replications R] [--steps N]
+                               [--start SIZE] [--max SIZE] [--jobs N] [--seed N] [--set PATH=VALUE]...
+                               [--out DIR] [--quiet] [--format text|json]
+
+        Measures how large the scenario's trigger (a fault window or a load change that starts after 0 s) can
+        grow before the system stops recovering: its duration (default) or its magnitude (the load multiplier,
+        the slowdown factor, the fraction of capacity removed, the error rate). At each size, R replications
+        estimate P(recovered) (the summary's recovered verdict: goodput back to 90% and staying back); the size
+        is doubled from its value in the file until P falls below one half (or halved while it stays below),
+        then the bracket is bisected. The tipping size is where P crosses one half, with bounds: the largest
+        size shown to recover more often than not and the smallest shown to stay down (95% Wilson intervals).
+        With "vary", one curve per variant, so the policy that widens the margin most is plain. A longer
+        trigger lengthens the run by as much, so the time watched after it stays the same.
+
+        Writes, in DIR (default results/<name>/margin): margin.json ("tipping": {"estimate", "low", "high"}
+        in seconds or the magnitude's unit, "curve": [{"size", "recovered", "replications", "p", "low",
+        "high"}], and per variant under "variants"), curve.csv, margin.gp (and margin.png with gnuplot).
+
+        OPTIONS:
+          --scale S            duration (default) or magnitude
+          --trigger N          which trigger, when there are several (the error lists them)
+          --replications R     runs per size (default 10)
+          --steps N            bisection steps (default 6)
+          --start SIZE         the first size tried (default: the trigger's own); 10s, or 2 (x2) for magnitudes
+          --max SIZE           the largest size tried (default 16 times the start; 1 for fractions)
+          --jobs N             runs at once (default: the number of cores)
+          --seed N             root seed instead of the scenario's
+          --set PATH=VALUE     override a scenario key first. May be repeated.
+          --out DIR            where the files go
+          --quiet              print nothing on success
+          --format json        print margin.json on stdout instead of the report
+          -h, --help           show this help
+
+        EXIT CODES: 0, 2 (usage: a trigger to choose, a trigger with no magnitude), 3 (invalid scenario, or no
+        trigger), 130 (interrupted).
+        """
 }

@@ -18,6 +18,7 @@ enum Usage {
           plot DIR        draw a results folder with gnuplot
           compare A B     compare two results folders, with whether each difference is more than chance
           tune FILE       recommend the setting that meets the constraints with the least load (racing)
+          margin FILE     how large the trigger can grow before the system stays down
           presets [NAME]  list the real-world retry policies, with their defaults and sources
           bench           measure events/s, wall time and peak memory on the standard workloads
           completions SH  print shell completions for bash, zsh or fish

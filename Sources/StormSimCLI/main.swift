@@ -19,6 +19,7 @@ func allCommands() -> [Command] {
     Command(name: "plot", usage: Usage.plot) { args throws(CommandError) in try PlotCommand(&args).execute() },
     Command(name: "compare", usage: Usage.compare) { args throws(CommandError) in try CompareCommand(&args).execute() },
     Command(name: "tune", usage: Usage.tune) { args throws(CommandError) in try TuneCommand(&args).execute() },
+    Command(name: "margin", usage: Usage.margin) { args throws(CommandError) in try MarginCommand(&args).execute() },
     Command(name: "bench", usage: Usage.bench) { args throws(CommandError) in try BenchCommand(&args).execute() },
     Command(name: "completions", usage: Usage.completions) { args throws(CommandError) in try CompletionsCommand(&args).execute() },
     Command(name: "man", usage: Usage.man) { args throws(CommandError) in try ManCommand(&args).execute() },

@@ -4,7 +4,7 @@ import Testing
 /// Completions and the man page are generated from the help texts; they must name every command and option, be
 /// valid for their shell, and every option they offer must be one the command accepts.
 @Suite struct CompletionsTests {
-    static let commands = ["run", "init", "explain", "validate", "presets", "merge", "plot", "compare", "tune", "bench", "completions", "man"]
+    static let commands = ["run", "init", "explain", "validate", "presets", "merge", "plot", "compare", "tune", "margin", "bench", "completions", "man"]
 
     /// The options a command's --help lists (every "--word" in it that the command itself documents).
     func options(_ command: String) throws -> [String] {

@@ -29,6 +29,12 @@ public struct ScenarioSet: Equatable, Sendable {
     /// The scenario's `tune` section, if any. Its conditions are the first varied dimension (`variants`).
     public var tune: TuneSpec? = nil
 
+    public init(name: String, variedPaths: [String], variants: [Variant]) {
+        self.name = name
+        self.variedPaths = variedPaths
+        self.variants = variants
+    }
+
     /// Whether some variant has a service of several instances (its results then include `instances.csv`).
     public var hasFleets: Bool { variants.contains { $0.scenario.services.contains { $0.instances > 1 } } }
 }
