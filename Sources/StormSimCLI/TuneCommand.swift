@@ -15,6 +15,8 @@ struct TuneCommand {
     var outDir: String?
     var json: Bool
     var quiet: Bool
+    /// One round of refinement around the recommendation (`--no-refine` leaves it out).
+    var refine: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
         overrides = try args.overrides()
@@ -38,6 +40,7 @@ struct TuneCommand {
         guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
         json = format == "json"
         quiet = args.flag("--quiet")
+        refine = !args.flag("--no-refine")
         let files = try args.positionals()
         guard files.count == 1, !files[0].isEmpty else {
             throw args.usage(files.isEmpty ? "missing the scenario FILE" : files.count > 1 ? "expected one scenario FILE, found \(files.count)" : "the scenario FILE is an empty string")
@@ -79,6 +82,21 @@ struct TuneCommand {
             return results
         })
         if Interrupt.shared.isRaised { throw CommandError(code: .interrupted, message: "interrupted; nothing written") }
+        var note = ""
+        if refine, let (refined, refinedSet, text, better) = try self.refine(tuner, spec: spec, workers: workers) {
+            note = text
+            if Interrupt.shared.isRaised { throw CommandError(code: .interrupted, message: "interrupted; nothing written") }
+            if better {
+                // The report is the neighbourhood's race; the grid's exhaustive count stays the yardstick.
+                var r = refined
+                r.gridRuns = tuner.exhaustiveRuns
+                tuner = r
+                set = refinedSet
+            } else {
+                tuner.addRuns(refined.runs - tuner.runs)
+            }
+        }
+        if !note.isEmpty && !quiet && !json { print(note) }
         try write(TuneReport(tuner), set: set)
         try TuneCommand.checkRecommended(tuner)
     }
@@ -133,5 +151,41 @@ struct TuneCommand {
             json = (try? json.setting(path, to: m.value)) ?? json
         }
         return json["clients"]?["policy"]
+    }
+
+    /// Races the values halfway between the recommendation and its neighbours on each continuous path, with the
+    /// recommendation itself, under the same seeds. Returns the new race when it ran, with a note of what it found.
+    func refine(_ tuner: Tuner, spec: TuneSpec, workers: Int) throws(CommandError) -> (Tuner, ScenarioSet, String, Bool)? {
+        guard let best = tuner.recommended, let vary = tuner.refinement(), file != "-",
+            let data = FileManager.default.contents(atPath: file),
+            var doc = try? JSONParser.parse(String(decoding: data, as: UTF8.self))
+        else { return nil }
+        for o in overrides { doc = (try? doc.setting(o.path, to: o.value)) ?? doc }
+        guard let withVary = try? doc.setting(JSONPath.root.appending("vary"), to: vary) else { return nil }
+        var set: ScenarioSet
+        do { set = try ScenarioDecoder.decodeSet(json: withVary, file: ScenarioDecoder.displayName(file)) } catch { return nil }
+        if let seed { for i in set.variants.indices { set.variants[i].scenario.seed = seed } }
+        var refined = Tuner(set: set, spec: spec)
+        guard refined.candidates.count > 1 else { return nil }
+        let showProgress = !quiet && !json
+        refined.race(firstReplications: min(firstReplications, spec.maxReplications), run: { jobs in
+            let progress = Progress(label: "\(set.name): refining", jobs: jobs.map { set.variants[$0.variant].scenario.duration }, variants: 0, enabled: showProgress)
+            let results = BatchRunner.results(jobs, of: set, workers: workers) { index, now in
+                progress.update(job: index, simulated: now)
+                return Interrupt.shared.isRaised
+            }
+            progress.finish()
+            return results
+        })
+        refined.addRuns(tuner.runs)
+        let before = tuner.candidates[best].name
+        guard let after = refined.recommended else { return nil }
+        let values = refined.candidates[after].parameters.map { "\($0.path) = \($0.value.compactText)" }.joined(separator: ", ")
+        let same = tuner.candidates[best].parameters.map(\.value) == refined.candidates[after].parameters.map(\.value)
+        let tried = refined.candidates.count - 1, plural = tried == 1 ? "" : "s"
+        let text = same
+            ? "Refined around \(before): \(tried) setting\(plural) halfway to its neighbours; none better.\n"
+            : "Refined around \(before): \(values) is better (\(tried) setting\(plural) halfway to its neighbours tried).\n"
+        return (refined, set, text, !same)
     }
 }

@@ -2,7 +2,7 @@
 extension Usage {
     static let tune = """
         USAGE: stormsim tune FILE [--minimize M] [--require "M >= X"]... [--max-replications R]
-                             [--first-replications R] [--jobs N] [--seed N] [--set PATH=VALUE]... [--out DIR]
+                             [--first-replications R] [--no-refine] [--jobs N] [--seed N] [--set PATH=VALUE]... [--out DIR]
                              [--quiet] [--format text|json]
 
         Recommends the setting that minimises a metric subject to constraints. The candidates are the
@@ -14,7 +14,9 @@ extension Usage {
         Racing with common random numbers: every candidate runs a few replications (replication r of each
         uses the same seed); candidates infeasible or worse than the best feasible one with 95% confidence
         (paired differences) are dropped; survivors get twice the replications, until one is left or the
-        maximum is reached. The same scenario and seed give the same answer.
+        maximum is reached. Then one round of refinement: on each path of numbers or durations, the values
+        halfway between the recommendation and its neighbours race against it (--no-refine skips it). The
+        same scenario and seed give the same answer.
 
         Writes, in DIR (default results/<name>/tune): tune.json (recommended, frontier, every candidate with
         its status and why), candidates.csv, frontier.csv, frontier.gp (and frontier.png with gnuplot),
@@ -27,6 +29,7 @@ extension Usage {
           --require "M >= X"    a constraint: "M >= X", "M <= X" or "recovered" (repeatable; replaces the file's)
           --max-replications R  replications a candidate gets at most (default 24)
           --first-replications R  replications of the first stage (default 3)
+          --no-refine           skip the refinement around the recommendation
           --jobs N              runs at once (default: the number of cores)
           --seed N              root seed instead of the scenario's
           --set PATH=VALUE      override a scenario key first, as 'stormsim run' does. May be repeated.

@@ -56,6 +56,9 @@ import Testing
         #expect(byName["1_200ms"]?.status == .infeasible && byName["2_200ms"]?.status == .infeasible)
         #expect(byName["6_200ms"]?.status == .dominated && byName["6_200ms"]?.reason.contains("amplification higher than 3_200ms") == true)
         #expect(byName["3_1s"]?.reason.contains("the same results as 3_200ms") == true)
+        // Refinement: halfway to the neighbours on each path of numbers or durations; whole numbers stay whole
+        // (3 attempts has no whole number between it and 2 or 4).
+        #expect(tuner.refinement()?.compactText == #"{"clients.policy.maxAttempts":[3],"clients.policy.timeout":["200ms","600ms"]}"#)
         // The same scenario gives the same answer.
         #expect(race(set, spec).candidates.map(\.reason) == tuner.candidates.map(\.reason))
     }

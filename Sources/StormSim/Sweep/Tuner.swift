@@ -192,8 +192,13 @@ public struct Tuner {
 
     public var recommended: Int? { candidates.firstIndex { $0.status == .recommended } }
 
-    /// The runs an exhaustive grid would make at the maximum replications.
-    public var exhaustiveRuns: Int { candidates.count * conditions.count * spec.maxReplications }
+    /// Counts runs made by an earlier race (a refinement reports the runs of both).
+    public mutating func addRuns(_ n: Int) { runs += n }
+
+    /// The runs an exhaustive grid would make at the maximum replications (of the first race's grid, after a
+    /// refinement).
+    public var exhaustiveRuns: Int { gridRuns ?? candidates.count * conditions.count * spec.maxReplications }
+    public var gridRuns: Int? = nil
 
     /// The feasible candidates no other feasible one beats on both the objective (lower) and the first constraint's
     /// metric (in its better direction), by mean: the trade-off a reviewer chooses on.
@@ -216,5 +221,45 @@ public struct Tuner {
         let m = NumberFormat.shortest(VariantExpansion.roundSignificant(e.mean, digits: 4))
         guard !e.halfWidth.isNaN else { return m }
         return m + " ± " + NumberFormat.shortest(VariantExpansion.roundSignificant(e.halfWidth, digits: 2))
+    }
+}
+
+extension Tuner {
+    /// One round of refinement around the recommended candidate: for each varied path whose values are numbers or
+    /// durations, the values halfway to its neighbours in the grid (the other paths at the recommended values).
+    /// Returns a `vary` object of those values (with the recommended's own), or nil when nothing is continuous.
+    public func refinement() -> JSONValue? {
+        guard let best = recommended else { return nil }
+        let params = candidates[best].parameters
+        var members: [JSONMember] = []
+        var refined = false
+        for (d, p) in params.enumerated() {
+            func scalar(_ v: JSONValue) -> (Double, Bool)? {
+                if case .number(let x) = v { return (x, false) }
+                if case .success(let t) = DurationText.parse(v) { return (Double(t.nanoseconds), true) }
+                return nil
+            }
+            let values = candidates.compactMap { c -> Double? in
+                guard d < c.parameters.count, let (x, _) = scalar(c.parameters[d].value) else { return nil }
+                return x
+            }
+            var distinct = Array(Set(values)).sorted()
+            guard let (x, isDuration) = scalar(p.value), distinct.count >= 2, let i = distinct.firstIndex(of: x) else {
+                members.append(JSONMember(key: p.path, value: .array([p.value])))
+                continue
+            }
+            var list = [p.value]
+            for neighbour in [i > 0 ? distinct[i - 1] : nil, i + 1 < distinct.count ? distinct[i + 1] : nil].compactMap({ $0 }) {
+                // Whole numbers stay whole (attempts, workers); the rest to four significant digits.
+                let integral = !isDuration && distinct.allSatisfy { $0 == $0.rounded() }
+                let mid = integral ? ((x + neighbour) / 2).rounded(.down) : VariantExpansion.roundSignificant((x + neighbour) / 2, digits: 4)
+                guard mid != x, mid != neighbour else { continue }
+                list.append(isDuration ? .string(DurationText.format(SimDuration(nanoseconds: Int64(mid.rounded())))) : .number(mid))
+                refined = true
+            }
+            distinct.removeAll()
+            members.append(JSONMember(key: p.path, value: .array(list)))
+        }
+        return refined ? .object(members) : nil
     }
 }
