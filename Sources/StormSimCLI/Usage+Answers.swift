@@ -22,7 +22,7 @@ extension Usage {
         its status and why), candidates.csv, frontier.csv, frontier.gp (and frontier.png with gnuplot),
         recommended.json (the varied paths and chosen values), recommended-policy.json (the clients' policy
         with them), and the policy as grpc-service-config.json, envoy-route.json, resilience4j.properties,
-        polly.json and aws-config.
+        polly.json and aws-config (and finagle.scala with a ratio budget).
 
         OPTIONS:
           --minimize M          a summary.csv column to minimise (default amplification)

@@ -110,5 +110,8 @@ import Testing
         #expect(aws.text.contains("retry_mode = standard") && aws.text.contains("max_attempts = 3"))
         let r4j = PolicyExport.resilience4j(try policy(#"{"preset": "resilience4j", "timeout": "1s"}"#), service: "api")
         #expect(r4j.text.contains("resilience4j.retry.instances.api.maxAttempts=") && r4j.text.contains("timeoutDuration=1000ms"))
+        let finagle = try #require(PolicyExport.finagle(try policy(#"{"preset": "finagle"}"#)))
+        #expect(finagle.text.contains("RetryBudget(ttl = 10000.milliseconds, minRetriesPerSec = 10, percentCanRetry = 0.2)"))
+        #expect(PolicyExport.finagle(try policy(#"{"preset": "grpc"}"#)) == nil)
     }
 }

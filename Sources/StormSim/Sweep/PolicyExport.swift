@@ -11,7 +11,30 @@ public enum PolicyExport {
 
     /// Every export of `policy`, for calls to `service`.
     public static func all(_ policy: RetryPolicy, service: String) -> [File] {
-        [grpc(policy, service: service), envoy(policy), resilience4j(policy, service: service), polly(policy), aws(policy)]
+        var files = [grpc(policy, service: service), envoy(policy), resilience4j(policy, service: service), polly(policy), aws(policy)]
+        if let finagle = finagle(policy) { files.append(finagle) }
+        return files
+    }
+
+    /// Finagle's `RetryBudget`, when the policy has a ratio budget (Finagle's own kind): Scala for a client's
+    /// `withRetryBudget`, with its backoff.
+    public static func finagle(_ p: RetryPolicy) -> File? {
+        guard let ratio = p.budgets.lazy.compactMap({ b -> (Double, Double, SimDuration)? in
+            if case .ratio(let r, let m, let w) = b.budget { return (r, m, w) } else { return nil }
+        }).first else { return nil }
+        let ms = { (d: SimDuration) in "\(max(1, d.nanoseconds / 1_000_000)).milliseconds" }
+        let text = """
+            // Finagle, written by stormsim tune: a client's retry budget and backoff.
+            import com.twitter.conversions.DurationOps._
+            import com.twitter.finagle.Backoff
+            import com.twitter.finagle.service.RetryBudget
+
+            val budget = RetryBudget(ttl = \(ms(ratio.2)), minRetriesPerSec = \(Int(ratio.1.rounded())), percentCanRetry = \(NumberFormat.shortest(ratio.0)))
+            val backoff = Backoff.exponentialJittered(\(ms(p.backoff.base)), \(ms(p.backoff.max)))
+            // client.withRetryBudget(budget).withRetryBackoff(backoff)
+
+            """
+        return File(name: "finagle.scala", text: text, notes: p.maxAttempts > 1 ? ["Finagle retries what its RetryPolicy classifies as retryable; attempts are bounded by the budget, not a count"] : [])
     }
 
     /// A protobuf-JSON duration: "0.1s".
