@@ -75,7 +75,7 @@ extension MarginReport {
             set output 'margin.png'
             \(blocks.joined(separator: "\n"))
             set title \(PlotScript.gq("\(scenario): P(recovered) as \(trigger.what) grows (\(replications) replications a point, 95% Wilson intervals)"))
-            set xlabel \(PlotScript.gq(xlabel)); set ylabel "P(recovered)"; set yrange [-0.02:1.05]; set grid
+            set xlabel \(PlotScript.gq(xlabel + " (log scale)")); set ylabel "P(recovered)"; set yrange [-0.02:1.05]; set grid; set logscale x
             set key outside below horizontal
             set arrow from graph 0, first 0.5 to graph 1, first 0.5 nohead dt 2 lc rgb "#888888"
             plot \(plots.joined(separator: ", \\\n     "))
