@@ -63,7 +63,12 @@ final class ExplainLog {
             let hasChildren = texts.contains { $0.hasPrefix(prefix + ".") || $0.hasPrefix(prefix + "[") }
             if !hasChildren { result.append(ExplainedValue(path: prefix, value: entry.value, source: entry.source)) }
         }
-        return result
+        // In the order of a scenario file's top-level keys (the decoder reads the services before the clients).
+        func rank(_ path: String) -> Int {
+            let head = String(path.prefix { $0 != "." && $0 != "[" })
+            return ScenarioKeys.top.firstIndex(of: head) ?? ScenarioKeys.top.count
+        }
+        return result.enumerated().sorted { (rank($0.element.path), $0.offset) < (rank($1.element.path), $1.offset) }.map(\.element)
     }
 }
 
