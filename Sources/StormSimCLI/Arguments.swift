@@ -91,3 +91,28 @@ struct Arguments {
         CommandError(code: .usage, message: message, helpCommand: command)
     }
 }
+
+extension Arguments {
+    /// `--format text|json`: true for json.
+    mutating func jsonFormat() throws(CommandError) -> Bool {
+        let format = try value("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw usage("--format \(format): expected text or json") }
+        return format == "json"
+    }
+
+    /// `--seed N`: a root seed, 0 to 2^64 - 1.
+    mutating func seed() throws(CommandError) -> UInt64? {
+        guard let text = try value("--seed") else { return nil }
+        guard let s = UInt64(text) else { throw usage("--seed expects an integer from 0 to 18446744073709551615, found '\(text)'") }
+        return s
+    }
+
+    /// The one scenario FILE a command takes (what is left once its options are consumed).
+    mutating func scenarioFile() throws(CommandError) -> String {
+        let files = try positionals()
+        guard files.count == 1, !files[0].isEmpty else {
+            throw usage(files.isEmpty ? "missing the scenario FILE" : files.count > 1 ? "expected one scenario FILE, found \(files.count)" : "the scenario FILE is an empty string (an unset variable in a script?)")
+        }
+        return files[0]
+    }
+}

@@ -11,14 +11,8 @@ struct ExplainCommand {
     init(_ args: inout Arguments) throws(CommandError) {
         overrides = try args.overrides()
         strict = args.flag("--strict")
-        let format = try args.value("--format") ?? "text"
-        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
-        json = format == "json"
-        let files = try args.positionals()
-        guard files.count == 1, !files[0].isEmpty else {
-            throw args.usage(files.isEmpty ? "missing the scenario FILE" : files.count > 1 ? "expected one scenario FILE, found \(files.count)" : "the scenario FILE is an empty string")
-        }
-        file = files[0]
+        json = try args.jsonFormat()
+        file = try args.scenarioFile()
     }
 
     func execute() throws(CommandError) {

@@ -73,15 +73,7 @@ extension MarginCommand {
         for (file, body) in [("boundary.json", doc.compactText + "\n"), ("boundary.csv", table.text), ("boundary.gp", script)] {
             do { try AtomicFile.write(body, to: "\(dir)/\(file)") } catch { throw CommandError(code: .failure, message: error.description) }
         }
-        var image: String?
-        if let gnuplot = Paths.executable("gnuplot") {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: gnuplot)
-            p.arguments = ["boundary.gp"]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            p.standardError = FileHandle.nullDevice
-            if (try? p.run()) != nil { p.waitUntilExit(); if p.terminationStatus == 0 { image = "boundary.png" } }
-        }
+        let image = renderWithGnuplot("boundary.gp", in: dir, image: "boundary.png")
         if json { print(doc.compactText); return }
         guard !quiet else { return }
         print(text, terminator: "")

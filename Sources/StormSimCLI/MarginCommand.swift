@@ -41,28 +41,15 @@ struct MarginCommand {
         start = try number("--start")
         maxSize = try number("--max")
         jobs = try args.integer("--jobs", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
-        if let text = try args.value("--seed") {
-            guard let v = UInt64(text) else { throw args.usage("--seed expects an integer from 0 to 18446744073709551615, found '\(text)'") }
-            seed = v
-        }
+        seed = try args.seed()
         outDir = try args.value("--out")
-        let format = try args.value("--format") ?? "text"
-        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
-        json = format == "json"
+        json = try args.jsonFormat()
         quiet = args.flag("--quiet")
-        let files = try args.positionals()
-        guard files.count == 1, !files[0].isEmpty else {
-            throw args.usage(files.isEmpty ? "missing the scenario FILE" : files.count > 1 ? "expected one scenario FILE, found \(files.count)" : "the scenario FILE is an empty string")
-        }
-        file = files[0]
+        file = try args.scenarioFile()
     }
 
     func execute() throws(CommandError) {
-        var set: ScenarioSet
-        do { set = try ScenarioDecoder.loadSet(file: file, overrides: overrides) } catch {
-            throw CommandError(code: .invalidScenario, message: "invalid scenario\n" + error.description)
-        }
-        if let seed { for i in set.variants.indices { set.variants[i].scenario.seed = seed } }
+        let set = try loadScenarioSet(file, overrides: overrides, seed: seed)
         let name = ScenarioDecoder.displayName(file)
         let triggers = Margin.triggers(set.variants[0].scenario)
         guard !triggers.isEmpty else {

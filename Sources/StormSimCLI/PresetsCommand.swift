@@ -6,9 +6,7 @@ struct PresetsCommand {
     var json: Bool
 
     init(_ args: inout Arguments) throws(CommandError) {
-        let format = try args.value("--format") ?? "text"
-        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
-        json = format == "json"
+        json = try args.jsonFormat()
         let names = try args.positionals()
         guard names.count <= 1 else { throw args.usage("expected at most one preset NAME, found \(names.count)") }
         name = names.first

@@ -48,9 +48,7 @@ struct RunCommand {
         }
         quiet = args.flag("--quiet")
         strict = args.flag("--strict")
-        let format = try args.value("--format") ?? "text"
-        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
-        json = format == "json"
+        json = try args.jsonFormat()
         maxBytes = ResourceEstimate.defaultMaxBytes
         if let text = try args.value("--max-memory") {
             guard let size = ResourceEstimate.parseSize(text) else {

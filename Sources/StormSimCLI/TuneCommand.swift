@@ -31,29 +31,16 @@ struct TuneCommand {
         maxReplications = try args.integer("--max-replications", in: 2...1_000, what: "a number of replications")
         firstReplications = try args.integer("--first-replications", in: 2...100, what: "a number of replications") ?? 3
         jobs = try args.integer("--jobs", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
-        if let text = try args.value("--seed") {
-            guard let s = UInt64(text) else { throw args.usage("--seed expects an integer from 0 to 18446744073709551615, found '\(text)'") }
-            seed = s
-        }
+        seed = try args.seed()
         outDir = try args.value("--out")
-        let format = try args.value("--format") ?? "text"
-        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
-        json = format == "json"
+        json = try args.jsonFormat()
         quiet = args.flag("--quiet")
         refine = !args.flag("--no-refine")
-        let files = try args.positionals()
-        guard files.count == 1, !files[0].isEmpty else {
-            throw args.usage(files.isEmpty ? "missing the scenario FILE" : files.count > 1 ? "expected one scenario FILE, found \(files.count)" : "the scenario FILE is an empty string")
-        }
-        file = files[0]
+        file = try args.scenarioFile()
     }
 
     func execute() throws(CommandError) {
-        var set: ScenarioSet
-        do { set = try ScenarioDecoder.loadSet(file: file, overrides: overrides) } catch {
-            throw CommandError(code: .invalidScenario, message: "invalid scenario\n" + error.description)
-        }
-        if let seed { for i in set.variants.indices { set.variants[i].scenario.seed = seed } }
+        var set = try loadScenarioSet(file, overrides: overrides, seed: seed)
         var spec = set.tune ?? TuneSpec()
         if let minimize { spec.minimize = minimize }
         if !require.isEmpty { spec.constraints = require }

@@ -44,17 +44,7 @@ enum TunePlot {
     }
 
     /// Runs gnuplot on `folder/frontier.gp` when it is installed; the image's name, or nil.
-    static func render(folder: String) -> String? {
-        guard let gnuplot = Paths.executable("gnuplot") else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: gnuplot)
-        process.arguments = ["frontier.gp"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? "frontier.png" : nil
-    }
+    static func render(folder: String) -> String? { renderWithGnuplot("frontier.gp", in: folder, image: "frontier.png") }
 }
 
 extension MarginReport {
@@ -84,15 +74,5 @@ extension MarginReport {
     }
 
     /// Runs gnuplot on `folder/margin.gp` when it is installed; the image's name, or nil.
-    static func render(folder: String) -> String? {
-        guard let gnuplot = Paths.executable("gnuplot") else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: gnuplot)
-        process.arguments = ["margin.gp"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? "margin.png" : nil
-    }
+    static func render(folder: String) -> String? { renderWithGnuplot("margin.gp", in: folder, image: "margin.png") }
 }

@@ -12,9 +12,7 @@ struct ValidateCommand {
     init(_ args: inout Arguments) throws(CommandError) {
         overrides = try args.overrides()
         strict = args.flag("--strict")
-        let format = try args.value("--format") ?? "text"
-        guard format == "text" || format == "json" else { throw args.usage("--format \(format): expected text or json") }
-        json = format == "json"
+        json = try args.jsonFormat()
         files = try args.positionals()
         guard !files.isEmpty else { throw args.usage("missing the scenario FILE(s) to validate") }
     }
