@@ -13,7 +13,7 @@ enum Usage {
           init FILE       write a commented starter scenario that runs as is
           explain FILE    the scenario with every default filled in, where each value came from, and warnings
           run FILE        simulate a scenario and write CSV results
-          validate FILE..  check scenario files without running them
+          validate FILES  check scenario files without running them
           merge DIR...    combine the shard folders of a run into its outputs
           plot DIR        draw a results folder with gnuplot
           compare A B     compare two results folders, with whether each difference is more than chance
