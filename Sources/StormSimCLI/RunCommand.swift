@@ -67,16 +67,8 @@ struct RunCommand {
     }
 
     func execute() throws(CommandError) {
-        var set: ScenarioSet
-        do {
-            set = try ScenarioDecoder.loadSet(file: file, overrides: overrides)
-        } catch {
-            throw CommandError(code: .invalidScenario, message: "invalid scenario\n" + error.description)
-        }
+        let set = try loadScenarioSet(file, overrides: overrides, seed: seed)
         try reportWarnings(quiet && !strict ? [] : ScenarioWarnings.check(set), file: file, strict: strict)
-        if let seed {
-            for i in set.variants.indices { set.variants[i].scenario.seed = seed }
-        }
         if let maxBytes {
             let estimate = ResourceEstimate.of(set, replications: replications, jobs: jobs, trace: trace.requests)
             if let refusal = estimate.refusal(maxBytes: maxBytes) {
