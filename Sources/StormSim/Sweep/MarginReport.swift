@@ -14,9 +14,19 @@ public struct MarginReport {
         self.curves = curves
     }
 
+    /// Significant digits for sizes: three, or as many as the finest bisection needs to tell its points apart.
+    var digits: Int {
+        let sizes = curves.flatMap { $0.curve.points.map(\.size) }
+        for d in 3...8 {
+            let labels = sizes.map { VariantExpansion.roundSignificant($0, digits: d) }
+            if Set(labels).count == Set(sizes).count { return d }
+        }
+        return 8
+    }
+
     /// A size as the sentences write it: "7.5 s", "x2.4", "0.3".
     public func size(_ x: Double) -> String {
-        let r = NumberFormat.shortest(VariantExpansion.roundSignificant(x, digits: 3))
+        let r = NumberFormat.shortest(VariantExpansion.roundSignificant(x, digits: digits))
         switch scale {
         case .duration: return r + " s"
         case .magnitude: return trigger.magnitudeIsFactor ? "x" + r : r
