@@ -53,17 +53,6 @@ import Testing
         #expect(ulpsApart(PortableMath.exp(709), Foundation.exp(709)) <= 2)
     }
 
-    @Test func cos2piMatchesLibm() {
-        var rng = Xoshiro256(seed: 3)
-        for _ in 0..<20_000 {
-            let u = rng.nextUnit()
-            // Absolute error: cos crosses zero, where relative error is meaningless.
-            #expect(abs(PortableMath.cos2pi(u) - Foundation.cos(2 * Double.pi * u)) < 1e-15, "cos2pi(\(u))")
-        }
-        #expect(PortableMath.cos2pi(0) == 1)
-        #expect(PortableMath.cos2pi(0.5) == -1)
-    }
-
     @Test func powerIsExactForSmallIntegersAndSaturates() {
         #expect(PortableMath.power(2, 10) == 1024)
         #expect(PortableMath.power(1.5, 0) == 1)

@@ -54,11 +54,11 @@ public enum Distribution: Equatable, Sendable {
         }
     }
 
-    /// A standard normal draw by Box-Muller (portable math, so every platform draws the same bits), from exactly two uniforms (no rejection loop, so every sample
-    /// consumes the same number of draws).
+    /// A standard normal draw (the ziggurat method: one word and one comparison in 98.8% of draws; exact, and the
+    /// same bits on every platform). A rejected point draws again from the same source, so a keyed draw stays a
+    /// function of its key.
+    @inline(__always)
     static func standardNormal<R: RandomSource>(_ rng: inout R) -> Double {
-        let u1 = 1 - rng.nextUnit()  // (0, 1]
-        let u2 = rng.nextUnit()
-        return (-2 * PortableMath.log(u1)).squareRoot() * PortableMath.cos2pi(u2)
+        Ziggurat.standardNormal(&rng)
     }
 }

@@ -62,42 +62,6 @@ public enum PortableMath {
         return scale(1 + r * q, Int(k))
     }
 
-    /// cos(2 pi u), for the Box-Muller transform; u is any finite number (only its fractional part matters).
-    public static func cos2pi(_ u: Double) -> Double {
-        var t = u - u.rounded(.down)  // [0, 1)
-        // cos is even and 1-periodic in t: fold into [0, 1/2], then use cos(2 pi t) = -cos(2 pi (1/2 - t)) to reach
-        // [0, 1/4], and the sine for the upper half of that range to keep the argument below pi/4.
-        if t > 0.5 { t = 1 - t }
-        var sign = 1.0
-        if t > 0.25 {
-            t = 0.5 - t
-            sign = -1
-        }
-        if t <= 0.125 {
-            return sign * cosSeries(2 * Double.pi * t)
-        }
-        return sign * sinSeries(2 * Double.pi * (0.25 - t))
-    }
-
-    /// Taylor series of cos for |x| <= pi/4: terms to x^22 (error below 1e-23).
-    static func cosSeries(_ x: Double) -> Double { alternatingSeries(x * x, first: 1, n: 0) }
-
-    /// Taylor series of sin for |x| <= pi/4: terms to x^23.
-    static func sinSeries(_ x: Double) -> Double { alternatingSeries(x * x, first: x, n: 1) }
-
-    /// first - first x^2 / ((n+1)(n+2)) + ...: 11 more terms of the alternating series of sin (n = 1) or cos
-    /// (n = 0), added in the same order as always, so the results keep their bits.
-    static func alternatingSeries(_ x2: Double, first: Double, n start: Double) -> Double {
-        var term = first, sum = first
-        var n = start
-        for _ in 0..<11 {
-            term *= -x2 / ((n + 1) * (n + 2))
-            sum += term
-            n += 2
-        }
-        return sum
-    }
-
     /// base^n for an integer n >= 0 by repeated squaring: only multiplications, so the same bits everywhere.
     /// At most 63 rounds for any n; an overflow gives +inf (which a backoff cap then caps).
     public static func power(_ base: Double, _ n: Int) -> Double {
