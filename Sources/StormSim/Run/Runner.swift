@@ -64,7 +64,9 @@ public enum Runner {
         var world = World<F>(scenario: scenario, trace: trace)
         var queue = EventQueue()
         world.start(queue: &queue)
-        var simulation = Simulation(model: world, queue: queue)
+        // Consumed, not copied: a copy left here would share every array with the simulation's model, so the
+        // model's first write to each would copy it (and a slot pool's reserved room would be lost).
+        var simulation = Simulation(model: consume world, queue: queue)
         let end = SimTime.zero + scenario.duration
         let limit = Stall.limit(for: scenario)
         var watch = InstantWatch(limit: limit, checkpointEvery: checkpointEvery)
