@@ -51,11 +51,11 @@ enum TerminalSummary {
         let width = 40
         // Bin only up to the last interval with any attempt in any variant: a storm that is over in 6 s of a
         // 120 s run still gets the whole width, and every row keeps the same time axis.
-        let active = results.map { r in attemptsPerRow(r).lastIndex { $0 > 0 }.map { $0 + 1 } ?? 0 }.max() ?? 0
-        let lines = results.map { sparklineBins(Array(attemptsPerRow($0).prefix(active)), width: width) }
+        let attempts = results.map(attemptsPerRow)
+        let active = attempts.map { a in a.lastIndex { $0 > 0 }.map { $0 + 1 } ?? 0 }.max() ?? 0
+        let lines = attempts.map { sparklineBins(Array($0.prefix(active)), width: width) }
         let span = results.first.map { r -> Double in
-            let rows = r.timeSeries.rows
-            return rows.count > 1 ? (Double(rows[1][0]) ?? 0) * Double(active) : Double(active)
+            r.seriesRows.count > 1 ? r.seriesRows.cell(1, 0) * Double(active) : Double(active)
         } ?? 0
         let peak = lines.flatMap { $0 }.max() ?? 0
 
@@ -124,8 +124,11 @@ enum TerminalSummary {
     }
 
     static func attemptsPerRow(_ r: RunResult) -> [Double] {
-        guard let column = r.timeSeries.header.firstIndex(of: SeriesMetric.attempts.rawValue) else { return [] }
-        return r.timeSeries.rows.map { Double($0[column]) ?? 0 }
+        guard let column = r.seriesHeader.firstIndex(of: SeriesMetric.attempts.rawValue) else { return [] }
+        return r.seriesRows.indices.map { row in
+            let x = r.seriesRows.cell(row, column)
+            return x.isNaN ? 0 : x
+        }
     }
 
     /// Values grouped into at most `width` bins.
