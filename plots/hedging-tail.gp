@@ -164,9 +164,9 @@ set linetype 15 lc rgb "#e377c2" lw 2 dt 2
 set linetype 16 lc rgb "#17becf" lw 2 dt 2
 set grid; set style data lines
 
-set title 'api: attempts per second at each instance (hedge-after-p95-budget-10_load-90)'
+set title 'api: attempts per second at each instance (hedge-after-observed-p95_load-30)'
 set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
-plot '../results/hedging-tail/timeseries/hedge-after-p95-budget-10_load-90.csv' using (column("time_s")):(column('api_instance_0_attempts')/1.0) with lines lw 1 title 'instance 0', \
+plot '../results/hedging-tail/timeseries/hedge-after-observed-p95_load-30.csv' using (column("time_s")):(column('api_instance_0_attempts')/1.0) with lines lw 1 title 'instance 0', \
      '' using (column("time_s")):(column('api_instance_1_attempts')/1.0) with lines lw 1 title 'instance 1', \
      '' using (column("time_s")):(column('api_instance_2_attempts')/1.0) with lines lw 1 title 'instance 2', \
      '' using (column("time_s")):(column('api_instance_3_attempts')/1.0) with lines lw 1 title 'instance 3', \

@@ -23,7 +23,7 @@ set grid; set style data lines
 set multiplot layout 6,2 title 'stormsim: jitter-comparison | 600 s simulated, clients call row | 5 variants (clients.policy)'
 set title "Attempts per second, by variant"
 set xlabel "time (s)"; set ylabel "attempts per second"; set key top right
-set xrange [0:66.21]
+set xrange [0:63.9]
 plot '../results/jitter-comparison/timeseries/none.csv' using (column("time_s")):(column("attempts")/0.1) with lines lw 2 title 'none', \
      '../results/jitter-comparison/timeseries/exponential.csv' using (column("time_s")):(column("attempts")/0.1) with lines lw 2 title 'exponential', \
      '../results/jitter-comparison/timeseries/full.csv' using (column("time_s")):(column("attempts")/0.1) with lines lw 2 title 'full', \
@@ -186,7 +186,7 @@ set grid; set style data lines
 
 set title 'Failures by cause, per second (none)'
 set xlabel "time (s)"; set ylabel "per second"; set key top right
-set xrange [0:66.21]
+set xrange [0:63.9]
 plot '../results/jitter-comparison/timeseries/none.csv' using (column("time_s")):(column("timeouts")/0.1) with lines lw 2 title 'timeouts', \
      '' using (column("time_s")):(column("rejected")/0.1) with lines lw 2 title 'rejected', \
      '' using (column("time_s")):(column("errors")/0.1) with lines lw 2 title 'errors', \
@@ -217,7 +217,7 @@ set grid; set style data lines
 
 set title 'Failures by cause, per second (exponential)'
 set xlabel "time (s)"; set ylabel "per second"; set key top right
-set xrange [0:66.21]
+set xrange [0:63.9]
 plot '../results/jitter-comparison/timeseries/exponential.csv' using (column("time_s")):(column("timeouts")/0.1) with lines lw 2 title 'timeouts', \
      '' using (column("time_s")):(column("rejected")/0.1) with lines lw 2 title 'rejected', \
      '' using (column("time_s")):(column("errors")/0.1) with lines lw 2 title 'errors', \
@@ -248,7 +248,7 @@ set grid; set style data lines
 
 set title 'Failures by cause, per second (full)'
 set xlabel "time (s)"; set ylabel "per second"; set key top right
-set xrange [0:66.21]
+set xrange [0:63.9]
 plot '../results/jitter-comparison/timeseries/full.csv' using (column("time_s")):(column("timeouts")/0.1) with lines lw 2 title 'timeouts', \
      '' using (column("time_s")):(column("rejected")/0.1) with lines lw 2 title 'rejected', \
      '' using (column("time_s")):(column("errors")/0.1) with lines lw 2 title 'errors', \
@@ -279,7 +279,7 @@ set grid; set style data lines
 
 set title 'Failures by cause, per second (equal)'
 set xlabel "time (s)"; set ylabel "per second"; set key top right
-set xrange [0:66.21]
+set xrange [0:63.9]
 plot '../results/jitter-comparison/timeseries/equal.csv' using (column("time_s")):(column("timeouts")/0.1) with lines lw 2 title 'timeouts', \
      '' using (column("time_s")):(column("rejected")/0.1) with lines lw 2 title 'rejected', \
      '' using (column("time_s")):(column("errors")/0.1) with lines lw 2 title 'errors', \
@@ -310,7 +310,7 @@ set grid; set style data lines
 
 set title 'p99 latency of the requests that succeeded in each interval'
 set xlabel "time (s)"; set ylabel "ms"; set logscale y; set key top right
-set xrange [0:66.21]
+set xrange [0:63.9]
 plot '../results/jitter-comparison/timeseries/none.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'none', \
      '../results/jitter-comparison/timeseries/exponential.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'exponential', \
      '../results/jitter-comparison/timeseries/full.csv' using (column("time_s")):((column("latency_p99_ms") > 0 ? column("latency_p99_ms") : NaN)) with lines lw 2 title 'full', \
