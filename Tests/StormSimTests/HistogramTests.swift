@@ -60,6 +60,25 @@ import Testing
         #expect(merged.counts == all.counts && merged.count == all.count && merged.min == all.min && merged.max == all.max)
         #expect(merged.quantile(0.99) == all.quantile(0.99))
     }
+
+    /// Merging and quantiles look only between the minimum's and the maximum's buckets: samples at both ends of
+    /// far-apart ranges, and an empty histogram, must still come out exact.
+    @Test func mergeAndQuantilesCoverTheEdgeBuckets() {
+        var low = Histogram(), high = Histogram(), all = Histogram()
+        for x: Int64 in [1_000, 1_500, 1_999, 2_000] { low.record(x); all.record(x) }
+        for x: Int64 in [1_000_000, 1_700_000, 2_000_000] { high.record(x); all.record(x) }
+        var merged = Histogram()
+        merged.merge(Histogram())
+        #expect(merged.count == 0 && merged.quantile(0.5).isNaN)
+        merged.merge(high)
+        merged.merge(low)
+        merged.merge(Histogram())
+        #expect(merged.counts == all.counts && merged.count == 7)
+        #expect(merged.nonEmptyBuckets.map(\.0) == all.counts.indices.filter { all.counts[$0] > 0 })
+        #expect(merged.quantile(1) == 2_000_000)
+        #expect(abs(merged.quantile(1.0 / 7) - 1_000) < 1_000 / 128)
+        #expect(abs(merged.quantile(5.0 / 7) - 1_000_000) < 1_000_000 / 128)
+    }
 }
 
 /// The per-row percentiles of the time series agree with a whole histogram of the same row, and rows do not leak

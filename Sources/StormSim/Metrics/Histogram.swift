@@ -46,7 +46,8 @@ public struct Histogram: Equatable, Sendable {
 
     /// The non-empty buckets as (index, count) pairs.
     public var nonEmptyBuckets: [(Int, UInt64)] {
-        counts.enumerated().filter { $0.element > 0 }.map { ($0.offset, $0.element) }
+        guard count > 0 else { return [] }
+        return (Histogram.index(of: min)...Histogram.index(of: max)).compactMap { counts[$0] > 0 ? ($0, counts[$0]) : nil }
     }
 
     static func index(of value: Int64) -> Int {
@@ -85,7 +86,10 @@ public struct Histogram: Equatable, Sendable {
         guard count > 0 else { return .nan }
         let rank = Swift.max(1, UInt64((q * Double(count)).rounded(.up)))
         var seen: UInt64 = 0
-        for (i, c) in counts.enumerated() where c > 0 {
+        // Every bucket below the minimum's is empty: a run's latencies fill a few hundred of the 7,296.
+        for i in Histogram.index(of: min)..<Histogram.bucketCount {
+            let c = counts[i]
+            if c == 0 { continue }
             seen += c
             if seen >= rank {
                 let (low, high) = Histogram.range(ofBucket: i)
@@ -98,7 +102,15 @@ public struct Histogram: Equatable, Sendable {
 
     /// Adds every sample of `other`: the result is exactly the histogram of both sample sets.
     public mutating func merge(_ other: Histogram) {
-        for i in counts.indices { counts[i] &+= other.counts[i] }
+        // Only the buckets between the other's minimum and maximum can hold its samples.
+        if other.count > 0 {
+            let last = Histogram.index(of: other.max)
+            counts.withUnsafeMutableBufferPointer { mine in
+                other.counts.withUnsafeBufferPointer { theirs in
+                    for i in Histogram.index(of: other.min)...last { mine[i] &+= theirs[i] }
+                }
+            }
+        }
         count &+= other.count
         sum += other.sum
         min = Swift.min(min, other.min)
