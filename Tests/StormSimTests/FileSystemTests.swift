@@ -34,4 +34,31 @@ import Testing
         }
         #expect(failure?.description == "x.csv: cannot write: \(FileSystem.describe(ENOSPC))")
     }
+
+    /// A streaming file collects small writes into blocks: rows, a chunk larger than a block and rows again arrive
+    /// whole and in order, and nothing is visible under the final name before `commit`.
+    @Test func streamingFileKeepsEveryWriteInOrder() throws {
+        let folder = NSTemporaryDirectory() + "stormsim-stream-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/rows.csv"
+        let file = try StreamingFile(path: path)
+        var expected: [UInt8] = []
+        for i in 0..<5_000 {
+            let row = "row \(i),\(i * i)\n"
+            file.write(row)
+            expected += Array(row.utf8)
+        }
+        let chunk = [UInt8]((0..<(StreamingFile.blockSize + 123)).map { UInt8(truncatingIfNeeded: $0 % 26 + 97) })
+        file.write(bytes: chunk)
+        expected += chunk
+        for i in 0..<10 {
+            file.write("tail \(i)\n")
+            expected += Array("tail \(i)\n".utf8)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try file.commit()
+        let written = try #require(FileManager.default.contents(atPath: path))
+        #expect(written.count == expected.count)
+        #expect([UInt8](written) == expected)
+    }
 }

@@ -70,10 +70,26 @@ public final class StreamingFile: @unchecked Sendable {
         bytes.withUnsafeBytes { write($0) }
     }
 
+    /// Small writes (a row of replications.csv per run) collect here and go to the file in blocks of
+    /// `blockSize`: one system call per block, not per row.
+    private var pending: [UInt8] = []
+    static let blockSize = 1 << 16
+
     private func write(_ buffer: UnsafeRawBufferPointer) {
         lock.lock()
         defer { lock.unlock() }
         guard failure == nil, fd >= 0 else { return }
+        if pending.count + buffer.count > Self.blockSize { flushPending() }
+        if buffer.count >= Self.blockSize {
+            writeNow(buffer)  // a large chunk goes straight to the file
+        } else {
+            if pending.isEmpty { pending.reserveCapacity(Self.blockSize) }
+            pending.append(contentsOf: buffer)
+        }
+    }
+
+    private func writeNow(_ buffer: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
         do throws(FileSystem.Failure) {
             try FileSystem.writeAll(fd, buffer, path: reported)
         } catch {
@@ -81,9 +97,17 @@ public final class StreamingFile: @unchecked Sendable {
         }
     }
 
+    /// Writes what `pending` holds (the lock held).
+    private func flushPending() {
+        guard !pending.isEmpty else { return }
+        pending.withUnsafeBytes { writeNow($0) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
     public func commit() throws(AtomicFile.WriteError) {
         lock.lock()
         defer { lock.unlock() }
+        if fd >= 0 { flushPending() }
         if fd >= 0 && close(fd) != 0 && failure == nil {
             failure = FileSystem.Failure(path: reported, reason: "cannot write: \(FileSystem.describe(errno))")
         }
