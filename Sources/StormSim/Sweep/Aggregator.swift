@@ -17,8 +17,8 @@ public final class Aggregator: @unchecked Sendable {
     public private(set) var finished: [VariantOutput?]
     /// Per-replication rows (only with more than one replication), streamed in job order.
     let replicationSink: ((String) -> Void)?
-    /// Receives each variant's output as soon as it is complete, in variant order; returns true when it wrote the
-    /// time series, which is then dropped from memory.
+    /// Receives each variant's output as soon as it is complete (outside the lock: two variants may be handed over
+    /// at once, from two threads); returns true when it wrote the time series, which is then dropped from memory.
     let finishedSink: ((Int, VariantOutput) -> Bool)?
     public private(set) var replicationHeader: [String]?
 
@@ -50,20 +50,39 @@ public final class Aggregator: @unchecked Sendable {
     }
 
     /// Hands over the result of job `index`; folds every job that is now next in order.
+    /// A variant completed by this job is handed to `onFinished` after the lock is released, so that writing its
+    /// time series does not hold up the other workers' results (variants finish in order, but two may be written
+    /// at once).
     public func add(_ result: RunResult, job index: Int) {
+        var completed: [(Int, VariantOutput)] = []
         lock.lock()
-        defer { lock.unlock() }
         pending[index] = result
         while let next = pending.removeValue(forKey: nextJob) {
-            fold(next, job: nextJob)
+            if let output = fold(next, job: nextJob) { completed.append(output) }
             nextJob += 1
         }
+        lock.unlock()
+        for (v, output) in completed { finish(v, output) }
+    }
+
+    /// Writes a completed variant's series through `onFinished`, then keeps its output (without the rows, when
+    /// they were written).
+    func finish(_ v: Int, _ output: VariantOutput) {
+        var output = output
+        if let sink = finishedSink, sink(v, output) {
+            output.seriesRows = SeriesRows([])
+            output.seriesWritten = true
+        }
+        lock.lock()
+        finished[v] = output
+        lock.unlock()
     }
 
     /// True when every job has been folded.
     public var complete: Bool { nextJob == set.variants.count * replications }
 
-    func fold(_ r: RunResult, job: Int) {
+    /// Folds one result; returns its variant's output when this was the variant's last replication.
+    func fold(_ r: RunResult, job: Int) -> (Int, VariantOutput)? {
         let v = job / replications
         if replications > 1 { streamRow(r, replication: job % replications) }
         if accumulators[v] == nil { accumulators[v] = Accumulator(first: r, replications: replications) }
@@ -74,12 +93,9 @@ public final class Aggregator: @unchecked Sendable {
             if let column = output.seriesHeader.firstIndex(of: SeriesMetric.attempts.rawValue) {
                 output.attemptsPerRow = output.seriesRows.indices.map { column < output.seriesRows.width ? output.seriesRows.cell($0, column) : .nan }
             }
-            if let sink = finishedSink, sink(v, output) {
-                output.seriesRows = SeriesRows([])
-                output.seriesWritten = true
-            }
-            finished[v] = output
+            return (v, output)
         }
+        return nil
     }
 
     func streamRow(_ r: RunResult, replication: Int) {
