@@ -12,11 +12,11 @@ struct EventLane: ~Copyable {
     init(capacity: Int) {
         var c = 4
         while c < capacity { c <<= 1 }
-        buffer = .allocate(capacity: c)
+        buffer = PlainMemory.allocate(Event.self, capacity: c)
         mask = c - 1
     }
 
-    deinit { buffer.deallocate() }
+    deinit { PlainMemory.free(buffer) }
 
     /// Whether appending an event at `time` keeps the lane in time order.
     @inline(__always)
@@ -67,13 +67,13 @@ struct EventLane: ~Copyable {
         return counted
     }
 
+    /// Doubles the ring in place (`realloc`): the events that had wrapped around to the start move to just past
+    /// the old end, so the ring runs on from `head` unbroken.
     mutating func grow() {
-        let capacity = (mask + 1) * 2
-        let bigger = UnsafeMutablePointer<Event>.allocate(capacity: capacity)
-        for i in 0..<count { (bigger + i).initialize(to: buffer[(head + i) & mask]) }
-        buffer.deallocate()
-        buffer = bigger
-        mask = capacity - 1
-        head = 0
+        let old = mask + 1
+        buffer = PlainMemory.resize(buffer, to: old * 2)
+        let wrapped = head + count - old
+        if wrapped > 0 { (buffer + old).update(from: buffer, count: wrapped) }
+        mask = old * 2 - 1
     }
 }

@@ -40,12 +40,12 @@ struct TimeWheel: ~Copyable {
         heads = .allocate(capacity: Self.slots * Self.chains)
         heads.initialize(repeating: Self.none, count: Self.slots * Self.chains)
         nodeCapacity = 1024
-        nodes = .allocate(capacity: nodeCapacity)
+        nodes = PlainMemory.allocate(Node.self, capacity: nodeCapacity)
     }
 
     deinit {
         heads.deallocate()
-        nodes.deallocate()
+        PlainMemory.free(nodes)
     }
 
     @inline(__always)
@@ -98,11 +98,7 @@ struct TimeWheel: ~Copyable {
 
     mutating func grow() {
         precondition(nodeCapacity < Int(Self.none) / 2, "more than 2^31 events pending")
-        let capacity = nodeCapacity * 2
-        let bigger = UnsafeMutablePointer<Node>.allocate(capacity: capacity)
-        bigger.moveInitialize(from: nodes, count: nodesUsed)
-        nodes.deallocate()
-        nodes = bigger
-        nodeCapacity = capacity
+        nodeCapacity *= 2
+        nodes = PlainMemory.resize(nodes, to: nodeCapacity)
     }
 }
