@@ -160,9 +160,9 @@ struct Statistics {
     /// Writes the p50 and p99 of the row `rowLatency` was filling.
     mutating func closeLatencyRow() {
         let at = SimTime(nanoseconds: Int64(rowLatency.row) * series.interval)
-        let q = rowLatency.take([0.5, 0.99])
-        series.add(ClientColumn.latencyP50, at: at, q[0])
-        series.add(ClientColumn.latencyP99, at: at, q[1])
+        let (p50, p99) = rowLatency.takeMedianAndP99()
+        series.add(ClientColumn.latencyP50, at: at, p50)
+        series.add(ClientColumn.latencyP99, at: at, p99)
     }
 
     mutating func finish() {
