@@ -43,6 +43,13 @@ struct RequestState: Generational {
 
     static let none = UInt32.max
 
+    /// While the slot is free: `triedHosts` (read only while the request retries; the invariant checks still see
+    /// a finished request's `firstAttempt`).
+    var freeLink: UInt32 {
+        get { triedHosts }
+        set { triedHosts = newValue }
+    }
+
     /// Counts a new attempt and puts it first on the list of attempts in flight (one access to the slot).
     @inline(__always)
     mutating func sent(_ attempt: UInt32) {
@@ -110,6 +117,13 @@ struct AttemptState: Generational {
     static let noBreaker = UInt32.max
     /// The breaker generation of a cache's background refresh (`World.refresh`), which has no request.
     static let refresh = UInt32.max - 1
+    /// While the slot is free: `nextSibling` (a free attempt is on no request's list: it is taken off before it
+    /// is freed, and nothing walks from an attempt that is off the list).
+    var freeLink: UInt32 {
+        get { nextSibling }
+        set { nextSibling = newValue }
+    }
+
     static let none = UInt32.max
 
     /// The Retry-After hint of a throttled response.

@@ -4,31 +4,39 @@
 /// or an attempt that refers to an earlier occupant can tell.
 protocol Generational {
     var generation: UInt32 { get set }
+    /// A field that means nothing while the slot is free, where the free list keeps the next free slot.
+    var freeLink: UInt32 { get set }
 }
 
+/// The free slots form a list threaded through the slots themselves (`freeLink`), last freed first: no second
+/// array, which in a burst of a million requests would be 8 MB.
 struct SlotPool<Element: Generational> {
     var items: [Element] = []
-    var free: [UInt32] = []
+    /// The most recently freed slot (`none` when every slot is live).
+    var freeHead = SlotPool.none
+    var freeCount = 0
+    static var none: UInt32 { UInt32.max }
     #if DEBUG
     /// Debug builds track which slots are live, to catch a slot freed twice.
     var liveFlags: [Bool] = []
     #endif
 
-    var live: Int { items.count - free.count }
+    var live: Int { items.count - freeCount }
 
     /// Reserves room for `count` items in flight at once. Reserved memory that no slot has used is not touched,
     /// so it costs address space, not memory; it saves the copies of growing (and the freed buffers of each step,
     /// which the allocator may keep).
     mutating func reserve(_ count: Int) {
         items.reserveCapacity(count)
-        free.reserveCapacity(count)
     }
 
     /// Stores `element` in a free slot (or a new one) and returns its id.
     @inline(__always)
     mutating func insert(_ element: Element) -> UInt32 {
-        if !free.isEmpty {
-            let id = free.removeLast()
+        if freeHead != Self.none {
+            let id = freeHead
+            freeHead = items[Int(id)].freeLink
+            freeCount -= 1
             let generation = items[Int(id)].generation  // the slot keeps its generation
             items[Int(id)] = element
             items[Int(id)].generation = generation
@@ -51,13 +59,19 @@ struct SlotPool<Element: Generational> {
         liveFlags[Int(id)] = false
         #endif
         items[Int(id)].generation &+= 1
-        free.append(id)
+        items[Int(id)].freeLink = freeHead
+        freeHead = id
+        freeCount += 1
     }
 
     /// Which slots hold live items (O(n); for invariant checks).
     func liveSet() -> [Bool] {
         var live = [Bool](repeating: true, count: items.count)
-        for id in free { live[Int(id)] = false }
+        var id = freeHead
+        while id != Self.none {
+            live[Int(id)] = false
+            id = items[Int(id)].freeLink
+        }
         return live
     }
 
