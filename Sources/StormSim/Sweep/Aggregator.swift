@@ -106,9 +106,24 @@ public final class Aggregator: @unchecked Sendable {
             replicationHeader = header
             sink(header.map(CSVTable.escape).joined(separator: ",") + "\n")
         }
-        let cells = Array(r.summary[..<(metricStart - 1)].map(\.value)) + [.integer(replication), .text(String(r.seed))]
-            + r.summary[metricStart...].map(\.value)
-        sink(cells.map(\.text).joined(separator: ",") + "\n")
+        // One string, appended to cell by cell (the arrays of cells and texts, joined, were a fifth of a short run's
+        // cost).
+        var line = ""
+        line.reserveCapacity(16 * (r.summary.count + 2))
+        for (k, entry) in r.summary[..<(metricStart - 1)].enumerated() {
+            if k > 0 { line.append(",") }
+            line.append(entry.value.text)
+        }
+        line.append(metricStart > 1 ? "," : "")
+        line.append(String(replication))
+        line.append(",")
+        line.append(CSVTable.escape(String(r.seed)))
+        for entry in r.summary[metricStart...] {
+            line.append(",")
+            line.append(entry.value.text)
+        }
+        line.append("\n")
+        sink(line)
     }
 
     /// The running sums of one variant's replications.
