@@ -9,7 +9,7 @@
 /// - Lanes: events that a component schedules with a fixed delay (a constant timeout, a constant network latency)
 ///   arrive in time order, so they go to a FIFO lane, O(1). A lane accepts an event only when it is not earlier
 ///   than the lane's last one; otherwise the event goes to the heap side.
-/// - Heap side: time is cut into windows of 2^22 ns. `near`, a 4-ary heap, holds the events of windows up to the
+/// - Heap side: time is cut into windows of 2^21 ns. `near`, a 4-ary heap, holds the events of windows up to the
 ///   current one; the `TimeWheel` holds, unsorted, those of the next 1,023 windows; `far`, another heap, holds
 ///   the rest. When `near` runs dry, the next window's bucket moves into it. So the heap that every event passes
 ///   through holds one window's events (tens, not thousands) and stays in the cache, and far-ahead events (the next
