@@ -254,6 +254,25 @@ enum OutputColumns {
             + w.services.filter { $0.config.seriesPerInstance }.flatMap { s in s.instances.map { SeriesCell.value(w.instances[$0].attemptsColumn) } }
     }
 
+    /// One cell of a time-series row, from the row's raw columns (`read`): counts as they are, gauge areas as means
+    /// over the row, latencies in ms.
+    @inline(__always)
+    static func value(of cell: SeriesCell, row: Int, rowWidth: Double, interval: Int64, _ read: (Int) -> Double) -> Double {
+        switch cell {
+        case .value(let c): return read(c)
+        case .mean(let c, let divisor): return divisor == 1 ? read(c) / rowWidth : read(c) / rowWidth / divisor
+        case .areaRatio(let c, let over, let divisor): return read(c) / read(over) / divisor
+        case .ageAtEnd(let c):
+            let since = read(c)
+            return since < 0 ? 0 : (Double(Int64(row) * interval) + rowWidth) / 1e9 - since
+        case .latencyMean:
+            let successes = read(ClientColumn.successes)
+            return successes > 0 ? read(ClientColumn.latencySum) / successes / 1e6 : .nan
+        case .latencyPercentile(let c): return read(ClientColumn.successes) > 0 ? read(c) / 1e6 : .nan
+        case .none: return .nan
+        }
+    }
+
     /// The time-series rows of a finished run, in `seriesNames` order: the rows the run reached, and the
     /// templates of the rows after them (see `TimeSeries` and `SeriesRows`).
     static func seriesRows<F>(_ w: World<F>) -> SeriesRows {
@@ -263,27 +282,27 @@ enum OutputColumns {
         func cells(_ row: Int, into out: inout [Double]) {
             let rowWidth = Double(series.width(ofRow: row))
             out.append(Double(Int64(row) * series.interval) / 1e9)
-            for cell in plan {
-                switch cell {
-                case .value(let c): out.append(series[row, c])
-                case .mean(let c, let divisor): out.append(divisor == 1 ? series[row, c] / rowWidth : series[row, c] / rowWidth / divisor)
-                case .areaRatio(let c, let over, let divisor): out.append(series[row, c] / series[row, over] / divisor)
-                case .ageAtEnd(let c):
-                    let since = series[row, c]
-                    out.append(since < 0 ? 0 : (Double(Int64(row) * series.interval) + rowWidth) / 1e9 - since)
-                case .latencyMean:
-                    let successes = series[row, ClientColumn.successes]
-                    out.append(successes > 0 ? series[row, ClientColumn.latencySum] / successes / 1e6 : .nan)
-                case .latencyPercentile(let c):
-                    out.append(series[row, ClientColumn.successes] > 0 ? series[row, c] / 1e6 : .nan)
-                case .none: out.append(.nan)
-                }
-            }
+            for cell in plan { out.append(value(of: cell, row: row, rowWidth: rowWidth, interval: series.interval) { series[row, $0] }) }
         }
         let storedCount = Swift.min(series.storedRows, series.rows)
-        var stored: [Double] = []
-        stored.reserveCapacity(storedCount * width)
-        for row in 0..<storedCount { cells(row, into: &stored) }
+        // The stored rows, written in place from the series' own storage (the same arithmetic as `cells`, without
+        // an append and a subscript check per cell: this was the largest cost of short rows).
+        let stored = [Double](unsafeUninitializedCapacity: storedCount * width) { out, initialized in
+            series.values.withUnsafeBufferPointer { values in
+                let columns = series.columns
+                for row in 0..<storedCount {
+                    let v = values.baseAddress! + row * columns
+                    var o = out.baseAddress! + row * width
+                    let rowWidth = Double(series.width(ofRow: row))
+                    o.initialize(to: Double(Int64(row) * series.interval) / 1e9)
+                    for cell in plan {
+                        o += 1
+                        o.initialize(to: value(of: cell, row: row, rowWidth: rowWidth, interval: series.interval) { v[$0] })
+                    }
+                }
+            }
+            initialized = storedCount * width
+        }
         var tailFull: [Double] = [], tailLast: [Double] = []
         if storedCount < series.rows - 1 { cells(storedCount, into: &tailFull) } else { tailFull = Array(repeating: .nan, count: width) }
         if storedCount < series.rows { cells(series.rows - 1, into: &tailLast) } else { tailLast = Array(repeating: .nan, count: width) }
