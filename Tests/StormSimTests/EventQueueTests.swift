@@ -97,6 +97,39 @@ struct PendingEvents {
         #expect(queue.isEmpty && queue.peek() == nil)
     }
 
+    /// A window's bucket is sorted when it moves in (insertion sort for a few events, merge sort for a crowd) and
+    /// popped beside the events scheduled into the window afterwards: windows of 1 to 5,001 events, with ties in
+    /// time, must pop exactly in (time, sequence) order while new events keep arriving in the current window.
+    @Test func crowdedAndSparseWindowsPopInOrder() {
+        var rng = Xoshiro256(seed: 41)
+        var queue = EventQueue()
+        var pending = PendingEvents()
+        var id: UInt32 = 0
+        let window = Int64(1) << Int64(TimeWheel.windowShift)
+        for (w, size) in [1, 2, 5, 24, 25, 26, 100, 2_000, 5_001, 3].enumerated() {
+            let base = Int64(w + 1) * 3 * window
+            for _ in 0..<size {
+                let time = base + Int64(rng.nextInt(below: UInt64(rng.bernoulli(0.3) ? 8 : window)))  // many ties
+                queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id)
+                pending.add(time, id)
+                id += 1
+            }
+        }
+        var now: Int64 = 0
+        while !pending.isEmpty {
+            let e = queue.popMin()!
+            pending.expectMinimum(e)
+            now = e.time.nanoseconds
+            if rng.bernoulli(0.3) {  // into the current window, after its bucket moved in
+                let time = now + Int64(rng.nextInt(below: UInt64(window / 4)))
+                queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: id)
+                pending.add(time, id)
+                id += 1
+            }
+        }
+        #expect(queue.isEmpty && id > 7_000)
+    }
+
     /// Delays on every scale the calendar side sees: the same window, the next ones, across the ring (2.1 s), far
     /// beyond it, and "never"; empty stretches it must jump; lanes interleaved. Each pop is the pending minimum.
     @Test(arguments: [1, 2, 3] as [UInt64])

@@ -1,5 +1,5 @@
-/// The pending-event set, ordered by `(time, sequence)`: FIFO lanes for fixed delays, and for everything else a
-/// small heap of the current time window backed by a ring of per-window buckets (a calendar queue).
+/// The pending-event set, ordered by `(time, sequence)`: FIFO lanes for fixed delays, and for everything else the
+/// current time window's events (`WindowQueue`) backed by a ring of per-window buckets (a calendar queue).
 ///
 /// Every scheduled event gets the next sequence number, so simultaneous events pop in the order they were
 /// scheduled. `(time, sequence)` is a strict total order (sequence numbers are unique), so the events pop in exactly
@@ -9,16 +9,17 @@
 /// - Lanes: events that a component schedules with a fixed delay (a constant timeout, a constant network latency)
 ///   arrive in time order, so they go to a FIFO lane, O(1). A lane accepts an event only when it is not earlier
 ///   than the lane's last one; otherwise the event goes to the heap side.
-/// - Heap side: time is cut into windows of 2^21 ns. `near`, a 4-ary heap, holds the events of windows up to the
-///   current one; the `TimeWheel` holds, unsorted, those of the next 1,023 windows; `far`, another heap, holds
-///   the rest. When `near` runs dry, the next window's bucket moves into it. So the heap that every event passes
-///   through holds one window's events (tens, not thousands) and stays in the cache, and far-ahead events (the next
-///   arrival of each of a thousand clients) cost an append and a move instead of a climb through a big heap.
+/// - Heap side: time is cut into windows of 2^21 ns. `near` holds the events of windows up to the current one
+///   (the window's bucket, sorted once when it moved in, and a small heap of events scheduled into the window
+///   since); the `TimeWheel` holds, unsorted, those of the next 1,023 windows; `far`, a 4-ary heap, holds the
+///   rest. When `near` runs dry, the next window's bucket moves into it. So every event passes through one
+///   window's few events (about eight), which stay in the cache, and far-ahead events (the next arrival of each of
+///   a thousand clients) cost an append and a move instead of a climb through a big heap.
 ///
 /// Popping takes the smallest of `near`'s top and each lane's head. The queue owns its memory (it is not
 /// copyable): no reference counting and no uniqueness check on the hot path.
 public struct EventQueue: ~Copyable {
-    var near: KeyHeap
+    var near: WindowQueue
     var wheel: TimeWheel
     var far: KeyHeap
     /// The current window: `near` holds every heap-side event of this window or earlier, the wheel those of the
@@ -35,7 +36,7 @@ public struct EventQueue: ~Copyable {
     public static let laneCount = 2
 
     public init() {
-        near = KeyHeap(capacity: 256)
+        near = WindowQueue(capacity: 256)
         wheel = TimeWheel()
         far = KeyHeap(capacity: 256)
         window = EventKey(time: .zero, order: 0).time >> TimeWheel.windowShift
@@ -114,9 +115,10 @@ public struct EventQueue: ~Copyable {
         case 0: return lane0.popFirst()
         case 1: return lane1.popFirst()
         case 2:
-            let top = nearTop()
-            near.removeTop()
-            return top
+            let entry = near.popTop()
+            return Event(
+                time: entry.key.simTime, sequenceAndKind: entry.key.order,
+                a: UInt32(truncatingIfNeeded: entry.payload), b: UInt32(truncatingIfNeeded: entry.payload >> 32))
         default: return nil
         }
     }
@@ -144,7 +146,8 @@ public struct EventQueue: ~Copyable {
 
     @inline(__always)
     func nearTop() -> Event {
-        let key = near.top, payload = near.topPayload
+        let entry = near.topIsInRun ? near.run[near.runStart] : WindowQueue.Entry(key: near.late.top, payload: near.late.topPayload)
+        let key = entry.key, payload = entry.payload
         return Event(
             time: key.simTime, sequenceAndKind: key.order,
             a: UInt32(truncatingIfNeeded: payload), b: UInt32(truncatingIfNeeded: payload >> 32))
@@ -157,7 +160,7 @@ public struct EventQueue: ~Copyable {
             Event(time: key.simTime, sequenceAndKind: key.order,
                   a: UInt32(truncatingIfNeeded: payload), b: UInt32(truncatingIfNeeded: payload >> 32))
         }
-        for i in 0..<near.count { body(event(near.keys[i], near.payloads[i])) }
+        near.forEach { body(event($0, $1)) }
         for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
         for list in 0..<TimeWheel.slots * TimeWheel.chains {
             var node = wheel.heads[list]
@@ -228,8 +231,9 @@ public struct EventQueue: ~Copyable {
                 if w &- window >= UInt64(TimeWheel.slots) { break }
                 let key = far.top, payload = far.topPayload
                 far.removeTop()
-                if w == window { near.push(key, payload) } else { wheel.append(key, payload, window: w) }
+                if w == window { near.append(key, payload) } else { wheel.append(key, payload, window: w) }
             }
+            near.sortRun()
         }
     }
 }

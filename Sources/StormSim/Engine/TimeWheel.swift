@@ -1,7 +1,7 @@
 /// Pending events beyond the current time window, kept unsorted in a ring of buckets, one per window.
 ///
-/// The event queue sorts only the events of the current window (in a small heap that stays in the cache). When the
-/// window's events are done, the next window's bucket moves into the heap. Windows are 2^21 ns (about 2.1 ms);
+/// The event queue sorts only the events of the current window (`WindowQueue`, which stays in the cache). When the
+/// window's events are done, the next window's bucket moves into it and is sorted there. Windows are 2^21 ns (about 2.1 ms);
 /// the ring covers 1,023 windows ahead (about 2.1 s). Events further ahead wait in the queue's `far` heap.
 /// (4.2 ms windows made the AWS sweep 2 to 4% slower, 1 ms windows `bench-overload` 3% slower.)
 ///
@@ -70,26 +70,27 @@ struct TimeWheel: ~Copyable {
         count &+= 1
     }
 
-    /// Moves every event of `window` into `heap`, and its nodes to the free list.
-    mutating func drain(window: UInt64, into heap: inout KeyHeap) {
+    /// Moves every event of `window` into `queue`'s run, unsorted (the queue sorts them), and its nodes to the
+    /// free list.
+    mutating func drain(window: UInt64, into queue: inout WindowQueue) {
         let first = Self.slot(window) &* Self.chains
         var a = heads[first], b = heads[first + 1], c = heads[first + 2], d = heads[first + 3]
         guard a & b & c & d != Self.none else { return }  // all four are `none`
         for k in 0..<Self.chains { heads[first + k] = Self.none }
         // One step of each list per round: the four next-node loads do not wait for each other.
         while a & b & c & d != Self.none {
-            if a != Self.none { a = take(a, into: &heap) }
-            if b != Self.none { b = take(b, into: &heap) }
-            if c != Self.none { c = take(c, into: &heap) }
-            if d != Self.none { d = take(d, into: &heap) }
+            if a != Self.none { a = take(a, into: &queue) }
+            if b != Self.none { b = take(b, into: &queue) }
+            if c != Self.none { c = take(c, into: &queue) }
+            if d != Self.none { d = take(d, into: &queue) }
         }
     }
 
-    /// Pushes `node`'s event into `heap`, frees the node, and returns the next node of its list.
+    /// Hands `node`'s event to `queue`, frees the node, and returns the next node of its list.
     @inline(__always)
-    mutating func take(_ node: UInt32, into heap: inout KeyHeap) -> UInt32 {
+    mutating func take(_ node: UInt32, into queue: inout WindowQueue) -> UInt32 {
         let n = Int(node)
-        heap.push(nodes[n].key, nodes[n].payload)
+        queue.append(nodes[n].key, nodes[n].payload)
         let next = nodes[n].next
         nodes[n].next = free
         free = node

@@ -1,0 +1,144 @@
+/// The heap-side events of the current calendar window, in two parts: the run, the window's bucket as it moved in
+/// from the calendar, sorted once and then popped from the front; and `late`, a heap of the events scheduled into
+/// the window after that (a zero delay, a short backoff).
+///
+/// A window holds few events (about eight in the AWS sweep and in `bench-overload`), and nearly all of them arrive
+/// with the bucket: sorting eight keys once costs less than eight heap insertions and eight heap removals.
+struct WindowQueue: ~Copyable {
+    struct Entry {
+        var key: EventKey
+        var payload: UInt64
+    }
+
+    var run: UnsafeMutablePointer<Entry>
+    var runCapacity: Int
+    /// The run's entries not popped yet: `run[runStart ..< runEnd]`.
+    var runStart = 0
+    var runEnd = 0
+    var late: KeyHeap
+    /// Room for merging a crowded run.
+    var scratch: UnsafeMutablePointer<Entry>
+    var scratchCapacity = 0
+
+    init(capacity: Int) {
+        runCapacity = Swift.max(capacity, 16)
+        run = PlainMemory.allocate(Entry.self, capacity: runCapacity)
+        late = KeyHeap(capacity: 64)
+        scratch = run  // unused until a run outgrows insertion sort
+    }
+
+    deinit {
+        PlainMemory.free(run)
+        if scratchCapacity > 0 { PlainMemory.free(scratch) }
+    }
+
+    var count: Int { runEnd &- runStart &+ late.count }
+    var isEmpty: Bool { runStart == runEnd && late.isEmpty }
+
+    /// Whether the earliest event is the run's head (else `late`'s top); only when not empty.
+    @inline(__always)
+    var topIsInRun: Bool {
+        runStart != runEnd && (late.isEmpty || EventKey.precedes(run[runStart].key, late.top))
+    }
+
+    /// The earliest key; only when not empty.
+    @inline(__always)
+    var top: EventKey { topIsInRun ? run[runStart].key : late.top }
+
+    /// Removes and returns the earliest event; only when not empty.
+    @inline(__always)
+    mutating func popTop() -> Entry {
+        if topIsInRun {
+            let entry = run[runStart]
+            runStart &+= 1
+            return entry
+        }
+        let entry = Entry(key: late.top, payload: late.topPayload)
+        late.removeTop()
+        return entry
+    }
+
+    /// Adds an event scheduled into the current window.
+    @inline(__always)
+    mutating func push(_ key: EventKey, _ payload: UInt64) { late.push(key, payload) }
+
+    /// Adds an event of a window being moved in, unsorted; only while the queue is empty (then `sortRun`).
+    @inline(__always)
+    mutating func append(_ key: EventKey, _ payload: UInt64) {
+        if runStart == runEnd {
+            runStart = 0
+            runEnd = 0
+        }
+        if runEnd == runCapacity {
+            runCapacity *= 2
+            run = PlainMemory.resize(run, to: runCapacity)
+        }
+        (run + runEnd).initialize(to: Entry(key: key, payload: payload))
+        runEnd &+= 1
+    }
+
+    /// Sorts the run after a window moved in. Keys are unique, so any correct sort gives the same order.
+    mutating func sortRun() {
+        let n = runEnd &- runStart
+        guard n > 1 else { return }
+        let entries = run + runStart
+        if n <= Self.insertionLimit {
+            Self.insertionSort(entries, n)
+            return
+        }
+        // A crowded window (a burst's retries, a fleet's thousand clients): merge sort, O(n log n), through a
+        // scratch buffer kept between windows (the standard library's sort allocates one per call).
+        if scratchCapacity < n {
+            if scratchCapacity > 0 { PlainMemory.free(scratch) }
+            scratchCapacity = Swift.max(n, 2 * scratchCapacity)
+            scratch = PlainMemory.allocate(Entry.self, capacity: scratchCapacity)
+        }
+        var width = Self.insertionLimit
+        for start in stride(from: 0, to: n, by: width) { Self.insertionSort(entries + start, Swift.min(width, n - start)) }
+        var source = entries, target = scratch
+        while width < n {
+            for start in stride(from: 0, to: n, by: 2 * width) {
+                let middle = Swift.min(start + width, n), end = Swift.min(start + 2 * width, n)
+                var i = start, j = middle, k = start
+                while i < middle && j < end {
+                    if EventKey.precedes(source[j].key, source[i].key) {
+                        target[k] = source[j]
+                        j &+= 1
+                    } else {
+                        target[k] = source[i]
+                        i &+= 1
+                    }
+                    k &+= 1
+                }
+                while i < middle { target[k] = source[i]; i &+= 1; k &+= 1 }
+                while j < end { target[k] = source[j]; j &+= 1; k &+= 1 }
+            }
+            swap(&source, &target)
+            width *= 2
+        }
+        if source != entries { entries.update(from: source, count: n) }
+    }
+
+    static let insertionLimit = 24
+
+    /// Insertion sort: a window's few events, often nearly in order already.
+    @inline(__always)
+    static func insertionSort(_ entries: UnsafeMutablePointer<Entry>, _ n: Int) {
+        guard n > 1 else { return }
+        for i in 1..<n {
+            let entry = entries[i]
+            var j = i
+            while j > 0 && EventKey.precedes(entry.key, entries[j &- 1].key) {
+                entries[j] = entries[j &- 1]
+                j &-= 1
+            }
+            entries[j] = entry
+        }
+    }
+
+    /// Calls `body` with every event waiting, in no particular order.
+    func forEach(_ body: (EventKey, UInt64) -> Void) {
+        for i in runStart..<runEnd { body(run[i].key, run[i].payload) }
+        for i in 0..<late.count { body(late.keys[i], late.payloads[i]) }
+    }
+}
