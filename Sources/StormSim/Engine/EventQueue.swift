@@ -116,9 +116,7 @@ public struct EventQueue: ~Copyable {
         case 1: return lane1.popFirst()
         case 2:
             let entry = near.popTop()
-            return Event(
-                time: entry.key.simTime, sequenceAndKind: entry.key.order,
-                a: UInt32(truncatingIfNeeded: entry.payload), b: UInt32(truncatingIfNeeded: entry.payload >> 32))
+            return Self.event(entry.key, entry.payload)
         default: return nil
         }
     }
@@ -146,9 +144,14 @@ public struct EventQueue: ~Copyable {
 
     @inline(__always)
     func nearTop() -> Event {
-        let entry = near.topIsInRun ? near.run[near.runStart] : WindowQueue.Entry(key: near.late.top, payload: near.late.topPayload)
-        let key = entry.key, payload = entry.payload
-        return Event(
+        let entry = near.peekTop()
+        return Self.event(entry.key, entry.payload)
+    }
+
+    /// The event a heap-side key and payload stand for.
+    @inline(__always)
+    static func event(_ key: EventKey, _ payload: UInt64) -> Event {
+        Event(
             time: key.simTime, sequenceAndKind: key.order,
             a: UInt32(truncatingIfNeeded: payload), b: UInt32(truncatingIfNeeded: payload >> 32))
     }
@@ -156,10 +159,7 @@ public struct EventQueue: ~Copyable {
     /// Calls `body` with every pending event, in no particular order. O(n): for invariant checks, never on the hot
     /// path.
     public func forEachPending(_ body: (Event) -> Void) {
-        func event(_ key: EventKey, _ payload: UInt64) -> Event {
-            Event(time: key.simTime, sequenceAndKind: key.order,
-                  a: UInt32(truncatingIfNeeded: payload), b: UInt32(truncatingIfNeeded: payload >> 32))
-        }
+        let event = Self.event
         near.forEach { body(event($0, $1)) }
         for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
         for list in 0..<TimeWheel.slots * TimeWheel.chains {

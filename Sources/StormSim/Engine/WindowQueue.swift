@@ -45,6 +45,10 @@ struct WindowQueue: ~Copyable {
     @inline(__always)
     var top: EventKey { topIsInRun ? run[runStart].key : late.top }
 
+    /// The earliest event; only when not empty.
+    @inline(__always)
+    func peekTop() -> Entry { topIsInRun ? run[runStart] : Entry(key: late.top, payload: late.topPayload) }
+
     /// Removes and returns the earliest event; only when not empty.
     @inline(__always)
     mutating func popTop() -> Entry {
