@@ -162,14 +162,7 @@ public struct EventQueue: ~Copyable {
         let event = Self.event
         near.forEach { body(event($0, $1)) }
         for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
-        for list in 0..<TimeWheel.slots * TimeWheel.chains {
-            var node = wheel.heads[list]
-            while node != TimeWheel.none {
-                let n = wheel.nodes[Int(node)]
-                body(event(n.key, n.payload))
-                node = n.next
-            }
-        }
+        wheel.forEach { body(event($0, $1)) }
         for i in 0..<lane0.count { body(lane0.buffer[(lane0.head + i) & lane0.mask]) }
         for i in 0..<lane1.count { body(lane1.buffer[(lane1.head + i) & lane1.mask]) }
     }

@@ -81,6 +81,21 @@ struct WindowQueue: ~Copyable {
         runEnd &+= 1
     }
 
+    /// Adds `count` events of a window being moved in, unsorted; only while the queue is empty (then `sortRun`).
+    @inline(__always)
+    mutating func append(contentsOf source: UnsafePointer<Entry>, count: Int) {
+        if runStart == runEnd {
+            runStart = 0
+            runEnd = 0
+        }
+        if runEnd &+ count > runCapacity {
+            while runEnd &+ count > runCapacity { runCapacity *= 2 }
+            run = PlainMemory.resize(run, to: runCapacity)
+        }
+        (run + runEnd).initialize(from: source, count: count)
+        runEnd &+= count
+    }
+
     /// Sorts the run after a window moved in. Keys are unique, so any correct sort gives the same order.
     mutating func sortRun() {
         let n = runEnd &- runStart
