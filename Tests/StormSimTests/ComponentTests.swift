@@ -61,6 +61,34 @@ import Testing
         #expect(pool[b].generation == 2 && pool.liveSet() == [false])
     }
 
+    /// Slots start on a 64-byte boundary (one cache line per 64-byte slot) through every growth, keep their
+    /// contents when the storage moves, and a copy of a pool is independent of the original (copy on write).
+    @Test func slotPoolStorageIsAlignedKeptAndCopiedOnWrite() {
+        var pool = SlotPool<AttemptState>()
+        #expect(MemoryLayout<AttemptState>.stride == 64 && MemoryLayout<RequestState>.stride == 64)
+        func attempt(_ i: Int) -> AttemptState {
+            AttemptState(deadline: .never, key: UInt64(i), request: UInt32(i), requestGeneration: 0, instance: 0,
+                         breakerGeneration: AttemptState.noBreaker, service: 0)
+        }
+        for i in 0..<100_000 {
+            #expect(pool.insert(attempt(i)) == UInt32(i))
+            if i & (i - 1) == 0 || i == 99_999 {  // right after each growth
+                #expect(UInt(bitPattern: pool.items.baseAddress!) % 64 == 0)
+            }
+        }
+        #expect((0..<100_000).allSatisfy { pool[UInt32($0)].key == UInt64($0) })
+        var copy = pool
+        copy[7].key = 70
+        copy.remove(8)
+        pool[9].key = 90
+        #expect(pool[7].key == 7 && pool[8].generation == 0 && copy[9].key == 9)
+        #expect(copy[7].key == 70 && copy[8].generation == 1 && pool[9].key == 90)
+        #expect(pool.live == 100_000 && copy.live == 99_999)
+        var reserved = SlotPool<AttemptState>()
+        reserved.reserve(1_000)
+        #expect(UInt(bitPattern: reserved.items.baseAddress ?? UnsafePointer(bitPattern: 64)!) % 64 == 0)
+    }
+
     @Test func occRowLandsOnlyUnchangedWrites() {
         var row = OCCRow()
         let read = row.version

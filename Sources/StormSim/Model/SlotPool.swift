@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reusable slots for per-request and per-attempt state: contiguous storage indexed by a 32-bit id, with a free
 /// list, so the state of work in flight lives in one array and a finished slot is reused without allocation.
 /// Slot contents that carry a generation: bumped when the slot is freed and kept when it is reused, so an event
@@ -10,8 +12,17 @@ protocol Generational {
 
 /// The free slots form a list threaded through the slots themselves (`freeLink`), last freed first: no second
 /// array, which in a burst of a million requests would be 8 MB.
+///
+/// The slots are in memory of their own, aligned to 64 bytes (`SlotStorage`): a 64-byte slot is then exactly one
+/// cache line. (In a Swift array the elements follow a 32-byte header, so in a large array every 64-byte slot
+/// straddled two lines, and a burst that reads a million slots at random waited for two lines each time.) A pool
+/// is a value, as an array is: a copy shares the storage until one of them writes (copy on write).
 struct SlotPool<Element: Generational> {
-    var items: [Element] = []
+    private var storage = SlotStorage<Element>(capacity: 0)
+    /// `storage.base`, kept here so a read needs no extra load.
+    private var base: UnsafeMutablePointer<Element>
+    /// Slots used so far (live or free).
+    private(set) var count = 0
     /// The most recently freed slot (`none` when every slot is live).
     var freeHead = SlotPool.none
     var freeCount = 0
@@ -21,36 +32,63 @@ struct SlotPool<Element: Generational> {
     var liveFlags: [Bool] = []
     #endif
 
-    var live: Int { items.count - freeCount }
+    init() { base = storage.base }
+
+    var live: Int { count - freeCount }
+
+    /// Every slot used so far, live or free, for invariant checks (never on the hot path); valid until the pool
+    /// next changes.
+    var items: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
 
     /// Reserves room for `count` items in flight at once. Reserved memory that no slot has used is not touched,
-    /// so it costs address space, not memory; it saves the copies of growing (and the freed buffers of each step,
-    /// which the allocator may keep).
-    mutating func reserve(_ count: Int) {
-        items.reserveCapacity(count)
+    /// so it costs address space, not memory; it saves the copies of growing.
+    mutating func reserve(_ capacity: Int) {
+        if capacity > storage.capacity { makeUnique(capacity: capacity) }
+    }
+
+    /// Makes the storage this pool's own (copy on write) with room for at least `capacity` slots.
+    @inline(never)
+    private mutating func makeUnique(capacity: Int) {
+        if isKnownUniquelyReferenced(&storage) {
+            storage.grow(to: Swift.max(capacity, storage.capacity), keeping: count)
+        } else {
+            storage = storage.copy(count: count, capacity: Swift.max(capacity, storage.capacity))
+        }
+        base = storage.base
+    }
+
+    @inline(__always)
+    private mutating func prepareWrite() {
+        if !isKnownUniquelyReferenced(&storage) { makeUnique(capacity: count) }
     }
 
     /// Stores `element` in a free slot (or a new one) and returns its id.
     @inline(__always)
     mutating func insert(_ element: Element) -> UInt32 {
         if freeHead != Self.none {
+            prepareWrite()
             let id = freeHead
-            freeHead = items[Int(id)].freeLink
+            let slot = base + Int(id)
+            freeHead = slot.pointee.freeLink
             freeCount -= 1
-            let generation = items[Int(id)].generation  // the slot keeps its generation
-            items[Int(id)] = element
-            items[Int(id)].generation = generation
+            let generation = slot.pointee.generation  // the slot keeps its generation
+            slot.pointee = element
+            slot.pointee.generation = generation
             #if DEBUG
             liveFlags[Int(id)] = true
             #endif
             return id
         }
-        precondition(items.count < Int(UInt32.max), "more than 2^32 items in flight")
-        items.append(element)
+        precondition(count < Int(UInt32.max), "more than 2^32 items in flight")
+        if count == storage.capacity || !isKnownUniquelyReferenced(&storage) {
+            makeUnique(capacity: Swift.max(16, count == storage.capacity ? 2 * count : count))
+        }
+        (base + count).initialize(to: element)
+        count += 1
         #if DEBUG
         liveFlags.append(true)
         #endif
-        return UInt32(items.count - 1)
+        return UInt32(count - 1)
     }
 
     mutating func remove(_ id: UInt32) {
@@ -58,25 +96,91 @@ struct SlotPool<Element: Generational> {
         assert(liveFlags[Int(id)], "slot \(id) freed twice")
         liveFlags[Int(id)] = false
         #endif
-        items[Int(id)].generation &+= 1
-        items[Int(id)].freeLink = freeHead
+        precondition(Int(id) < count, "slot \(id) of \(count)")
+        prepareWrite()
+        base[Int(id)].generation &+= 1
+        base[Int(id)].freeLink = freeHead
         freeHead = id
         freeCount += 1
     }
 
     /// Which slots hold live items (O(n); for invariant checks).
     func liveSet() -> [Bool] {
-        var live = [Bool](repeating: true, count: items.count)
+        var live = [Bool](repeating: true, count: count)
         var id = freeHead
         while id != Self.none {
             live[Int(id)] = false
-            id = items[Int(id)].freeLink
+            id = base[Int(id)].freeLink
         }
         return live
     }
 
     subscript(id: UInt32) -> Element {
-        get { items[Int(id)] }
-        _modify { yield &items[Int(id)] }
+        @inline(__always)
+        get {
+            precondition(Int(id) < count, "slot \(id) of \(count)")
+            return base[Int(id)]
+        }
+        @inline(__always)
+        _modify {
+            precondition(Int(id) < count, "slot \(id) of \(count)")
+            prepareWrite()
+            yield &base[Int(id)]
+        }
+    }
+}
+
+/// A slot pool's memory: plain values from `malloc`, grown with `realloc` (a large block is remapped without a
+/// copy), with the first slot on a 64-byte boundary.
+final class SlotStorage<Element> {
+    /// The block from `malloc`, 64 bytes longer than the slots need, and where the slots start in it.
+    private var raw: UnsafeMutableRawPointer
+    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var capacity: Int
+    static var alignment: Int { 64 }
+
+    init(capacity: Int) {
+        precondition(_isPOD(Element.self), "slot pools hold plain values only")
+        self.capacity = capacity
+        raw = Self.allocate(nil, capacity)
+        base = Self.aligned(raw)
+    }
+
+    deinit { free(raw) }
+
+    private static func allocate(_ old: UnsafeMutableRawPointer?, _ capacity: Int) -> UnsafeMutableRawPointer {
+        let bytes = Swift.max(1, capacity) * MemoryLayout<Element>.stride + alignment
+        guard let p = realloc(old, bytes) else {
+            fatalError("out of memory: \(capacity) slots of \(MemoryLayout<Element>.stride) bytes")
+        }
+        return p
+    }
+
+    private static func aligned(_ raw: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Element> {
+        let address = UInt(bitPattern: raw)
+        let offset = Int((UInt(alignment) &- address % UInt(alignment)) % UInt(alignment))
+        return (raw + offset).bindMemory(to: Element.self, capacity: 1)
+    }
+
+    /// Grows to `newCapacity` slots, keeping the first `count`: `realloc` may move the block to an address with
+    /// another offset to the next 64-byte boundary, so the slots move within the block to the new boundary.
+    func grow(to newCapacity: Int, keeping count: Int) {
+        guard newCapacity > capacity else { return }
+        let oldOffset = UnsafeMutableRawPointer(base) - raw
+        raw = Self.allocate(raw, newCapacity)
+        base = Self.aligned(raw)
+        let newOffset = UnsafeMutableRawPointer(base) - raw
+        if newOffset != oldOffset {
+            UnsafeMutableRawPointer(base).copyMemory(
+                from: raw + oldOffset, byteCount: count * MemoryLayout<Element>.stride)
+        }
+        capacity = newCapacity
+    }
+
+    /// A storage of its own with the first `count` slots of this one.
+    func copy(count: Int, capacity: Int) -> SlotStorage {
+        let clone = SlotStorage(capacity: Swift.max(capacity, count))
+        clone.base.initialize(from: base, count: count)
+        return clone
     }
 }
