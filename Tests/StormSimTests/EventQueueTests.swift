@@ -130,6 +130,32 @@ struct PendingEvents {
         #expect(queue.isEmpty && id > 7_000)
     }
 
+    /// A crowded window is sorted by time in two counting passes before the insertion sort that orders ties: the
+    /// passes alone must leave a window's events in time order, ties in the order they came (stable), or the
+    /// insertion sort after them would have a crowd to move (right, but O(n^2)).
+    @Test func countingPassesSortAWindowByTimeStably() {
+        var rng = Xoshiro256(seed: 43)
+        var queue = WindowQueue(capacity: 16)
+        let base = UInt64(5) << TimeWheel.windowShift
+        let n = 20_000
+        var entries: [WindowQueue.Entry] = []
+        for i in 0..<n {
+            let offset = rng.bernoulli(0.2) ? rng.nextInt(below: 4) : rng.nextInt(below: 1 << TimeWheel.windowShift)
+            let key = EventKey(time: SimTime(nanoseconds: Int64(base + offset)), order: UInt64(i) << 8)
+            entries.append(WindowQueue.Entry(key: key, payload: UInt64(i)))
+        }
+        let scratch = UnsafeMutablePointer<WindowQueue.Entry>.allocate(capacity: n)
+        defer { scratch.deallocate() }
+        entries.withUnsafeMutableBufferPointer { buffer in
+            queue.radixPass(from: buffer.baseAddress!, to: scratch, count: n, shift: 0)
+            queue.radixPass(from: scratch, to: buffer.baseAddress!, count: n, shift: WindowQueue.radixBits)
+        }
+        let sorted = zip(entries, entries.dropFirst()).allSatisfy {
+            $0.key.time < $1.key.time || ($0.key.time == $1.key.time && $0.payload < $1.payload)
+        }
+        #expect(sorted && Set(entries.map(\.payload)).count == n)
+    }
+
     /// Delays on every scale the calendar side sees: the same window, the next ones, across the ring (2.1 s), far
     /// beyond it, and "never"; empty stretches it must jump; lanes interleaved. Each pop is the pending minimum.
     @Test(arguments: [1, 2, 3] as [UInt64])

@@ -3,7 +3,8 @@
 /// the window after that (a zero delay, a short backoff).
 ///
 /// A window holds few events (about eight in the AWS sweep and in `bench-overload`), and nearly all of them arrive
-/// with the bucket: sorting eight keys once costs less than eight heap insertions and eight heap removals.
+/// with the bucket: sorting eight keys once costs less than eight heap insertions and eight heap removals. A
+/// crowded window (a burst's retries: twenty thousand events) is sorted by time in two counting passes.
 struct WindowQueue: ~Copyable {
     struct Entry {
         var key: EventKey
@@ -19,17 +20,21 @@ struct WindowQueue: ~Copyable {
     /// Room for merging a crowded run.
     var scratch: UnsafeMutablePointer<Entry>
     var scratchCapacity = 0
+    /// The counting passes' bucket counts.
+    var counts: UnsafeMutablePointer<Int32>
 
     init(capacity: Int) {
         runCapacity = Swift.max(capacity, 16)
         run = PlainMemory.allocate(Entry.self, capacity: runCapacity)
         late = KeyHeap(capacity: 64)
         scratch = run  // unused until a run outgrows insertion sort
+        counts = PlainMemory.allocate(Int32.self, capacity: Self.radixBuckets)
     }
 
     deinit {
         PlainMemory.free(run)
         if scratchCapacity > 0 { PlainMemory.free(scratch) }
+        PlainMemory.free(counts)
     }
 
     var count: Int { runEnd &- runStart &+ late.count }
@@ -105,13 +110,23 @@ struct WindowQueue: ~Copyable {
             Self.insertionSort(entries, n)
             return
         }
-        // A crowded window (a burst's retries, a fleet's thousand clients): merge sort, O(n log n), through a
-        // scratch buffer kept between windows (the standard library's sort allocates one per call).
+        // A crowded window (a burst's retries, a fleet's thousand clients) goes through a scratch buffer kept
+        // between windows (the standard library's sort allocates one per call).
         if scratchCapacity < n {
             if scratchCapacity > 0 { PlainMemory.free(scratch) }
             scratchCapacity = Swift.max(n, 2 * scratchCapacity)
             scratch = PlainMemory.allocate(Entry.self, capacity: scratchCapacity)
         }
+        if n >= Self.radixLimit {
+            // By time within the window, two stable counting passes (the low 11 bits, then the next 10), then an
+            // insertion sort by the whole key, which has nothing to do when events of equal time came in order of
+            // sequence (they do: a bucket keeps the order of scheduling) and puts right anything that did not.
+            radixPass(from: entries, to: scratch, count: n, shift: 0)
+            radixPass(from: scratch, to: entries, count: n, shift: Self.radixBits)
+            Self.insertionSort(entries, n)
+            return
+        }
+        // Fewer: merge sort, O(n log n).
         var width = Self.insertionLimit
         for start in stride(from: 0, to: n, by: width) { Self.insertionSort(entries + start, Swift.min(width, n - start)) }
         var source = entries, target = scratch
@@ -139,6 +154,34 @@ struct WindowQueue: ~Copyable {
     }
 
     static let insertionLimit = 24
+    /// From this many events, a window is sorted by time in two counting passes (O(n)) instead of merge sort.
+    static let radixLimit = 512
+    /// Bits of time per counting pass: two passes cover a window's 21 bits.
+    static let radixBits: UInt64 = 11
+
+    /// One stable counting pass by `radixBits` bits of the time, from `shift` up.
+    @inline(__always)
+    mutating func radixPass(
+        from source: UnsafeMutablePointer<Entry>, to target: UnsafeMutablePointer<Entry>, count n: Int, shift: UInt64
+    ) {
+        let mask = UInt64(Self.radixBuckets - 1)
+        counts.update(repeating: 0, count: Self.radixBuckets)
+        for i in 0..<n { counts[Int(truncatingIfNeeded: source[i].key.time >> shift & mask)] &+= 1 }
+        var total: Int32 = 0
+        for b in 0..<Self.radixBuckets {
+            let c = counts[b]
+            counts[b] = total
+            total &+= c
+        }
+        for i in 0..<n {
+            let entry = source[i]
+            let b = Int(truncatingIfNeeded: entry.key.time >> shift & mask)
+            target[Int(counts[b])] = entry
+            counts[b] &+= 1
+        }
+    }
+
+    static let radixBuckets = 1 << Int(radixBits)
 
     /// Insertion sort: a window's few events, often nearly in order already.
     @inline(__always)
