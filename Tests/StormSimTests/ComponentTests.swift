@@ -89,6 +89,20 @@ import Testing
         #expect(UInt(bitPattern: reserved.items.baseAddress ?? UnsafePointer(bitPattern: 64)!) % 64 == 0)
     }
 
+    /// A block large enough to be offered huge pages (`PlainMemory.adviseLarge`) holds and keeps its values
+    /// through growth, as a small one does.
+    @Test func largePlainBlocksKeepTheirValues() {
+        let small = PlainMemory.largeBlock / 8 - 3  // UInt64s: just under the size that asks for huge pages
+        var block = PlainMemory.allocate(UInt64.self, capacity: small)
+        for i in 0..<small { block[i] = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
+        block = PlainMemory.resize(block, to: 3 * small)  // now large
+        for i in small..<(3 * small) { block[i] = UInt64(i) }
+        let kept = (0..<small).allSatisfy { block[$0] == UInt64($0) &* 0x9E37_79B9_7F4A_7C15 }
+        let added = (small..<(3 * small)).allSatisfy { block[$0] == UInt64($0) }
+        PlainMemory.free(block)
+        #expect(kept && added)
+    }
+
     @Test func occRowLandsOnlyUnchangedWrites() {
         var row = OCCRow()
         let read = row.version

@@ -131,7 +131,7 @@ struct SlotPool<Element: Generational> {
 }
 
 /// A slot pool's memory: plain values from `malloc`, grown with `realloc` (a large block is remapped without a
-/// copy), with the first slot on a 64-byte boundary.
+/// copy), with the first slot on a 64-byte boundary; large pools on huge pages (`PlainMemory.adviseLarge`).
 final class SlotStorage<Element> {
     /// The block from `malloc`, 64 bytes longer than the slots need, and where the slots start in it.
     private var raw: UnsafeMutableRawPointer
@@ -153,6 +153,7 @@ final class SlotStorage<Element> {
         guard let p = realloc(old, bytes) else {
             fatalError("out of memory: \(capacity) slots of \(MemoryLayout<Element>.stride) bytes")
         }
+        PlainMemory.adviseLarge(p, bytes: bytes)
         return p
     }
 
