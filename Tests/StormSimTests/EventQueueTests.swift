@@ -204,10 +204,10 @@ struct PendingEvents {
             queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: Int64(id) * 10), a: id, lane: 1)
             id += 1
         }
-        let capacity = queue.lane1.mask + 1
+        let capacity = queue.lane1.capacity
         let end = SimTime(nanoseconds: 5_000)  // events 0 to 499 come before it
         queue.makeRoom(inLane: 1, countingBefore: end) { $0.a % 4 != 0 }  // three in four are dead
-        #expect(queue.lane1.mask + 1 == capacity)
+        #expect(queue.lane1.capacity == capacity)
         #expect(queue.lane1.count == capacity / 4)
         #expect(queue.removedBeforeEnd == 375)  // 500 before the end, of which a quarter live
         queue.schedule(.attemptTimeout, at: SimTime(nanoseconds: Int64(id) * 10), a: id, lane: 1)
@@ -222,9 +222,39 @@ struct PendingEvents {
             n += 1
         }
         live.makeRoom(inLane: 0, countingBefore: .never) { $0.a == 3 }
-        #expect(live.lane0.mask + 1 == 2 * capacity && live.lane0.count == Int(n) - 1 && live.removedBeforeEnd == 1)
+        #expect(live.lane0.capacity == 2 * capacity && live.lane0.count == Int(n) - 1 && live.removedBeforeEnd == 1)
         let fullAfter = live.laneIsFull(0)
         #expect(!fullAfter)
+    }
+
+    /// Lanes and calendar buckets take their chunks from one pool and give them back as they empty: a burst's
+    /// first attempts leave the network lane as their retries fill the calendar, and the queue's memory follows
+    /// the events waiting in all its parts together, not the sum of each part's largest size.
+    @Test func lanesAndCalendarShareTheirMemory() {
+        var queue = EventQueue()
+        let n = 100_000
+        for i in 0..<n { queue.schedule(.attemptArrives, at: SimTime(nanoseconds: 1_000_000), a: UInt32(i), lane: 0) }
+        let laneChunks = queue.chunks.used
+        #expect(laneChunks == (n + EventChunks.size - 1) / EventChunks.size)
+        var popped = 0
+        while let e = queue.popMin() {  // each arrival is answered with a retry somewhere in the next second
+            popped += 1
+            if e.kind == .attemptArrives {
+                let delay = Int64(e.a % 997) * 1_000_000 + 5_000_000
+                queue.schedule(.retryDue, at: e.time + SimDuration(nanoseconds: delay), a: e.a)
+            }
+            if popped == n { break }
+        }
+        #expect(queue.count == n && queue.lane0.count == 0)
+        // 997 buckets each hold a partly filled chunk at most, beyond the full ones.
+        #expect(queue.chunks.used <= laneChunks + 997 + 1)
+        var last = SimTime.zero, retries = 0
+        while let e = queue.popMin() {
+            #expect(e.time >= last)
+            last = e.time
+            retries += 1
+        }
+        #expect(retries == n)
     }
 
     /// The heap side does not move past the window of the earliest lane event: events scheduled between "now" and

@@ -21,11 +21,14 @@
 public struct EventQueue: ~Copyable {
     var near: WindowQueue
     var wheel: TimeWheel
+    /// The chunks that hold the lanes' and the wheel's events.
+    var chunks: EventChunks
     var far: KeyHeap
     /// The current window: `near` holds every heap-side event of this window or earlier, the wheel those of the
     /// next `TimeWheel.slots - 1` windows, `far` the later ones.
     var window: UInt64
-    /// Two FIFO lanes, as plain properties (an array of lanes would cost an indirection on every pop).
+    /// Two FIFO lanes, as plain properties (an array of lanes would cost an indirection on every pop). Their events
+    /// are in `chunks`.
     var lane0: EventLane
     var lane1: EventLane
     var nextSequence: UInt64 = 0
@@ -38,6 +41,7 @@ public struct EventQueue: ~Copyable {
     public init() {
         near = WindowQueue(capacity: 256)
         wheel = TimeWheel()
+        chunks = EventChunks()
         far = KeyHeap(capacity: 256)
         window = EventKey(time: .zero, order: 0).time >> TimeWheel.windowShift
         lane0 = EventLane(capacity: 1024)
@@ -64,12 +68,21 @@ public struct EventQueue: ~Copyable {
         code: UInt8, at time: SimTime, a: UInt32, b: UInt32 = 0, lane: Int
     ) {
         precondition(lane == 0 || lane == 1, "EventQueue has lanes 0 and 1")
-        let event = Event(time: time, sequence: nextSequence, code: code, a: a, b: b)
+        let entry = EventLane.Entry(
+            key: EventKey(time: time, order: nextSequence << 8 | UInt64(code)), payload: UInt64(a) | UInt64(b) << 32)
         nextSequence &+= 1
         if lane == 0 {
-            if lane0.accepts(time) { lane0.append(event) } else { push(event) }
+            if lane0.accepts(time) {
+                lane0.append(entry, time: time.nanoseconds, chunks: &chunks)
+            } else {
+                push(entry.key, entry.payload)
+            }
         } else {
-            if lane1.accepts(time) { lane1.append(event) } else { push(event) }
+            if lane1.accepts(time) {
+                lane1.append(entry, time: time.nanoseconds, chunks: &chunks)
+            } else {
+                push(entry.key, entry.payload)
+            }
         }
     }
 
@@ -86,12 +99,13 @@ public struct EventQueue: ~Copyable {
     /// lane is full), never per event.
     public mutating func makeRoom(inLane lane: Int, countingBefore end: SimTime, removing isDead: (Event) -> Bool) {
         precondition(lane == 0 || lane == 1, "EventQueue has lanes 0 and 1")
+        let dead = { (entry: EventLane.Entry) in isDead(Self.event(entry.key, entry.payload)) }
         if lane == 0 {
-            removedBeforeEnd += lane0.remove(where: isDead, countingBefore: end)
-            if lane0.count * 2 > lane0.mask + 1 { lane0.grow() }
+            removedBeforeEnd += lane0.remove(where: dead, countingBefore: end, chunks: &chunks)
+            if lane0.count * 2 > lane0.capacity { lane0.capacity *= 2 }
         } else {
-            removedBeforeEnd += lane1.remove(where: isDead, countingBefore: end)
-            if lane1.count * 2 > lane1.mask + 1 { lane1.grow() }
+            removedBeforeEnd += lane1.remove(where: dead, countingBefore: end, chunks: &chunks)
+            if lane1.count * 2 > lane1.capacity { lane1.capacity *= 2 }
         }
     }
 
@@ -99,8 +113,8 @@ public struct EventQueue: ~Copyable {
     public mutating func peek() -> Event? {
         refill()
         switch source() {
-        case 0: return lane0.count > 0 ? lane0.buffer[lane0.head] : nil
-        case 1: return lane1.count > 0 ? lane1.buffer[lane1.head] : nil
+        case 0: return lane0.count > 0 ? Self.event(lane0.peekFirst(chunks)) : nil
+        case 1: return lane1.count > 0 ? Self.event(lane1.peekFirst(chunks)) : nil
         case 2: return nearTop()
         default: return nil
         }
@@ -112,8 +126,8 @@ public struct EventQueue: ~Copyable {
     public mutating func popMin() -> Event? {
         refill()
         switch source() {
-        case 0: return lane0.popFirst()
-        case 1: return lane1.popFirst()
+        case 0: return Self.event(lane0.popFirst(chunks: &chunks))
+        case 1: return Self.event(lane1.popFirst(chunks: &chunks))
         case 2:
             let entry = near.popTop()
             return Self.event(entry.key, entry.payload)
@@ -132,13 +146,13 @@ public struct EventQueue: ~Copyable {
             source = 2
         }
         if lane0.count > 0 {
-            let head = lane0.headKey
+            let head = lane0.peekFirst(chunks).key
             if EventKey.precedes(head, best) {
                 best = head
                 source = 0
             }
         }
-        if lane1.count > 0, EventKey.precedes(lane1.headKey, best) { source = 1 }
+        if lane1.count > 0, EventKey.precedes(lane1.peekFirst(chunks).key, best) { source = 1 }
         return source
     }
 
@@ -148,7 +162,10 @@ public struct EventQueue: ~Copyable {
         return Self.event(entry.key, entry.payload)
     }
 
-    /// The event a heap-side key and payload stand for.
+    @inline(__always)
+    static func event(_ entry: EventLane.Entry) -> Event { event(entry.key, entry.payload) }
+
+    /// The event a key and payload stand for.
     @inline(__always)
     static func event(_ key: EventKey, _ payload: UInt64) -> Event {
         Event(
@@ -159,12 +176,12 @@ public struct EventQueue: ~Copyable {
     /// Calls `body` with every pending event, in no particular order. O(n): for invariant checks, never on the hot
     /// path.
     public func forEachPending(_ body: (Event) -> Void) {
-        let event = Self.event
+        let event: (EventKey, UInt64) -> Event = Self.event
         near.forEach { body(event($0, $1)) }
         for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
-        wheel.forEach { body(event($0, $1)) }
-        for i in 0..<lane0.count { body(lane0.buffer[(lane0.head + i) & lane0.mask]) }
-        for i in 0..<lane1.count { body(lane1.buffer[(lane1.head + i) & lane1.mask]) }
+        wheel.forEach(chunks) { body(event($0, $1)) }
+        lane0.forEach(chunks) { body(event($0.key, $0.payload)) }
+        lane1.forEach(chunks) { body(event($0.key, $0.payload)) }
     }
 
     // MARK: heap side
@@ -179,7 +196,7 @@ public struct EventQueue: ~Copyable {
         if w <= window {
             near.push(key, payload)
         } else if w &- window < UInt64(TimeWheel.slots) {
-            wheel.append(key, payload, window: w)
+            wheel.append(key, payload, window: w, chunks: &chunks)
         } else {
             far.push(key, payload)
         }
@@ -195,8 +212,8 @@ public struct EventQueue: ~Copyable {
     @inline(__always)
     var laneWindow: UInt64 {
         var w = UInt64.max
-        if lane0.count > 0 { w = lane0.headKey.time >> TimeWheel.windowShift }
-        if lane1.count > 0 { w = Swift.min(w, lane1.headKey.time >> TimeWheel.windowShift) }
+        if lane0.count > 0 { w = lane0.peekFirst(chunks).key.time >> TimeWheel.windowShift }
+        if lane1.count > 0 { w = Swift.min(w, lane1.peekFirst(chunks).key.time >> TimeWheel.windowShift) }
         return w
     }
 
@@ -213,7 +230,7 @@ public struct EventQueue: ~Copyable {
         while near.isEmpty && window < stop {
             if wheel.count > 0 {
                 window &+= 1
-                wheel.drain(window: window, into: &near)
+                wheel.drain(window: window, into: &near, chunks: &chunks)
             } else if !far.isEmpty {
                 window = Swift.min(far.top.time >> TimeWheel.windowShift, stop)
             } else {
@@ -224,7 +241,11 @@ public struct EventQueue: ~Copyable {
                 if w &- window >= UInt64(TimeWheel.slots) { break }
                 let key = far.top, payload = far.topPayload
                 far.removeTop()
-                if w == window { near.append(key, payload) } else { wheel.append(key, payload, window: w) }
+                if w == window {
+                    near.append(key, payload)
+                } else {
+                    wheel.append(key, payload, window: w, chunks: &chunks)
+                }
             }
             near.sortRun()
         }
