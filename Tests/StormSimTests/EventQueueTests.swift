@@ -318,4 +318,52 @@ struct PendingEvents {
         #expect(rest == Array(1...98))
         #expect(ring.popLast() == nil)
     }
+
+    /// In a crowd (a window of thousands of events, a lane of tens of thousands) the loop hands upcoming events to
+    /// the model's `touch` in batches before it handles them: every event touched is one still to come (never a
+    /// stale or unwritten entry), most events are touched before they are handled, and the events are handled in
+    /// exactly the order the queue pops them.
+    @Test func crowdsAreTouchedAheadWithoutChangingTheOrder() {
+        final class TouchLog {
+            var handled: [UInt32] = []
+            /// Each touch: the event's payload and how many events had been handled then.
+            var touches: [(a: UInt32, handledBefore: Int)] = []
+        }
+        struct Recorder: EventHandler {
+            let log: TouchLog
+            mutating func handle(_ event: Event, queue: inout EventQueue) { log.handled.append(event.a) }
+            func touch(_ event: Event) -> UInt64 {
+                log.touches.append((event.a, log.handled.count))
+                return 1
+            }
+        }
+        func crowd() -> EventQueue {
+            var rng = Xoshiro256(seed: 47)
+            var queue = EventQueue()
+            let ms: Int64 = 1_000_000
+            for i in 0..<20_000 {  // a lane of 20,000 messages
+                queue.schedule(.attemptArrives, at: SimTime(nanoseconds: ms + Int64(i) * 100), a: UInt32(i), lane: 0)
+            }
+            for i in 20_000..<25_000 {  // a window of 5,000 retries
+                let time = 40 * ms + Int64(rng.nextInt(below: 1 << TimeWheel.windowShift))
+                queue.schedule(.retryDue, at: SimTime(nanoseconds: time), a: UInt32(i))
+            }
+            return queue
+        }
+        var reference: [UInt32] = []
+        var plain = crowd()
+        while let e = plain.popMin() { reference.append(e.a) }
+
+        let log = TouchLog()
+        var sim = Simulation(model: Recorder(log: log), queue: crowd())
+        sim.run(until: .never)
+        #expect(log.handled == reference)
+        var position = [Int](repeating: -1, count: 25_000)
+        for (k, a) in log.handled.enumerated() { position[Int(a)] = k }
+        let ahead = log.touches.allSatisfy { Int($0.a) < 25_000 && position[Int($0.a)] >= $0.handledBefore }
+        let lane = Set(log.touches.map(\.a).filter { $0 < 20_000 }).count
+        let window = Set(log.touches.map(\.a).filter { $0 >= 20_000 }).count
+        #expect(ahead && sim.touched == UInt64(log.touches.count))
+        #expect(lane > 10_000 && window > 4_500, "touched \(lane) lane events, \(window) window events")
+    }
 }

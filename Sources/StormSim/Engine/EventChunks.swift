@@ -23,6 +23,9 @@ struct EventChunks: ~Copyable {
     /// Chunks ever handed out; those below it that are in no list are on the free list.
     var used = 0
     var free = EventChunks.none
+    /// A lane's next chunk, which it began to read just now, and its events: due to be touched (`EventHandler.touch`).
+    var toWarm = EventChunks.none
+    var toWarmCount = 0
 
     init() {
         capacity = 64

@@ -18,6 +18,8 @@ struct EventLane {
     var tailTime: Int64 = 0
     var capacity: Int
 
+    /// Lanes of this many events or more have their events touched ahead (`EventQueue.warmAhead`).
+    static let warmFrom = 8_192
     static let chunkMask = EventChunks.size - 1
     static let chunkShift = EventChunks.size.trailingZeroBitCount
 
@@ -76,7 +78,16 @@ struct EventLane {
             head = 0
             tail = 0
         } else {
-            head = Int(chunks.next[chunk]) << Self.chunkShift
+            let following = chunks.next[chunk]
+            head = Int(following) << Self.chunkShift
+            // The chunk after the one now being read is due to be touched, 32 to 64 events ahead, in a lane long
+            // enough that its events' slots are unlikely to be in the cache (in a short one, touching is all cost).
+            let after = chunks.next[Int(following)]
+            if after != EventChunks.none && count >= Self.warmFrom {
+                chunks.toWarm = after
+                let lastChunk = (tail &- 1) >> Self.chunkShift
+                chunks.toWarmCount = Int(after) == lastChunk ? ((tail &- 1) & Self.chunkMask) &+ 1 : EventChunks.size
+            }
         }
         chunks.give(UInt32(truncatingIfNeeded: chunk))
     }

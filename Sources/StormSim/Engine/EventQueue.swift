@@ -184,6 +184,26 @@ public struct EventQueue: ~Copyable {
         lane1.forEach(chunks) { body(event($0.key, $0.payload)) }
     }
 
+    /// Whether events ahead are due to be touched (`warmAhead`): a crowded window's next batch, or a lane's next
+    /// chunk. Two comparisons per event.
+    @inline(__always)
+    var needsWarming: Bool { near.needsWarming || chunks.toWarm != EventChunks.none }
+
+    /// Hands the events ahead that are due to `model.touch` at once, so that the reads of their slots are in flight
+    /// together instead of one event after another: in a burst, each event's slot is a cache miss (a retry's
+    /// request, a million requests away), and a handler waits for its own. Touching changes nothing the model
+    /// does; it only reads.
+    mutating func warmAhead<Model: EventHandler>(_ model: borrowing Model) -> UInt64 {
+        var sum: UInt64 = 0
+        if near.needsWarming { sum &+= near.warmAhead(model) }
+        if chunks.toWarm != EventChunks.none {
+            let base = chunks.base(chunks.toWarm)
+            for i in 0..<chunks.toWarmCount { sum &+= model.touch(Self.event(base[i].key, base[i].payload)) }
+            chunks.toWarm = EventChunks.none
+        }
+        return sum
+    }
+
     // MARK: heap side
 
     mutating func push(_ event: Event) {

@@ -16,6 +16,10 @@ struct WindowQueue: ~Copyable {
     /// The run's entries not popped yet: `run[runStart ..< runEnd]`.
     var runStart = 0
     var runEnd = 0
+    /// The run's entries below `warmed` have been handed to the model's `touch`; when `runStart` reaches `warmAt`,
+    /// the next batch is due (`Int.max`: never, for a run of a few events).
+    var warmed = 0
+    var warmAt = Int.max
     var late: KeyHeap
     /// Room for merging a crowded run.
     var scratch: UnsafeMutablePointer<Entry>
@@ -67,6 +71,33 @@ struct WindowQueue: ~Copyable {
         return entry
     }
 
+    /// Events touched at once: their slots are read side by side.
+    static let warmBatch = 16
+
+    /// Runs of this many events or more are touched ahead.
+    static let warmCrowd = 256
+
+    /// Whether the run's next events should be touched: a crowded run (the window's bucket held a burst's
+    /// retries) whose touched events are nearly all popped.
+    @inline(__always)
+    var needsWarming: Bool { runStart >= warmAt }
+
+    /// Hands the run's next `warmBatch` events to `model.touch`, one after another with nothing waiting between
+    /// them, so their reads are in flight together.
+    mutating func warmAhead<Model: EventHandler>(_ model: borrowing Model) -> UInt64 {
+        var sum: UInt64 = 0
+        let from = Swift.max(warmed, runStart)
+        let to = Swift.min(from &+ Self.warmBatch, runEnd)
+        var i = from
+        while i < to {
+            sum &+= model.touch(EventQueue.event(run[i].key, run[i].payload))
+            i &+= 1
+        }
+        warmed = to
+        warmAt = to < runEnd ? to &- 4 : .max
+        return sum
+    }
+
     /// Adds an event scheduled into the current window.
     @inline(__always)
     mutating func push(_ key: EventKey, _ payload: UInt64) { late.push(key, payload) }
@@ -77,6 +108,8 @@ struct WindowQueue: ~Copyable {
         if runStart == runEnd {
             runStart = 0
             runEnd = 0
+            warmed = 0
+            warmAt = .max
         }
         if runEnd == runCapacity {
             runCapacity *= 2
@@ -92,6 +125,8 @@ struct WindowQueue: ~Copyable {
         if runStart == runEnd {
             runStart = 0
             runEnd = 0
+            warmed = 0
+            warmAt = .max
         }
         if runEnd &+ count > runCapacity {
             while runEnd &+ count > runCapacity { runCapacity *= 2 }
@@ -104,6 +139,10 @@ struct WindowQueue: ~Copyable {
     /// Sorts the run after a window moved in. Keys are unique, so any correct sort gives the same order.
     mutating func sortRun() {
         let n = runEnd &- runStart
+        if n >= Self.warmCrowd {
+            warmed = runStart
+            warmAt = runStart
+        }
         guard n > 1 else { return }
         let entries = run + runStart
         if n <= Self.insertionLimit {

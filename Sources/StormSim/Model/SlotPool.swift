@@ -104,6 +104,10 @@ struct SlotPool<Element: Generational> {
         freeCount += 1
     }
 
+    /// A slot's generation, or 0 for an id beyond the slots used (never traps: for `EventHandler.touch`).
+    @inline(__always)
+    func peekGeneration(_ id: UInt32) -> UInt32 { Int(id) < count ? base[Int(id)].generation : 0 }
+
     /// Which slots hold live items (O(n); for invariant checks).
     func liveSet() -> [Bool] {
         var live = [Bool](repeating: true, count: count)
@@ -184,4 +188,10 @@ final class SlotStorage<Element> {
         clone.base.initialize(from: base, count: count)
         return clone
     }
+}
+
+extension SlotPool where Element == AttemptState {
+    /// An attempt's request, or `none` for an id beyond the slots used (never traps: for `EventHandler.touch`).
+    @inline(__always)
+    func peekRequest(_ id: UInt32) -> UInt32 { Int(id) < count ? self[id].request : RequestState.none }
 }

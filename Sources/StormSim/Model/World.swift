@@ -207,6 +207,18 @@ struct World<F: ModelFeatures>: EventHandler {
         arrivals.start(queue: &queue)
     }
 
+    /// The slot an event's handler reads first (`EventHandler.touch`): a retry's request, an attempt's slot.
+    @inline(__always)
+    func touch(_ event: Event) -> UInt64 {
+        switch EventKind(rawValue: event.code) {  // checked: touching must never trust what it reads
+        case .retryDue, .attemptReady: return UInt64(requests.peekGeneration(event.a))
+        case .attemptArrives, .attemptTimeout: return UInt64(attempts.peekGeneration(event.a))
+        case .responseArrives:  // the attempt (read a moment ago, in the cache), then its request
+            return UInt64(requests.peekGeneration(attempts.peekRequest(event.a)))
+        default: return 0
+        }
+    }
+
     @inline(__always)
     mutating func handle(_ event: Event, queue: inout EventQueue) {
         let now = event.time
