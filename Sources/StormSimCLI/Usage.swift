@@ -177,7 +177,7 @@ enum Usage {
                              'stormsim run' makes them, files written (100 ms rows)
           aws-sweep-1s       the same with metrics.interval=1s
           empty-runs         2,000 runs of one request each: what a run costs beyond its events
-          ten-million-burst  10,000,000 clients in one burst (only with --full; about 2.5 GB)
+          ten-million-burst  10,000,000 clients in one burst (only with --full; about 1.9 GB)
 
         OPTIONS:
           --quick            only the two small workloads: no burst of a million, no sweeps, no scaling runs

@@ -72,17 +72,9 @@ public struct EventQueue: ~Copyable {
             key: EventKey(time: time, order: nextSequence << 8 | UInt64(code)), payload: UInt64(a) | UInt64(b) << 32)
         nextSequence &+= 1
         if lane == 0 {
-            if lane0.accepts(time) {
-                lane0.append(entry, time: time.nanoseconds, chunks: &chunks)
-            } else {
-                push(entry.key, entry.payload)
-            }
+            if lane0.accepts(time) { lane0.append(entry, time: time.nanoseconds, chunks: &chunks) } else { push(entry) }
         } else {
-            if lane1.accepts(time) {
-                lane1.append(entry, time: time.nanoseconds, chunks: &chunks)
-            } else {
-                push(entry.key, entry.payload)
-            }
+            if lane1.accepts(time) { lane1.append(entry, time: time.nanoseconds, chunks: &chunks) } else { push(entry) }
         }
     }
 
@@ -205,6 +197,11 @@ public struct EventQueue: ~Copyable {
     }
 
     // MARK: heap side
+
+    /// An event that could not join its lane (it is earlier than the lane's last): out of line, so that the lane's
+    /// path stays small enough to inline.
+    @inline(never)
+    mutating func push(_ entry: EventLane.Entry) { push(entry.key, entry.payload) }
 
     mutating func push(_ event: Event) {
         push(EventKey(time: event.time, order: event.sequenceAndKind), UInt64(event.a) | UInt64(event.b) << 32)
