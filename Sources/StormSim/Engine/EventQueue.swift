@@ -91,7 +91,7 @@ public struct EventQueue: ~Copyable {
     /// lane is full), never per event.
     public mutating func makeRoom(inLane lane: Int, countingBefore end: SimTime, removing isDead: (Event) -> Bool) {
         precondition(lane == 0 || lane == 1, "EventQueue has lanes 0 and 1")
-        let dead = { (entry: EventLane.Entry) in isDead(Self.event(entry.key, entry.payload)) }
+        let dead = { (entry: EventLane.Entry) in isDead(Self.event(entry)) }
         if lane == 0 {
             removedBeforeEnd += lane0.remove(where: dead, countingBefore: end, chunks: &chunks)
             if lane0.count * 2 > lane0.capacity { lane0.capacity *= 2 }
@@ -172,8 +172,8 @@ public struct EventQueue: ~Copyable {
         near.forEach { body(event($0, $1)) }
         for i in 0..<far.count { body(event(far.keys[i], far.payloads[i])) }
         wheel.forEach(chunks) { body(event($0, $1)) }
-        lane0.forEach(chunks) { body(event($0.key, $0.payload)) }
-        lane1.forEach(chunks) { body(event($0.key, $0.payload)) }
+        lane0.forEach(chunks) { body(Self.event($0)) }
+        lane1.forEach(chunks) { body(Self.event($0)) }
     }
 
     /// Whether events ahead are due to be touched (`warmAhead`): a crowded window's next batch, or a lane's next
@@ -187,12 +187,24 @@ public struct EventQueue: ~Copyable {
     /// does; it only reads.
     mutating func warmAhead<Model: EventHandler>(_ model: borrowing Model) -> UInt64 {
         var sum: UInt64 = 0
-        if near.needsWarming { sum &+= near.warmAhead(model) }
+        if near.needsWarming {
+            let (first, count) = near.takeWarmBatch()
+            sum &+= Self.touch(first, count, model)
+        }
         if chunks.toWarm != EventChunks.none {
-            let base = chunks.base(chunks.toWarm)
-            for i in 0..<chunks.toWarmCount { sum &+= model.touch(Self.event(base[i].key, base[i].payload)) }
+            sum &+= Self.touch(chunks.base(chunks.toWarm), chunks.toWarmCount, model)
             chunks.toWarm = EventChunks.none
         }
+        return sum
+    }
+
+    /// Hands `count` events to `model.touch` one after another, with nothing between them that waits for a read.
+    @inline(__always)
+    static func touch<Model: EventHandler>(
+        _ entries: UnsafeMutablePointer<EventLane.Entry>, _ count: Int, _ model: borrowing Model
+    ) -> UInt64 {
+        var sum: UInt64 = 0
+        for i in 0..<count { sum &+= model.touch(event(entries[i])) }
         return sum
     }
 

@@ -82,20 +82,13 @@ struct WindowQueue: ~Copyable {
     @inline(__always)
     var needsWarming: Bool { runStart >= warmAt }
 
-    /// Hands the run's next `warmBatch` events to `model.touch`, one after another with nothing waiting between
-    /// them, so their reads are in flight together.
-    mutating func warmAhead<Model: EventHandler>(_ model: borrowing Model) -> UInt64 {
-        var sum: UInt64 = 0
+    /// The run's next `warmBatch` events, now due to be touched (`EventQueue.warmAhead`), as (first, count).
+    mutating func takeWarmBatch() -> (UnsafeMutablePointer<Entry>, Int) {
         let from = Swift.max(warmed, runStart)
         let to = Swift.min(from &+ Self.warmBatch, runEnd)
-        var i = from
-        while i < to {
-            sum &+= model.touch(EventQueue.event(run[i].key, run[i].payload))
-            i &+= 1
-        }
         warmed = to
         warmAt = to < runEnd ? to &- 4 : .max
-        return sum
+        return (run + from, to &- from)
     }
 
     /// Adds an event scheduled into the current window.
