@@ -13,6 +13,8 @@ struct EventChunks: ~Copyable {
 
     /// Entries per chunk: 32 of 24 bytes, 768 bytes.
     static let size = 32
+    static let mask = size - 1
+    static let shift = size.trailingZeroBitCount
     static let none = UInt32.max
 
     /// Chunk c holds `entries[c * size ..< (c + 1) * size]`.
@@ -58,6 +60,33 @@ struct EventChunks: ~Copyable {
         return chunk
     }
 
+    /// Appends `entry` to a chain of chunks (a lane, a calendar bucket) whose next place is `tail`: place p is
+    /// entry p of `entries`, in chunk p / 32; a place at the start of a chunk means the chain's last chunk is full,
+    /// and 0 that it holds none. Returns true when the chain held no chunk: its first is now the one `tail - 1` is in.
+    @inline(__always)
+    mutating func append(_ entry: Entry, tail: inout Int) -> Bool {
+        let started = tail == 0
+        if tail & Self.mask == 0 { tail = startChunk(after: tail) }
+        (entries + tail).initialize(to: entry)
+        tail &+= 1
+        return started
+    }
+
+    /// Takes a chunk for a chain whose next place is `tail` (one append in 32, kept out of the inlined path),
+    /// links it after the chain's last chunk, and returns its first place.
+    @inline(never)
+    mutating func startChunk(after tail: Int) -> Int {
+        let chunk = take()
+        if tail != 0 { next[(tail &- 1) >> Self.shift] = chunk }
+        return Int(chunk) << Self.shift
+    }
+
+    /// The events in `chunk` of a chain whose next place is `tail`: all 32, or fewer in its last chunk.
+    @inline(__always)
+    static func filled(_ chunk: UInt32, tail: Int) -> Int {
+        Int(chunk) == (tail &- 1) >> shift ? ((tail &- 1) & mask) &+ 1 : size
+    }
+
     /// Returns `chunk` to the pool.
     @inline(__always)
     mutating func give(_ chunk: UInt32) {
@@ -78,7 +107,7 @@ struct EventChunks: ~Copyable {
     /// Doubles the pool (`realloc`: the pages of chunks never handed out are never touched, so they cost address
     /// space, not memory).
     mutating func grow() {
-        precondition(capacity < Int(Self.none) / 2, "more than 2^36 events pending")
+        precondition(capacity * 2 * Self.size <= Int(UInt32.max), "more than 2^32 events pending")
         capacity *= 2
         entries = PlainMemory.resize(entries, to: capacity * Self.size)
         next = PlainMemory.resize(next, to: capacity)

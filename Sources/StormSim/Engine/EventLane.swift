@@ -20,8 +20,8 @@ struct EventLane {
 
     /// Lanes of this many events or more have their events touched ahead (`EventQueue.warmAhead`).
     static let warmFrom = 8_192
-    static let chunkMask = EventChunks.size - 1
-    static let chunkShift = EventChunks.size.trailingZeroBitCount
+    static let chunkMask = EventChunks.mask
+    static let chunkShift = EventChunks.shift
 
     init(capacity: Int) {
         var c = 4
@@ -43,20 +43,9 @@ struct EventLane {
     @inline(__always)
     mutating func append(_ entry: Entry, time: Int64, chunks: inout EventChunks) {
         if count >= capacity { capacity &*= 2 }
-        if tail & Self.chunkMask == 0 { startChunk(&chunks) }
-        (chunks.entries + tail).initialize(to: entry)
-        tail &+= 1
+        if chunks.append(entry, tail: &tail) { head = tail &- 1 }
         count &+= 1
         tailTime = time
-    }
-
-    /// Takes a chunk for the next append (one append in 32: kept out of the inlined path).
-    @inline(never)
-    mutating func startChunk(_ chunks: inout EventChunks) {
-        let chunk = chunks.take()
-        let start = Int(chunk) << Self.chunkShift
-        if count == 0 { head = start } else { chunks.next[(tail &- 1) >> Self.chunkShift] = chunk }
-        tail = start
     }
 
     /// Only when not empty.
@@ -85,8 +74,7 @@ struct EventLane {
             let after = chunks.next[Int(following)]
             if after != EventChunks.none && count >= Self.warmFrom {
                 chunks.toWarm = after
-                let lastChunk = (tail &- 1) >> Self.chunkShift
-                chunks.toWarmCount = Int(after) == lastChunk ? ((tail &- 1) & Self.chunkMask) &+ 1 : EventChunks.size
+                chunks.toWarmCount = EventChunks.filled(after, tail: tail)
             }
         }
         chunks.give(UInt32(truncatingIfNeeded: chunk))

@@ -6,8 +6,8 @@
 /// (4.2 ms windows made the AWS sweep 2 to 4% slower, 1 ms windows `bench-overload` 3% slower.)
 ///
 /// A bucket is a list of chunks from the queue's pool (`EventChunks`), filled in order: appending writes the next
-/// entry of the bucket's last chunk, and draining copies whole chunks out, front to back. The bucket's last chunk
-/// and fill count are in small arrays that stay in the cache. (A bucket used to be linked lists of one node per
+/// entry of the bucket's last chunk, and draining copies whole chunks out, front to back. Each bucket's first
+/// chunk and next place are in small arrays that stay in the cache. (A bucket used to be linked lists of one node per
 /// event; a million-client burst spent a tenth of its time waiting for the free list's next node to come from
 /// memory before it could append.)
 ///
@@ -22,26 +22,23 @@ struct TimeWheel: ~Copyable {
     static let windowShift: UInt64 = 21
     static let slots = 1024
 
-    /// Each slot's first and last chunk (`none` when its bucket is empty), and the entries in its last chunk.
+    /// Each slot's bucket: its first chunk (`none` when empty), and the place its next event goes
+    /// (`EventChunks.append`; 0 when empty).
     var first: UnsafeMutablePointer<UInt32>
-    var last: UnsafeMutablePointer<UInt32>
-    var fill: UnsafeMutablePointer<UInt32>
+    var tail: UnsafeMutablePointer<UInt32>
     /// Events in all buckets.
     var count = 0
 
     init() {
         first = PlainMemory.allocate(UInt32.self, capacity: Self.slots)
         first.initialize(repeating: Self.none, count: Self.slots)
-        last = PlainMemory.allocate(UInt32.self, capacity: Self.slots)
-        last.initialize(repeating: Self.none, count: Self.slots)
-        fill = PlainMemory.allocate(UInt32.self, capacity: Self.slots)
-        fill.initialize(repeating: 0, count: Self.slots)
+        tail = PlainMemory.allocate(UInt32.self, capacity: Self.slots)
+        tail.initialize(repeating: 0, count: Self.slots)
     }
 
     deinit {
         PlainMemory.free(first)
-        PlainMemory.free(last)
-        PlainMemory.free(fill)
+        PlainMemory.free(tail)
     }
 
     @inline(__always)
@@ -51,17 +48,11 @@ struct TimeWheel: ~Copyable {
     @inline(__always)
     mutating func append(_ key: EventKey, _ payload: UInt64, window: UInt64, chunks: inout EventChunks) {
         let s = Self.slot(window)
-        var chunk = last[s]
-        var n = Int(fill[s])
-        if chunk == Self.none || n == EventChunks.size {
-            let fresh = chunks.take()
-            if chunk == Self.none { first[s] = fresh } else { chunks.next[Int(chunk)] = fresh }
-            last[s] = fresh
-            chunk = fresh
-            n = 0
+        var place = Int(tail[s])
+        if chunks.append(Entry(key: key, payload: payload), tail: &place) {
+            first[s] = UInt32(truncatingIfNeeded: (place &- 1) >> EventChunks.shift)
         }
-        (chunks.base(chunk) + n).initialize(to: Entry(key: key, payload: payload))
-        fill[s] = UInt32(truncatingIfNeeded: n &+ 1)
+        tail[s] = UInt32(truncatingIfNeeded: place)
         count &+= 1
     }
 
@@ -71,12 +62,11 @@ struct TimeWheel: ~Copyable {
         let s = Self.slot(window)
         var chunk = first[s]
         guard chunk != Self.none else { return }
-        let lastChunk = last[s], lastFill = Int(fill[s])
+        let end = Int(tail[s])
         first[s] = Self.none
-        last[s] = Self.none
-        fill[s] = 0
+        tail[s] = 0
         while chunk != Self.none {
-            let n = chunk == lastChunk ? lastFill : EventChunks.size
+            let n = EventChunks.filled(chunk, tail: end)
             queue.append(contentsOf: chunks.base(chunk), count: n)
             count &-= n
             let following = chunks.next[Int(chunk)]
@@ -90,9 +80,8 @@ struct TimeWheel: ~Copyable {
         for s in 0..<Self.slots {
             var chunk = first[s]
             while chunk != Self.none {
-                let n = chunk == last[s] ? Int(fill[s]) : EventChunks.size
                 let base = chunks.base(chunk)
-                for i in 0..<n { body(base[i].key, base[i].payload) }
+                for i in 0..<EventChunks.filled(chunk, tail: Int(tail[s])) { body(base[i].key, base[i].payload) }
                 chunk = chunks.next[Int(chunk)]
             }
         }
