@@ -7,22 +7,22 @@ import Foundation
 enum PlainMemory {
     static func allocate<T>(_ type: T.Type, capacity: Int) -> UnsafeMutablePointer<T> {
         precondition(_isPOD(T.self), "PlainMemory holds plain values only")
-        let bytes = Swift.max(1, capacity) * MemoryLayout<T>.stride
-        guard let raw = malloc(bytes) else {
-            fatalError("out of memory: \(capacity) values of \(MemoryLayout<T>.stride) bytes")
-        }
-        adviseLarge(raw, bytes: bytes)
-        return raw.bindMemory(to: T.self, capacity: capacity)
+        return reallocate(nil, bytes: Swift.max(1, capacity) * MemoryLayout<T>.stride)
+            .bindMemory(to: T.self, capacity: capacity)
     }
 
     /// The block at `pointer`, resized to `capacity` values; its first values are kept.
     static func resize<T>(_ pointer: UnsafeMutablePointer<T>, to capacity: Int) -> UnsafeMutablePointer<T> {
-        let bytes = Swift.max(1, capacity) * MemoryLayout<T>.stride
-        guard let raw = realloc(pointer, bytes) else {
-            fatalError("out of memory: \(capacity) values of \(MemoryLayout<T>.stride) bytes")
-        }
+        reallocate(pointer, bytes: Swift.max(1, capacity) * MemoryLayout<T>.stride)
+            .bindMemory(to: T.self, capacity: capacity)
+    }
+
+    /// A block of `bytes` (a new one when `old` is nil, else `old` resized, its first bytes kept), on huge pages
+    /// when it is large (`adviseLarge`).
+    static func reallocate(_ old: UnsafeMutableRawPointer?, bytes: Int) -> UnsafeMutableRawPointer {
+        guard let raw = realloc(old, bytes) else { fatalError("out of memory: a block of \(bytes) bytes") }
         adviseLarge(raw, bytes: bytes)
-        return raw.bindMemory(to: T.self, capacity: capacity)
+        return raw
     }
 
     static func free<T>(_ pointer: UnsafeMutablePointer<T>) {

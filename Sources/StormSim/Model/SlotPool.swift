@@ -153,12 +153,7 @@ final class SlotStorage<Element> {
     deinit { free(raw) }
 
     private static func allocate(_ old: UnsafeMutableRawPointer?, _ capacity: Int) -> UnsafeMutableRawPointer {
-        let bytes = Swift.max(1, capacity) * MemoryLayout<Element>.stride + alignment
-        guard let p = realloc(old, bytes) else {
-            fatalError("out of memory: \(capacity) slots of \(MemoryLayout<Element>.stride) bytes")
-        }
-        PlainMemory.adviseLarge(p, bytes: bytes)
-        return p
+        PlainMemory.reallocate(old, bytes: Swift.max(1, capacity) * MemoryLayout<Element>.stride + alignment)
     }
 
     private static func aligned(_ raw: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Element> {
