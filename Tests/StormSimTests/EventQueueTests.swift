@@ -147,13 +147,49 @@ struct PendingEvents {
         let scratch = UnsafeMutablePointer<WindowQueue.Entry>.allocate(capacity: n)
         defer { scratch.deallocate() }
         entries.withUnsafeMutableBufferPointer { buffer in
-            queue.radixPass(from: buffer.baseAddress!, to: scratch, count: n, shift: 0)
-            queue.radixPass(from: scratch, to: buffer.baseAddress!, count: n, shift: WindowQueue.radixBits)
+            queue.countingPass(from: buffer.baseAddress!, to: scratch, count: n, shift: 0, bits: WindowQueue.radixBits)
+            queue.countingPass(from: scratch, to: buffer.baseAddress!, count: n, shift: WindowQueue.radixBits, bits: WindowQueue.radixBits)
         }
         let sorted = zip(entries, entries.dropFirst()).allSatisfy {
             $0.key.time < $1.key.time || ($0.key.time == $1.key.time && $0.payload < $1.payload)
         }
         #expect(sorted && Set(entries.map(\.payload)).count == n)
+    }
+
+    /// Every window size through each of the three ways a window is sorted (insertion sort alone, one counting
+    /// pass by the top bits of the time, two passes), with times spread over the window, bunched at its start (every
+    /// event in one bucket of the pass), or repeated (ties, which keep their order), and the order of scheduling
+    /// sometimes not that of the bucket: the run ends in `(time, order)` order, with the same events.
+    @Test func windowsOfEverySizeAreSortedByTimeThenOrder() {
+        var rng = Xoshiro256(seed: 44)
+        let base = UInt64(9) << TimeWheel.windowShift
+        var queue = WindowQueue(capacity: 16)
+        let sizes = Array(0...70) + [100, 255, 256, 511, 512, 513, 1_500]
+        for n in sizes {
+            for shape in 0..<4 {
+                var expected: [EventKey] = []
+                for i in 0..<n {
+                    let offset: UInt64
+                    switch shape {
+                    case 0: offset = rng.nextInt(below: 1 << TimeWheel.windowShift)
+                    case 1: offset = rng.nextInt(below: 64)
+                    case 2: offset = rng.nextInt(below: 3) << 19
+                    default: offset = (1 << TimeWheel.windowShift) - 1 - UInt64(i)
+                    }
+                    // Mostly in order of scheduling, as a bucket is; now and then an earlier order comes later.
+                    let order = (rng.bernoulli(0.1) ? UInt64(i) : UInt64(i) + 1_000_000) << 8
+                    let key = EventKey(time: SimTime(nanoseconds: Int64(base + offset)), order: order)
+                    queue.append(key, UInt64(i))
+                    expected.append(key)
+                }
+                queue.sortRun()
+                expected.sort { EventKey.precedes($0, $1) }
+                var popped: [EventKey] = []
+                while !queue.isEmpty { popped.append(queue.popTop().key) }
+                #expect(popped.map(\.time) == expected.map(\.time) && popped.map(\.order) == expected.map(\.order),
+                        "window of \(n) events, shape \(shape)")
+            }
+        }
     }
 
     /// Delays on every scale the calendar side sees: the same window, the next ones, across the ring (2.1 s), far

@@ -130,77 +130,65 @@ struct WindowQueue: ~Copyable {
     }
 
     /// Sorts the run after a window moved in. Keys are unique, so any correct sort gives the same order.
+    ///
+    /// A window of a few events is insertion sorted. More (a window of the AWS sweep holds ten to forty) are first
+    /// spread by the top bits of their time within the window into about twice as many buckets as events, in one
+    /// stable counting pass, and then insertion sorted: most buckets hold one event, so the insertion sort's inner
+    /// loop almost never runs and its branch is predicted (insertion sort alone mispredicts once an event, and
+    /// that was a sixth of the sweep). A crowded window (a burst's retries) takes two counting passes by time.
+    /// Either way the insertion sort by the whole key comes last, so ties and anything out of place end in
+    /// `(time, order)` order whatever the passes did.
     mutating func sortRun() {
         let n = runEnd &- runStart
         if n >= Self.warmCrowd {
             warmed = runStart
             warmAt = runStart
         }
-        guard n > 1 else { return }
         let entries = run + runStart
         if n <= Self.insertionLimit {
             Self.insertionSort(entries, n)
             return
         }
-        // A crowded window (a burst's retries, a fleet's thousand clients) goes through a scratch buffer kept
-        // between windows (the standard library's sort allocates one per call).
         if scratchCapacity < n {
             if scratchCapacity > 0 { PlainMemory.free(scratch) }
             scratchCapacity = Swift.max(n, 2 * scratchCapacity)
             scratch = PlainMemory.allocate(Entry.self, capacity: scratchCapacity)
         }
-        if n >= Self.radixLimit {
-            // By time within the window, two stable counting passes (the low 11 bits, then the next 10), then an
-            // insertion sort by the whole key, which has nothing to do when events of equal time came in order of
-            // sequence (they do: a bucket keeps the order of scheduling) and puts right anything that did not.
-            radixPass(from: entries, to: scratch, count: n, shift: 0)
-            radixPass(from: scratch, to: entries, count: n, shift: Self.radixBits)
-            Self.insertionSort(entries, n)
+        if n < Self.radixLimit {
+            // 2^bits buckets, from 2n to 4n: the top `bits` bits of the 21-bit time within the window.
+            let bits = UInt64(Int.bitWidth &- n.leadingZeroBitCount &+ 1)
+            countingPass(from: entries, to: scratch, count: n, shift: TimeWheel.windowShift &- bits, bits: bits)
+            Self.insertionSort(scratch, n)
+            entries.update(from: scratch, count: n)
             return
         }
-        // Fewer: merge sort, O(n log n).
-        var width = Self.insertionLimit
-        for start in stride(from: 0, to: n, by: width) { Self.insertionSort(entries + start, Swift.min(width, n - start)) }
-        var source = entries, target = scratch
-        while width < n {
-            for start in stride(from: 0, to: n, by: 2 * width) {
-                let middle = Swift.min(start + width, n), end = Swift.min(start + 2 * width, n)
-                var i = start, j = middle, k = start
-                while i < middle && j < end {
-                    if EventKey.precedes(source[j].key, source[i].key) {
-                        target[k] = source[j]
-                        j &+= 1
-                    } else {
-                        target[k] = source[i]
-                        i &+= 1
-                    }
-                    k &+= 1
-                }
-                while i < middle { target[k] = source[i]; i &+= 1; k &+= 1 }
-                while j < end { target[k] = source[j]; j &+= 1; k &+= 1 }
-            }
-            swap(&source, &target)
-            width *= 2
-        }
-        if source != entries { entries.update(from: source, count: n) }
+        // By time within the window, two stable counting passes (the low 11 bits, then the next 10), then the
+        // insertion sort, which has nothing to do when events of equal time came in order of sequence (they do: a
+        // bucket keeps the order of scheduling).
+        countingPass(from: entries, to: scratch, count: n, shift: 0, bits: Self.radixBits)
+        countingPass(from: scratch, to: entries, count: n, shift: Self.radixBits, bits: Self.radixBits)
+        Self.insertionSort(entries, n)
     }
 
-    static let insertionLimit = 24
-    /// From this many events, a window is sorted by time in two counting passes (O(n)) instead of merge sort.
+    /// Up to this many events, a window is insertion sorted alone.
+    static let insertionLimit = 8
+    /// From this many events, a window is sorted by time in two counting passes, then insertion sorted.
     static let radixLimit = 512
-    /// Bits of time per counting pass: two passes cover a window's 21 bits.
+    /// Bits of time per counting pass of a crowded window: two passes cover a window's 21 bits.
     static let radixBits: UInt64 = 11
 
-    /// One stable counting pass by `radixBits` bits of the time, from `shift` up.
+    /// One stable counting pass by `bits` bits of the time (at most `radixBits`), from bit `shift` up.
     @inline(__always)
-    mutating func radixPass(
-        from source: UnsafeMutablePointer<Entry>, to target: UnsafeMutablePointer<Entry>, count n: Int, shift: UInt64
+    mutating func countingPass(
+        from source: UnsafeMutablePointer<Entry>, to target: UnsafeMutablePointer<Entry>, count n: Int,
+        shift: UInt64, bits: UInt64
     ) {
-        let mask = UInt64(Self.radixBuckets - 1)
-        counts.update(repeating: 0, count: Self.radixBuckets)
+        let buckets = 1 << Int(truncatingIfNeeded: bits)
+        let mask = UInt64(buckets &- 1)
+        counts.update(repeating: 0, count: buckets)
         for i in 0..<n { counts[Int(truncatingIfNeeded: source[i].key.time >> shift & mask)] &+= 1 }
         var total: Int32 = 0
-        for b in 0..<Self.radixBuckets {
+        for b in 0..<buckets {
             let c = counts[b]
             counts[b] = total
             total &+= c
