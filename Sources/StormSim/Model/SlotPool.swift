@@ -18,7 +18,7 @@ protocol Generational {
 /// straddled two lines, and a burst that reads a million slots at random waited for two lines each time.) A pool
 /// is a value, as an array is: a copy shares the storage until one of them writes (copy on write).
 struct SlotPool<Element: Generational> {
-    private var storage = SlotStorage<Element>(capacity: 0)
+    private var storage = SlotStorage(capacity: 0, stride: MemoryLayout<Element>.stride)
     /// `storage.base`, kept here so a read needs no extra load.
     private var base: UnsafeMutablePointer<Element>
     /// Slots used so far (live or free).
@@ -32,7 +32,10 @@ struct SlotPool<Element: Generational> {
     var liveFlags: [Bool] = []
     #endif
 
-    init() { base = storage.base }
+    init() {
+        precondition(_isPOD(Element.self), "slot pools hold plain values only")
+        base = storage.base.assumingMemoryBound(to: Element.self)
+    }
 
     var live: Int { count - freeCount }
 
@@ -54,7 +57,7 @@ struct SlotPool<Element: Generational> {
         } else {
             storage = storage.copy(count: count, capacity: Swift.max(capacity, storage.capacity))
         }
-        base = storage.base
+        base = storage.base.assumingMemoryBound(to: Element.self)
     }
 
     @inline(__always)
@@ -96,7 +99,7 @@ struct SlotPool<Element: Generational> {
         assert(liveFlags[Int(id)], "slot \(id) freed twice")
         liveFlags[Int(id)] = false
         #endif
-        precondition(Int(id) < count, "slot \(id) of \(count)")
+        if Int(id) >= count { slotOutOfRange(id, count) }
         prepareWrite()
         base[Int(id)].generation &+= 1
         base[Int(id)].freeLink = freeHead
@@ -119,68 +122,77 @@ struct SlotPool<Element: Generational> {
         return live
     }
 
+    /// A slot, read and written in place. (Addressors, not a getter and `_modify`: through a getter, an unoptimised
+    /// build copied the whole slot for every field it read.)
     subscript(id: UInt32) -> Element {
         @inline(__always)
-        get {
-            precondition(Int(id) < count, "slot \(id) of \(count)")
-            return base[Int(id)]
+        unsafeAddress {
+            if Int(id) >= count { slotOutOfRange(id, count) }
+            return UnsafePointer(base + Int(id))
         }
         @inline(__always)
-        _modify {
-            precondition(Int(id) < count, "slot \(id) of \(count)")
+        unsafeMutableAddress {
+            if Int(id) >= count { slotOutOfRange(id, count) }
             prepareWrite()
-            yield &base[Int(id)]
+            return base + Int(id)
         }
     }
 }
 
-/// A slot pool's memory: plain values from `malloc`, grown with `realloc` (a large block is remapped without a
-/// copy), with the first slot on a 64-byte boundary; large pools on huge pages (`PlainMemory.adviseLarge`).
-final class SlotStorage<Element> {
+/// Traps: `id` is not one of the `count` slots used so far. (Not `precondition` with its message, and not a method
+/// of the generic pool: in an unoptimised build, which is what the test suite runs, the message's closure copied
+/// the pool, with a retain and a release of its storage, and a method looked up the pool's metadata, on every
+/// access.)
+@inline(never)
+private func slotOutOfRange(_ id: UInt32, _ count: Int) -> Never { preconditionFailure("slot \(id) of \(count)") }
+
+/// A slot pool's memory: plain bytes from `malloc`, grown with `realloc` (a large block is remapped without a
+/// copy), with the first slot on a 64-byte boundary; large pools on huge pages (`PlainMemory.adviseLarge`). Not
+/// generic (slots are plain values, copied as bytes): an unoptimised build looked up a generic class's metadata
+/// for every uniqueness check, that is, for every write to a slot.
+final class SlotStorage {
     /// The block from `malloc`, 64 bytes longer than the slots need, and where the slots start in it.
     private var raw: UnsafeMutableRawPointer
-    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity: Int
+    /// Bytes per slot.
+    let stride: Int
     static var alignment: Int { 64 }
 
-    init(capacity: Int) {
-        precondition(_isPOD(Element.self), "slot pools hold plain values only")
+    init(capacity: Int, stride: Int) {
         self.capacity = capacity
-        raw = Self.allocate(nil, capacity)
+        self.stride = stride
+        raw = Self.allocate(nil, capacity * stride)
         base = Self.aligned(raw)
     }
 
     deinit { free(raw) }
 
-    private static func allocate(_ old: UnsafeMutableRawPointer?, _ capacity: Int) -> UnsafeMutableRawPointer {
-        PlainMemory.reallocate(old, bytes: Swift.max(1, capacity) * MemoryLayout<Element>.stride + alignment)
+    private static func allocate(_ old: UnsafeMutableRawPointer?, _ bytes: Int) -> UnsafeMutableRawPointer {
+        PlainMemory.reallocate(old, bytes: Swift.max(1, bytes) + alignment)
     }
 
-    private static func aligned(_ raw: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Element> {
+    private static func aligned(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
         let address = UInt(bitPattern: raw)
-        let offset = Int((UInt(alignment) &- address % UInt(alignment)) % UInt(alignment))
-        return (raw + offset).bindMemory(to: Element.self, capacity: 1)
+        return raw + Int((UInt(alignment) &- address % UInt(alignment)) % UInt(alignment))
     }
 
     /// Grows to `newCapacity` slots, keeping the first `count`: `realloc` may move the block to an address with
     /// another offset to the next 64-byte boundary, so the slots move within the block to the new boundary.
     func grow(to newCapacity: Int, keeping count: Int) {
         guard newCapacity > capacity else { return }
-        let oldOffset = UnsafeMutableRawPointer(base) - raw
-        raw = Self.allocate(raw, newCapacity)
+        let oldOffset = base - raw
+        raw = Self.allocate(raw, newCapacity * stride)
         base = Self.aligned(raw)
-        let newOffset = UnsafeMutableRawPointer(base) - raw
-        if newOffset != oldOffset {
-            UnsafeMutableRawPointer(base).copyMemory(
-                from: raw + oldOffset, byteCount: count * MemoryLayout<Element>.stride)
-        }
+        let newOffset = base - raw
+        if newOffset != oldOffset { base.copyMemory(from: raw + oldOffset, byteCount: count * stride) }
         capacity = newCapacity
     }
 
     /// A storage of its own with the first `count` slots of this one.
     func copy(count: Int, capacity: Int) -> SlotStorage {
-        let clone = SlotStorage(capacity: Swift.max(capacity, count))
-        clone.base.initialize(from: base, count: count)
+        let clone = SlotStorage(capacity: Swift.max(capacity, count), stride: stride)
+        clone.base.copyMemory(from: base, byteCount: count * stride)
         return clone
     }
 }
