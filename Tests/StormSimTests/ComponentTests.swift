@@ -89,6 +89,26 @@ import Testing
         #expect(UInt(bitPattern: reserved.items.baseAddress ?? UnsafePointer(bitPattern: 64)!) % 64 == 0)
     }
 
+    /// Records (the world's callers, services and instances) behave as an array of values: read and written in
+    /// place, a copy independent once either writes, and every reference they hold released with the last copy.
+    @Test func recordsAreValuesThatReleaseWhatTheyHold() {
+        final class Tracked { nonisolated(unsafe) static var alive = 0; init() { Tracked.alive += 1 }; deinit { Tracked.alive -= 1 } }
+        struct Row { var n: Int; var names: [String]; var tracked: Tracked }
+        do {
+            var rows = Records((0..<5).map { Row(n: $0, names: ["r\($0)"], tracked: Tracked()) })
+            #expect(Tracked.alive == 5 && rows.count == 5 && rows.map(\.n) == [0, 1, 2, 3, 4])
+            var copy = rows
+            copy[1].n = 10
+            copy[2].names.append("more")
+            rows[3].tracked = Tracked()
+            #expect(rows.map(\.n) == [0, 1, 2, 3, 4] && copy.map(\.n) == [0, 10, 2, 3, 4])
+            #expect(rows[2].names == ["r2"] && copy[2].names == ["r2", "more"])
+            #expect(Tracked.alive == 6 && rows[3].tracked !== copy[3].tracked && rows[4].tracked === copy[4].tracked)
+            #expect(Array(rows.indices) == [0, 1, 2, 3, 4] && rows.reduce(0) { $0 + $1.n } == 10)
+        }
+        #expect(Tracked.alive == 0)
+    }
+
     /// A block large enough to be offered huge pages (`PlainMemory.adviseLarge`) holds and keeps its values
     /// through growth, as a small one does.
     @Test func largePlainBlocksKeepTheirValues() {

@@ -19,7 +19,7 @@ struct World<F: ModelFeatures>: EventHandler {
     /// False when the clients' policy has neither a breaker nor a token bucket, so no policy gauge needs updating.
     let hasPolicyGauges: Bool
     /// The clients (0) and every service that calls downstream (s + 1).
-    var callers: [Caller]
+    var callers: RecordArray<Caller>
     /// Per-request deadline of the clients, and whether attempts carry it downstream.
     let deadline: SimDuration?
     let propagateDeadline: Bool
@@ -31,9 +31,9 @@ struct World<F: ModelFeatures>: EventHandler {
     let latencyLane: Int?
     let timeoutLane = 1
 
-    var services: [ServiceState]
+    var services: RecordArray<ServiceState>
     /// Every instance of every service, service by service (`ServiceState.instances` says which are whose).
-    var instances: [InstanceState]
+    var instances: RecordArray<InstanceState>
     /// The balancers of each (caller, service) pair whose service has several instances: index
     /// `balancerIndex[caller * services.count + service]`, -1 when the service has one instance.
     var balancers: [BalancerSet] = []
@@ -102,7 +102,7 @@ struct World<F: ModelFeatures>: EventHandler {
                 policy: s.callPolicy, clients: 1, hosts: 1, targets: s.calls.map { names.firstIndex(of: $0)! },
                 streams: streams, label: "service/\(s.name)/"))
         }
-        self.callers = callers
+        self.callers = RecordArray(callers)
         hasPolicyGauges = callers[0].state.breaker != nil || callers[0].state.tokenBudget != nil
 
         let attemptColumns = min(scenario.attemptColumnsBasis, ClientColumn.maxAttemptColumns)
@@ -113,7 +113,7 @@ struct World<F: ModelFeatures>: EventHandler {
         let series = TimeSeries(interval: scenario.metricsInterval, end: scenario.duration, columns: columns)
         stats = Statistics(series: series, attemptColumns: attemptColumns)
         var instances: [InstanceState] = []
-        services = scenario.services.enumerated().map { i, s in
+        services = RecordArray(scenario.services.enumerated().map { i, s in
             let first = instances.count
             let columns = ServiceColumns.forService(i, attemptColumns: attemptColumns)
             for k in 0..<s.instances {
@@ -129,8 +129,8 @@ struct World<F: ModelFeatures>: EventHandler {
             return ServiceState(
                 config: s, instances: first..<instances.count, streams: streams,
                 columns: .forService(i, attemptColumns: attemptColumns), series: series)
-        }
-        self.instances = instances
+        })
+        self.instances = RecordArray(instances)
         for s in services.indices where scenario.services[s].concurrencyLimit != nil {
             let total = services[s].instances.reduce(0) { $0 + instances[$1].limit }
             services[s].limitGauge.change(by: Double(total), at: .zero, in: &stats.series)
