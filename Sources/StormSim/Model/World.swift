@@ -36,10 +36,10 @@ struct World<F: ModelFeatures>: EventHandler {
     var instances: RecordArray<InstanceState>
     /// The balancers of each (caller, service) pair whose service has several instances: index
     /// `balancerIndex[caller * services.count + service]`, -1 when the service has one instance.
-    var balancers: [BalancerSet] = []
+    var balancers = RecordArray<BalancerSet>([])
     var balancerIndex: [Int32] = []
     /// Per instance, its concurrency limiter (nil when its service has no concurrency limit).
-    var limiters: [ConcurrencyLimiter?] = []
+    var limiters = RecordArray<ConcurrencyLimiter?>([])
     /// Salts of the keyed draws for network latency, out to the service and back.
     let latencyOutSalt: UInt64
     let latencyBackSalt: UInt64
@@ -58,9 +58,9 @@ struct World<F: ModelFeatures>: EventHandler {
     /// Key of the family of crash draws (a restart delay's jitter: instance i's n-th crash).
     let crashFamily: UInt64
     /// Per service, its look-aside cache (nil without one).
-    var caches: [CacheState?] = []
+    var caches = RecordArray<CacheState?>([])
     /// Per service, its autoscaler (nil without one).
-    var autoscalers: [AutoscalerState?] = []
+    var autoscalers = RecordArray<AutoscalerState?>([])
     /// The message queues (services of kind sqs), their messages and consumers.
     var messageQueues = MessageQueues()
 
@@ -137,14 +137,15 @@ struct World<F: ModelFeatures>: EventHandler {
         }
         let limiterStreams = StreamFamily(streams: streams, label: "instance/limiter")
         var position = 0
-        limiters = scenario.services.flatMap { s in
+        limiters = RecordArray(scenario.services.flatMap { s in
             (0..<s.instances).map { _ -> ConcurrencyLimiter? in
                 position += 1
                 return s.concurrencyLimit.map { ConcurrencyLimiter($0, rng: limiterStreams.stream(UInt64(position - 1))) }
             }
-        }
+        })
         // Balancers: for each caller, for each service it calls that has several instances.
         balancerIndex = [Int32](repeating: -1, count: callers.count * services.count)
+        var balancers: [BalancerSet] = []
         for (c, caller) in callers.enumerated() {
             for target in Set(caller.targets).sorted() where services[target].instances.count > 1 {
                 let config = scenario.services[target]
@@ -157,12 +158,13 @@ struct World<F: ModelFeatures>: EventHandler {
                     streams: streams, label: label))
             }
         }
+        self.balancers = RecordArray(balancers)
         for set in balancers where set.watches { services[set.service].watchingBalancers += set.units }
-        caches = scenario.services.map { s in s.cache.map { CacheState($0, salt: streams.key("cache/\(s.name)")) } }
+        caches = RecordArray(scenario.services.map { s in s.cache.map { CacheState($0, salt: streams.key("cache/\(s.name)")) } })
         for set in balancers where set.listens { services[set.service].balancersListen = true }
-        autoscalers = scenario.services.enumerated().map { i, s in
+        autoscalers = RecordArray(scenario.services.enumerated().map { i, s in
             s.autoscale.map { AutoscalerState($0, column: services[i].columns.instances, series: &stats.series) }
-        }
+        })
         for s in services.indices where autoscalers[s] != nil { setServing(service: s, count: autoscalers[s]!.ready, now: .zero) }
         messageQueues.queues = scenario.services.enumerated().map { i, s in
             s.messageQueue.map { config in
