@@ -3,8 +3,8 @@
 /// the window after that (a zero delay, a short backoff).
 ///
 /// A window holds few events (about eight in the AWS sweep and in `bench-overload`), and nearly all of them arrive
-/// with the bucket: sorting eight keys once costs less than eight heap insertions and eight heap removals. A
-/// crowded window (a burst's retries: twenty thousand events) is sorted by time in two counting passes.
+/// with the bucket: sorting eight keys once costs less than eight heap insertions and eight heap removals (see
+/// `sortRun` for how windows of every size are sorted).
 struct WindowQueue: ~Copyable {
     struct Entry {
         var key: EventKey
@@ -31,7 +31,7 @@ struct WindowQueue: ~Copyable {
         runCapacity = Swift.max(capacity, 16)
         run = PlainMemory.allocate(Entry.self, capacity: runCapacity)
         late = KeyHeap(capacity: 64)
-        scratch = run  // unused until a run outgrows insertion sort
+        scratch = run  // unused until a run of more than `insertionLimit` events
         counts = PlainMemory.allocate(Int32.self, capacity: Self.radixBuckets)
     }
 

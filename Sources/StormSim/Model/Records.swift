@@ -1,9 +1,9 @@
-/// The world's callers, services and instances: `Records` in an unoptimised build, an array in an optimised one.
+/// The world's callers, services, instances, balancers, limiters, caches and autoscalers: `Records` in an
+/// unoptimised build, an array in an optimised one.
 ///
 /// `swift test` runs unoptimised, and there an array's subscript getter copies the whole record, retaining and
 /// releasing each reference in it, to read one field: a caller is 700 bytes, read a dozen times an event. In an
-/// optimised build the array is faster than `Records` (5% more instructions on `bench-overload` with `Records`:
-/// the compiler knows an array's buffer aliases nothing else, and reloads a raw pointer after every store). Both
+/// optimised build the array is faster (with `Records` there, `bench-overload` took 5% more instructions). Both
 /// are arrays of values; `GoldenTests` checks that the unoptimised build reproduces the optimised one's results.
 #if DEBUG
 typealias RecordArray<Element> = Records<Element>
