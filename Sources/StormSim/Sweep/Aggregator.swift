@@ -10,7 +10,8 @@ public final class Aggregator: @unchecked Sendable {
     public let set: ScenarioSet
     public let replications: Int
     let lock = NSLock()
-    var pending: [Int: RunResult] = [:]
+    /// Results that arrived before an earlier job's, with their line of `replications.csv`.
+    var pending: [Int: (result: RunResult, line: String?)] = [:]
     var nextJob = 0
     var accumulators: [Accumulator?]
     /// Summary row and time series per variant, once complete.
@@ -53,12 +54,15 @@ public final class Aggregator: @unchecked Sendable {
     /// A variant completed by this job is handed to `onFinished` after the lock is released, so that writing its
     /// time series does not hold up the other workers' results (variants finish in order, but two may be written
     /// at once).
+    /// The result's line of `replications.csv` is formatted before the lock is taken (with runs of a few requests,
+    /// the other worker waited on the lock for a fifth of the time).
     public func add(_ result: RunResult, job index: Int) {
+        let line = replicationSink == nil ? nil : Self.replicationLine(result, replication: index % replications)
         var completed: [(Int, VariantOutput)] = []
         lock.lock()
-        pending[index] = result
+        pending[index] = (result, line)
         while let next = pending.removeValue(forKey: nextJob) {
-            if let output = fold(next, job: nextJob) { completed.append(output) }
+            if let output = fold(next.result, job: nextJob, line: next.line) { completed.append(output) }
             nextJob += 1
         }
         lock.unlock()
@@ -82,9 +86,9 @@ public final class Aggregator: @unchecked Sendable {
     public var complete: Bool { nextJob == set.variants.count * replications }
 
     /// Folds one result; returns its variant's output when this was the variant's last replication.
-    func fold(_ r: RunResult, job: Int) -> (Int, VariantOutput)? {
+    func fold(_ r: RunResult, job: Int, line: String?) -> (Int, VariantOutput)? {
         let v = job / replications
-        if replications > 1 { streamRow(r, replication: job % replications) }
+        if let line { streamRow(r, line: line) }
         if accumulators[v] == nil { accumulators[v] = Accumulator(first: r, replications: replications) }
         accumulators[v]!.add(r)
         if accumulators[v]!.count == replications {
@@ -98,16 +102,22 @@ public final class Aggregator: @unchecked Sendable {
         return nil
     }
 
-    func streamRow(_ r: RunResult, replication: Int) {
+    /// Writes `line`, after the header on the first call.
+    func streamRow(_ r: RunResult, line: String) {
         guard let sink = replicationSink else { return }
-        let metricStart = r.firstMetricIndex
         if replicationHeader == nil {
+            let metricStart = r.firstMetricIndex
             let header = r.summary[..<(metricStart - 1)].map(\.column) + ["replication", "seed"] + r.summary[metricStart...].map(\.column)
             replicationHeader = header
             sink(header.map(CSVTable.escape).joined(separator: ",") + "\n")
         }
-        // One string, appended to cell by cell (the arrays of cells and texts, joined, were a fifth of a short run's
-        // cost).
+        sink(line)
+    }
+
+    /// A result's line of `replications.csv`: one string, appended to cell by cell (the arrays of cells and texts,
+    /// joined, were a fifth of a short run's cost).
+    static func replicationLine(_ r: RunResult, replication: Int) -> String {
+        let metricStart = r.firstMetricIndex
         var line = ""
         line.reserveCapacity(16 * (r.summary.count + 2))
         for (k, entry) in r.summary[..<(metricStart - 1)].enumerated() {
@@ -123,7 +133,7 @@ public final class Aggregator: @unchecked Sendable {
             line.append(entry.value.text)
         }
         line.append("\n")
-        sink(line)
+        return line
     }
 
     /// The running sums of one variant's replications.
