@@ -34,7 +34,7 @@ struct SlotPool<Element: Generational> {
 
     init() {
         precondition(_isPOD(Element.self), "slot pools hold plain values only")
-        base = storage.base.assumingMemoryBound(to: Element.self)
+        base = storage.base.bindMemory(to: Element.self, capacity: storage.capacity)
     }
 
     var live: Int { count - freeCount }
@@ -57,7 +57,7 @@ struct SlotPool<Element: Generational> {
         } else {
             storage = storage.copy(count: count, capacity: Swift.max(capacity, storage.capacity))
         }
-        base = storage.base.assumingMemoryBound(to: Element.self)
+        base = storage.base.bindMemory(to: Element.self, capacity: storage.capacity)
     }
 
     @inline(__always)
