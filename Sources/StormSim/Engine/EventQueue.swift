@@ -9,11 +9,11 @@
 /// - Lanes: events that a component schedules with a fixed delay (a constant timeout, a constant network latency)
 ///   arrive in time order, so they go to a FIFO lane, O(1). A lane accepts an event only when it is not earlier
 ///   than the lane's last one; otherwise the event goes to the heap side.
-/// - Heap side: time is cut into windows of 2^21 ns. `near` holds the events of windows up to the current one
+/// - Heap side: time is cut into windows of 2^22 ns. `near` holds the events of windows up to the current one
 ///   (the window's bucket, sorted once when it moved in, and a small heap of events scheduled into the window
 ///   since); the `TimeWheel` holds, unsorted, those of the next 1,023 windows; `far`, a 4-ary heap, holds the
 ///   rest. When `near` runs dry, the next window's bucket moves into it. So every event passes through one
-///   window's few events (about eight), which stay in the cache, and far-ahead events (the next arrival of each of
+///   window's events (tens of them), which stay in the cache, and far-ahead events (the next arrival of each of
 ///   a thousand clients) cost an append and a move instead of a climb through a big heap.
 ///
 /// Popping takes the smallest of `near`'s top and each lane's head. The queue owns its memory (it is not

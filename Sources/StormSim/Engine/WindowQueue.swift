@@ -2,9 +2,9 @@
 /// from the calendar, sorted once and then popped from the front; and `late`, a heap of the events scheduled into
 /// the window after that (a zero delay, a short backoff).
 ///
-/// A window holds few events (about eight in the AWS sweep and in `bench-overload`), and nearly all of them arrive
-/// with the bucket: sorting eight keys once costs less than eight heap insertions and eight heap removals (see
-/// `sortRun` for how windows of every size are sorted).
+/// A window holds tens of events in the AWS sweep and in `bench-overload`, and nearly all of them arrive with the
+/// bucket: sorting them once costs less than pushing each through a heap and popping it (see `sortRun` for how
+/// windows of every size are sorted).
 struct WindowQueue: ~Copyable {
     struct Entry {
         var key: EventKey
@@ -155,14 +155,14 @@ struct WindowQueue: ~Copyable {
             scratch = PlainMemory.allocate(Entry.self, capacity: scratchCapacity)
         }
         if n < Self.radixLimit {
-            // 2^bits buckets, from 2n to 4n: the top `bits` bits of the 21-bit time within the window.
+            // 2^bits buckets, from 2n to 4n: the top `bits` bits of the time within the window.
             let bits = UInt64(Int.bitWidth &- n.leadingZeroBitCount &+ 1)
             countingPass(from: entries, to: scratch, count: n, shift: TimeWheel.windowShift &- bits, bits: bits)
             Self.insertionSort(scratch, n)
             entries.update(from: scratch, count: n)
             return
         }
-        // By time within the window, two stable counting passes (the low 11 bits, then the next 10), then the
+        // By time within the window, two stable counting passes (the low 11 bits, then the next 11), then the
         // insertion sort, which has nothing to do when events of equal time came in order of sequence (they do: a
         // bucket keeps the order of scheduling).
         countingPass(from: entries, to: scratch, count: n, shift: 0, bits: Self.radixBits)
@@ -174,7 +174,7 @@ struct WindowQueue: ~Copyable {
     static let insertionLimit = 8
     /// From this many events, a window is sorted by time in two counting passes, then insertion sorted.
     static let radixLimit = 512
-    /// Bits of time per counting pass of a crowded window: two passes cover a window's 21 bits.
+    /// Bits of time per counting pass of a crowded window: two passes cover a window's 22 bits.
     static let radixBits: UInt64 = 11
 
     /// One stable counting pass by `bits` bits of the time (at most `radixBits`), from bit `shift` up.
