@@ -21,7 +21,7 @@ struct WindowQueue: ~Copyable {
     var warmed = 0
     var warmAt = Int.max
     var late: KeyHeap
-    /// Room for merging a crowded run.
+    /// Where a counting pass spreads a window of more than `insertionLimit` events.
     var scratch: UnsafeMutablePointer<Entry>
     var scratchCapacity = 0
     /// The counting passes' bucket counts.
@@ -131,8 +131,8 @@ struct WindowQueue: ~Copyable {
 
     /// Sorts the run after a window moved in. Keys are unique, so any correct sort gives the same order.
     ///
-    /// A window of a few events is insertion sorted. More (a window of the AWS sweep holds ten to forty) are first
-    /// spread by the top bits of their time within the window into about twice as many buckets as events, in one
+    /// A window of a few events is insertion sorted. More (the AWS sweep's windows hold tens) are first
+    /// spread by the top bits of their time within the window into two to four times as many buckets as events, in one
     /// stable counting pass, and then insertion sorted: most buckets hold one event, so the insertion sort's inner
     /// loop almost never runs and its branch is predicted (insertion sort alone mispredicts once an event, and
     /// that was a sixth of the sweep). A crowded window (a burst's retries) takes two counting passes by time.

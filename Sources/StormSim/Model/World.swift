@@ -145,23 +145,23 @@ struct World<F: ModelFeatures>: EventHandler {
         })
         // Balancers: for each caller, for each service it calls that has several instances.
         balancerIndex = [Int32](repeating: -1, count: callers.count * services.count)
-        var balancers: [BalancerSet] = []
+        var sets: [BalancerSet] = []
         for (c, caller) in callers.enumerated() {
             for target in Set(caller.targets).sorted() where services[target].instances.count > 1 {
                 let config = scenario.services[target]
                 let label = c == 0 ? "clients/\(config.name)/" : "\(scenario.services[c - 1].name)/\(config.name)/"
-                balancerIndex[c * services.count + target] = Int32(balancers.count)
-                balancers.append(BalancerSet(
+                balancerIndex[c * services.count + target] = Int32(sets.count)
+                sets.append(BalancerSet(
                     config.balancer, outliers: config.outlierDetection, healthCheck: config.healthCheck, weights: config.weights,
                     autoscaled: config.autoscale != nil, service: target, instances: services[target].instances,
                     callerClients: c == 0 ? scenario.clients.count : 1, callerHosts: c == 0 ? scenario.clients.hosts : 1,
                     streams: streams, label: label))
             }
         }
-        self.balancers = RecordArray(balancers)
-        for set in balancers where set.watches { services[set.service].watchingBalancers += set.units }
+        balancers = RecordArray(sets)
+        for set in sets where set.watches { services[set.service].watchingBalancers += set.units }
         caches = RecordArray(scenario.services.map { s in s.cache.map { CacheState($0, salt: streams.key("cache/\(s.name)")) } })
-        for set in balancers where set.listens { services[set.service].balancersListen = true }
+        for set in sets where set.listens { services[set.service].balancersListen = true }
         autoscalers = RecordArray(scenario.services.enumerated().map { i, s in
             s.autoscale.map { AutoscalerState($0, column: services[i].columns.instances, series: &stats.series) }
         })
