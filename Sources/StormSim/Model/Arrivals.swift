@@ -10,6 +10,8 @@ struct Arrivals {
     /// needs neither: each client sends one request, request 0.
     var rng: [Xoshiro256] = []
     var requestCount: [UInt32] = []
+    /// The normal draws' table, at hand for a closed loop's think times (see `Ziggurat.Table`).
+    let normals = Ziggurat.table
     /// A burst: the clients in the order they send, when it is not their index order (a burst with a spread).
     /// Their times are drawn again when needed (the first draw of each client's stream), so a burst of ten
     /// million clients keeps 4 bytes per client, or none.
@@ -168,7 +170,7 @@ struct Arrivals {
     @inline(__always)
     mutating func requestEnded(client: UInt32, now: SimTime, queue: inout EventQueue) {
         if case .closed(let think, let until) = arrival {
-            let next = now + think.sample(&rng[Int(client)])
+            let next = now + think.sample(&rng[Int(client)], normals: normals)
             if next < .zero + until { queue.schedule(.clientArrival, at: next, a: client) }
         }
     }

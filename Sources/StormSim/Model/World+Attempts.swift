@@ -191,7 +191,7 @@ extension World {
             delay = value  // no draw needed (a constant samples nothing)
         } else {
             var draw = DrawKey.source(attempts[attempt].key, salt)
-            delay = latency.sample(&draw)
+            delay = latency.sample(&draw, normals: normals)
         }
         if let lane = latencyLane {
             queue.schedule(kind, at: now + delay, a: attempt, b: b, lane: lane)

@@ -85,7 +85,7 @@ extension World {
         instances[i].workerStarts(now: now, series: &stats.series)
         attempts[attempt].serviceStart = now
         var draw = DrawKey.source(entry.key, services[s].timeSalt)
-        let time = services[s].config.serviceTime.sample(&draw)
+        let time = services[s].config.serviceTime.sample(&draw, normals: normals)
         queue.schedule(services[s].hasCalls ? .callReady : .serviceDone, at: now + time, a: attempt, b: attempts[attempt].generation)
     }
 

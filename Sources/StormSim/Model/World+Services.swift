@@ -62,7 +62,7 @@ extension World {
         if traceOn { traceAttempt(attempt, now, "serve", "waited \(DurationText.format(now - attempts[attempt].stageStart))") }
         let probe = F.fleet && attempts[attempt].request == AttemptState.none
         var draw = DrawKey.source(attempts[attempt].key, services[s].timeSalt)
-        var time = probe ? services[s].probeTime : services[s].config.serviceTime.sample(&draw)
+        var time = probe ? services[s].probeTime : services[s].config.serviceTime.sample(&draw, normals: normals)
         if instances[i].slowdown != 1 { time = SimDuration(saturating: Double(time.nanoseconds) * instances[i].slowdown) }
         if F.fleet && services[s].crashes {
             attempts[attempt].inService = true
@@ -132,7 +132,7 @@ extension World {
             fetched(attempt, service: s, now: now, queue: &queue)
         }
         var draw = DrawKey.source(attempts[attempt].key, services[s].afterSalt)
-        let after = services[s].config.afterCall.sample(&draw)
+        let after = services[s].config.afterCall.sample(&draw, normals: normals)
         queue.schedule(.serviceDone, at: now + after, a: attempt, b: F.fleet ? attempts[attempt].generation : 0)
     }
 

@@ -26,6 +26,8 @@ struct World<F: ModelFeatures>: EventHandler {
     /// When clients send new requests.
     var arrivals: Arrivals
     let latency: Distribution
+    /// The normal draws' table, kept here so that a draw needs no check that it is initialised.
+    let normals = Ziggurat.table
     let end: SimTime
     /// FIFO lanes of the event queue, used when a delay is constant (see `EventQueue`).
     let latencyLane: Int?

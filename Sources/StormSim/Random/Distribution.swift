@@ -38,7 +38,11 @@ public enum Distribution: Equatable, Sendable {
     }
 
     /// Draws one sample.
-    public func sample<R: RandomSource>(_ rng: inout R) -> SimDuration {
+    public func sample<R: RandomSource>(_ rng: inout R) -> SimDuration { sample(&rng, normals: Ziggurat.table) }
+
+    /// Draws one sample, with the normal draws' table at hand: the hot paths keep it in a stored property, since
+    /// reading the static costs a call (the check that it is initialised) per draw.
+    func sample<R: RandomSource>(_ rng: inout R, normals: Ziggurat.Table) -> SimDuration {
         switch self {
         case .constant(let v):
             return v
@@ -48,9 +52,9 @@ public enum Distribution: Equatable, Sendable {
         case .uniform(let lo, let hi):
             return SimDuration(saturating: rng.uniform(Double(lo.nanoseconds), Double(hi.nanoseconds)))
         case .normal(let m, let s):
-            return SimDuration(saturating: abs(Double(m.nanoseconds) + Double(s.nanoseconds) * Distribution.standardNormal(&rng)))
+            return SimDuration(saturating: abs(Double(m.nanoseconds) + Double(s.nanoseconds) * Ziggurat.standardNormal(&rng, normals)))
         case .lognormal(let median, let sigma):
-            return SimDuration(saturating: Double(median.nanoseconds) * PortableMath.exp(sigma * Distribution.standardNormal(&rng)))
+            return SimDuration(saturating: Double(median.nanoseconds) * PortableMath.exp(sigma * Ziggurat.standardNormal(&rng, normals)))
         }
     }
 
@@ -59,6 +63,6 @@ public enum Distribution: Equatable, Sendable {
     /// function of its key.
     @inline(__always)
     static func standardNormal<R: RandomSource>(_ rng: inout R) -> Double {
-        Ziggurat.standardNormal(&rng)
+        Ziggurat.standardNormal(&rng, Ziggurat.table)
     }
 }

@@ -15,7 +15,13 @@ enum Ziggurat {
     /// Pairs (x[i], x[i+1] / x[i]) for i in 0..<256, then x[256] = 0: x[i] is the half-width of layer i (x[0] is the
     /// base strip's width v / f(r), x[1] = r), the ratio the width of the core that needs no further test.
     /// Allocated once and never freed: a plain pointer keeps reference counting off the hot path.
-    nonisolated(unsafe) static let table: UnsafePointer<Double> = makeTable()
+    nonisolated(unsafe) static let table = Table(pairs: makeTable())
+
+    /// The table, as a value a hot path keeps at hand (`World` holds one): every read of the static `table` first
+    /// calls the runtime to check that it is initialised.
+    struct Table: @unchecked Sendable {
+        let pairs: UnsafePointer<Double>
+    }
 
     static func makeTable() -> UnsafePointer<Double> {
         var x = [Double](repeating: 0, count: 257)
@@ -40,21 +46,21 @@ enum Ziggurat {
 
     /// One standard normal draw.
     @inline(__always)
-    static func standardNormal<R: RandomSource>(_ rng: inout R) -> Double {
-        let t = table
+    static func standardNormal<R: RandomSource>(_ rng: inout R, _ table: Table) -> Double {
+        let t = table.pairs
         while true {
             let word = rng.next()
             let layer = Int(truncatingIfNeeded: word & 0xFF)
             let u = Double(word >> 11) * 0x1p-52 - 1  // [-1, 1), from bits 11...63
             if abs(u) < t[2 * layer + 1] { return u * t[2 * layer] }
-            if let z = edge(layer: layer, u: u, &rng) { return z }
+            if let z = edge(layer: layer, u: u, t, &rng) { return z }
         }
     }
 
     /// The rare part of a draw, outside layer `layer`'s core: the tail for the base strip, the wedge otherwise.
     /// nil when the point is rejected (the caller draws again).
     @inline(never)
-    static func edge<R: RandomSource>(layer: Int, u: Double, _ rng: inout R) -> Double? {
+    static func edge<R: RandomSource>(layer: Int, u: Double, _ table: UnsafePointer<Double>, _ rng: inout R) -> Double? {
         if layer == 0 {
             // Beyond r: x = -ln(U1) / r, accepted when -2 ln(U2) > x^2 (Marsaglia 1964).
             var x = 0.0, y = 0.0
