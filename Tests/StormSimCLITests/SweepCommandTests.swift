@@ -43,6 +43,26 @@ import Testing
         }
     }
 
+    /// time_s of an averaged table is each row's start, as in a single run: not the mean of the replications'
+    /// equal values (three times 0.1, divided by three, is 0.10000000000000002), also after a merge of shards.
+    @Test func averagedTimeSeriesKeepEachRowsStart() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fine = smallScenario.replacingOccurrences(of: #""duration": "5s","#, with: #""duration": "5s", "metrics": { "interval": "100ms" },"#)
+        try write(fine, to: dir.appendingPathComponent("f.json"))
+        let whole = try stormsim(["run", "f.json", "--replications", "3", "--out", "whole", "--quiet"], in: dir)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for k in 1...2 { _ = try stormsim(["run", "f.json", "--replications", "3", "--shard", "\(k)/2", "--out", "part\(k)", "--quiet"], in: dir) }
+        let merged = try stormsim(["merge", "part1", "part2", "--out", "merged", "--quiet"], in: dir)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let expected = ["0"] + (1..<50).map { k in k % 10 == 0 ? "\(k / 10)" : "\(k / 10).\(k % 10)" }
+        for folder in ["whole", "merged"] {
+            let text = try read(dir.appendingPathComponent("\(folder)/timeseries/base.csv"))
+            let times = text.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "," }) }
+            #expect(times == expected, "\(folder): \(times.prefix(4))")
+        }
+    }
+
     @Test func mergeRefusesIncompleteOrMixedShards() throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -13,10 +13,8 @@ public struct SeriesRows: RandomAccessCollection, Sendable, Equatable, Expressib
     public private(set) var tailLast: [Double]
     /// Rows in all.
     public let count: Int
-    /// `time_s` of a row after the stored ones: the row's start, as the mean of `timeReplications` copies of it
-    /// (summed, then divided: the arithmetic of the replication means, so the bits are the same).
+    /// The row width in ns: `time_s` of a row after the stored ones is its start, `row * interval` ns.
     public let interval: Int64
-    public let timeReplications: Int
 
     /// Every row given as it is.
     public init(_ rows: [[Double]]) {
@@ -31,14 +29,13 @@ public struct SeriesRows: RandomAccessCollection, Sendable, Equatable, Expressib
         tailLast = tailFull
         count = rows.count
         interval = 0
-        timeReplications = 1
     }
 
     public init(arrayLiteral rows: [Double]...) { self.init(rows) }
 
     /// Stored rows and templates: `count` rows of `interval` ns each.
     public init(width: Int, stored: [Double], storedCount: Int, tailFull: [Double], tailLast: [Double], count: Int,
-                interval: Int64, timeReplications: Int = 1) {
+                interval: Int64) {
         precondition(stored.count == width * storedCount && tailFull.count == width && tailLast.count == width)
         self.width = width
         self.stored = stored
@@ -47,7 +44,6 @@ public struct SeriesRows: RandomAccessCollection, Sendable, Equatable, Expressib
         self.tailLast = tailLast
         self.count = count
         self.interval = interval
-        self.timeReplications = timeReplications
     }
 
     public var startIndex: Int { 0 }
@@ -67,12 +63,11 @@ public struct SeriesRows: RandomAccessCollection, Sendable, Equatable, Expressib
     }
 
     /// `time_s` of a row after the stored ones.
-    public func time(ofRow row: Int) -> Double {
-        let t = Double(Int64(row) * interval) / 1e9
-        var sum = 0.0
-        for _ in 0..<timeReplications { sum += t }
-        return sum / Double(timeReplications)
-    }
+    public func time(ofRow row: Int) -> Double { Self.time(ofRow: row, interval: interval) }
+
+    /// `time_s` of row `row` of `interval` ns: its start in seconds (in every run and every replication alike, so
+    /// an averaged table keeps it as it is).
+    public static func time(ofRow row: Int, interval: Int64) -> Double { Double(Int64(row) * interval) / 1e9 }
 
     public static func == (a: SeriesRows, b: SeriesRows) -> Bool {
         a.count == b.count && a.indices.allSatisfy { a[$0].elementsEqual(b[$0]) { $0 == $1 || ($0.isNaN && $1.isNaN) } }

@@ -65,26 +65,30 @@ public enum ResultWriter {
         var chunk = [UInt8]((output.seriesHeader.map(CSVTable.escape).joined(separator: ",") + "\n").utf8)
         chunk.reserveCapacity(1 << 17)
         let rows = output.seriesRows
-        // Rows after the stored ones differ only in time_s: their other cells are formatted once.
-        func cells(_ row: [Double]) -> [UInt8] {
-            var bytes: [UInt8] = []
-            for x in row.dropFirst() {
+        // The cells after time_s of one row, with their commas and the line's end.
+        func appendCells(_ row: Int, to bytes: inout [UInt8]) {
+            for column in 1..<Swift.max(1, rows.width) {
                 bytes.append(UInt8(ascii: ","))
-                bytes.append(contentsOf: NumberFormat.shortest(x).utf8)
+                NumberFormat.appendShortest(rows.cell(row, column), to: &bytes)
             }
             bytes.append(UInt8(ascii: "\n"))
-            return bytes
         }
-        var tailCells: [UInt8]? = nil
-        for index in rows.indices {
-            if index >= rows.storedCount && index < rows.count - 1 {
-                if tailCells == nil { tailCells = cells(rows[index]) }
-                chunk.append(contentsOf: NumberFormat.shortest(rows.time(ofRow: index)).utf8)
-                chunk.append(contentsOf: tailCells!)
+        // Rows after the stored ones differ only in time_s: their other cells are formatted once.
+        var tailCells: [UInt8] = []
+        for index in rows.indices where rows.width > 0 {
+            // time_s, from the row's integer nanoseconds when it is the row's start (it always is but in a table
+            // read back from a file).
+            let time = rows.cell(index, 0)
+            if rows.interval > 0 && time == rows.time(ofRow: index) {
+                NumberFormat.appendSeconds(nanoseconds: Int64(index) * rows.interval, to: &chunk)
             } else {
-                let row = rows[index]
-                if let first = row.first { chunk.append(contentsOf: NumberFormat.shortest(first).utf8) }
-                chunk.append(contentsOf: cells(row))
+                NumberFormat.appendShortest(time, to: &chunk)
+            }
+            if index >= rows.storedCount && index < rows.count - 1 {
+                if tailCells.isEmpty { appendCells(index, to: &tailCells) }
+                chunk.append(contentsOf: tailCells)
+            } else {
+                appendCells(index, to: &chunk)
             }
             if chunk.count >= 1 << 16 {
                 stream.write(bytes: chunk)

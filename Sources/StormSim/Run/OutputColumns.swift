@@ -281,7 +281,7 @@ enum OutputColumns {
         let width = plan.count + 1
         func cells(_ row: Int, into out: inout [Double]) {
             let rowWidth = Double(series.width(ofRow: row))
-            out.append(Double(Int64(row) * series.interval) / 1e9)
+            out.append(SeriesRows.time(ofRow: row, interval: series.interval))
             for cell in plan { out.append(value(of: cell, row: row, rowWidth: rowWidth, interval: series.interval) { series[row, $0] }) }
         }
         let storedCount = Swift.min(series.storedRows, series.rows)
@@ -294,7 +294,7 @@ enum OutputColumns {
                     let v = values.baseAddress! + row * columns
                     var o = out.baseAddress! + row * width
                     let rowWidth = Double(series.width(ofRow: row))
-                    o.initialize(to: Double(Int64(row) * series.interval) / 1e9)
+                    o.initialize(to: SeriesRows.time(ofRow: row, interval: series.interval))
                     for cell in plan {
                         o += 1
                         o.initialize(to: value(of: cell, row: row, rowWidth: rowWidth, interval: series.interval) { v[$0] })

@@ -215,12 +215,8 @@ public final class Aggregator: @unchecked Sendable {
                     let last = row == rows - 1
                     seriesSums.append(contentsOf: last ? lastSums : tailSums)
                     seriesCounts.append(contentsOf: last ? lastCounts : tailCounts)
-                    // Their time_s: the same value, added once per earlier replication.
-                    let t = Double(Int64(row) * interval) / 1e9
-                    var sum = 0.0
-                    for _ in 0..<(count - 1) { sum += t }
-                    seriesSums[row * width] = sum
-                    seriesCounts[row * width] = count - 1
+                    seriesSums[row * width] = SeriesRows.time(ofRow: row, interval: interval)
+                    seriesCounts[row * width] = 1
                 }
                 materialized = stored
             }
@@ -228,18 +224,23 @@ public final class Aggregator: @unchecked Sendable {
             seriesSums.withUnsafeMutableBufferPointer { sums in
                 seriesCounts.withUnsafeMutableBufferPointer { counts in
                     series.stored.withUnsafeBufferPointer { cells in
-                        for i in 0..<(stored * width) where !cells[i].isNaN {
-                            sums[i] += cells[i]
-                            counts[i] += 1
+                        for row in 0..<stored {
+                            let base = row * width
+                            // time_s is the same in every replication: it is kept, not averaged.
+                            sums[base] = cells[base]
+                            counts[base] = 1
+                            for i in (base + 1)..<(base + width) where !cells[i].isNaN {
+                                sums[i] += cells[i]
+                                counts[i] += 1
+                            }
                         }
                     }
                     // Rows others stored and this run did not: its templates.
                     for row in stored..<materialized {
                         let template = row == rows - 1 ? series.tailLast : series.tailFull
                         let base = row * width
-                        let t = Double(Int64(row) * series.interval) / 1e9
-                        sums[base] += t
-                        counts[base] += 1
+                        sums[base] = SeriesRows.time(ofRow: row, interval: series.interval)
+                        counts[base] = 1
                         for c in 1..<width where !template[c].isNaN {
                             sums[base + c] += template[c]
                             counts[base + c] += 1
@@ -279,7 +280,7 @@ public final class Aggregator: @unchecked Sendable {
             let averaged = SeriesRows(
                 width: width, stored: zip(seriesSums, seriesCounts).map(mean), storedCount: materialized,
                 tailFull: zip(tailSums, tailCounts).map(mean), tailLast: zip(lastSums, lastCounts).map(mean), count: rows,
-                interval: interval, timeReplications: count)
+                interval: interval)
             let instances = instanceSums.map { row in
                 InstanceRow(service: row.service, instance: row.instance, values: row.values.map { $0 / Double(count) })
             }

@@ -1,0 +1,47 @@
+import Testing
+
+@testable import StormSim
+
+/// The byte writers of CSV numbers give exactly the text of `NumberFormat.shortest`.
+@Suite struct NumberFormatTests {
+    func bytes(_ write: (inout [UInt8]) -> Void) -> String {
+        var out: [UInt8] = []
+        write(&out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func appendShortestWritesTheShortestText() {
+        var values: [Double] = [
+            0, -0.0, 1, -1, 7, 10, 123_456_789, -42, 999_999_999_999_999, 1e15, -1e15, 1e16, 2.5, -0.125, 0.1, 1e-5,
+            1e-4, 0.3, 1.0 / 3, .pi, 1e300, -1e-300, .nan, .infinity, -.infinity, .leastNonzeroMagnitude,
+        ]
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<2_000 {
+            values.append(Double(bitPattern: rng.next()))
+            values.append(Double(Int64(truncatingIfNeeded: rng.next()) >> Int64(rng.next() % 60)))
+        }
+        for x in values {
+            #expect(bytes { NumberFormat.appendShortest(x, to: &$0) } == NumberFormat.shortest(x), "\(x)")
+        }
+    }
+
+    /// From integer nanoseconds: every power of ten and its neighbours, the plain-notation boundary (1e-4 s),
+    /// the 15-digit limit, and random times at every scale.
+    @Test func appendSecondsIsTheShortestTextOfTheSeconds() {
+        var times: [Int64] = [0, 1, -1, -100_000, Int64.max, Int64.min + 1]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            times += [p - 1, p, p + 1, 3 * p, 7 * p + 1]
+            p *= 10
+        }
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<20_000 {
+            let scale = Int64(1) << Int64(rng.next() % 62)
+            times.append(Int64(truncatingIfNeeded: rng.next() % UInt64(scale)))
+        }
+        for row in 0..<6_000 { times += [Int64(row) * 100_000_000, Int64(row) * 1_000_000, Int64(row) * 250_000] }
+        for ns in times {
+            #expect(bytes { NumberFormat.appendSeconds(nanoseconds: ns, to: &$0) } == NumberFormat.shortest(Double(ns) / 1e9), "\(ns) ns")
+        }
+    }
+}
