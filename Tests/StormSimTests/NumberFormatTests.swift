@@ -2,12 +2,36 @@ import Testing
 
 @testable import StormSim
 
-/// The byte writers of CSV numbers give exactly the text of `NumberFormat.shortest`.
+/// The byte writers of CSV numbers give exactly the text of `NumberFormat.shortest`, appended to what a buffer
+/// holds (from a buffer too small at first: it grows).
 @Suite struct NumberFormatTests {
-    func bytes(_ write: (inout [UInt8]) -> Void) -> String {
-        var out: [UInt8] = []
+    func bytes(_ write: (inout TextBytes) -> Void) -> String {
+        var out = TextBytes(capacity: 1)
+        out.append("<")  // text already there stays
         write(&out)
-        return String(decoding: out, as: UTF8.self)
+        let text = out.text
+        #expect(text.hasPrefix("<"))
+        return String(text.dropFirst())
+    }
+
+    /// A buffer keeps every byte appended, in order, through many growths, and empties for reuse.
+    @Test func textBytesKeepWhatIsAppended() {
+        var buffer = TextBytes(capacity: 1)
+        var expected = ""
+        var other = TextBytes()
+        other.append("tail,")
+        for i in 0..<5_000 {
+            switch i % 4 {
+            case 0: buffer.append(UInt8(ascii: "a") + UInt8(i % 26)); expected += String(UnicodeScalar(UInt8(ascii: "a") + UInt8(i % 26)))
+            case 1: buffer.append("é\(i),"); expected += "é\(i),"
+            case 2: NumberFormat.appendInteger(Int64(i) * -7, to: &buffer); expected += "\(i * -7)"
+            default: buffer.append(other); expected += "tail,"
+            }
+        }
+        #expect(buffer.text == expected && buffer.count == expected.utf8.count)
+        buffer.removeAll()
+        buffer.append("x")
+        #expect(buffer.text == "x")
     }
 
     @Test func appendShortestWritesTheShortestText() {

@@ -75,7 +75,7 @@ public final class StreamingFile: @unchecked Sendable {
     private var pending: [UInt8] = []
     static let blockSize = 1 << 16
 
-    private func write(_ buffer: UnsafeRawBufferPointer) {
+    func write(_ buffer: UnsafeRawBufferPointer) {
         lock.lock()
         defer { lock.unlock() }
         guard failure == nil, fd >= 0 else { return }

@@ -62,11 +62,11 @@ public enum ResultWriter {
     public static func writeSeries(_ output: Aggregator.VariantOutput, name: String, into folder: ResultFolder) throws(AtomicFile.WriteError) {
         let stream = try folder.stream("timeseries/\(name).csv")
         // Bytes, not a String: appending to a String costs hundreds of instructions a cell.
-        var chunk = [UInt8]((output.seriesHeader.map(CSVTable.escape).joined(separator: ",") + "\n").utf8)
-        chunk.reserveCapacity(1 << 17)
+        var chunk = TextBytes(capacity: 1 << 17)
+        chunk.append(output.seriesHeader.map(CSVTable.escape).joined(separator: ",") + "\n")
         let rows = output.seriesRows
         // The cells after time_s of one row, with their commas and the line's end.
-        func appendCells(_ row: Int, to bytes: inout [UInt8]) {
+        func appendCells(_ row: Int, to bytes: inout TextBytes) {
             for column in 1..<Swift.max(1, rows.width) {
                 bytes.append(UInt8(ascii: ","))
                 NumberFormat.appendShortest(rows.cell(row, column), to: &bytes)
@@ -74,7 +74,7 @@ public enum ResultWriter {
             bytes.append(UInt8(ascii: "\n"))
         }
         // Rows after the stored ones differ only in time_s: their other cells are formatted once.
-        var tailCells: [UInt8] = []
+        var tailCells = TextBytes()
         for index in rows.indices where rows.width > 0 {
             // time_s, from the row's integer nanoseconds when it is the row's start (it always is but in a table
             // read back from a file).
@@ -85,17 +85,17 @@ public enum ResultWriter {
                 NumberFormat.appendShortest(time, to: &chunk)
             }
             if index >= rows.storedCount && index < rows.count - 1 {
-                if tailCells.isEmpty { appendCells(index, to: &tailCells) }
-                chunk.append(contentsOf: tailCells)
+                if tailCells.count == 0 { appendCells(index, to: &tailCells) }
+                chunk.append(tailCells)
             } else {
                 appendCells(index, to: &chunk)
             }
             if chunk.count >= 1 << 16 {
-                stream.write(bytes: chunk)
-                chunk.removeAll(keepingCapacity: true)
+                stream.write(chunk.bytes)
+                chunk.removeAll()
             }
         }
-        stream.write(bytes: chunk)
+        stream.write(chunk.bytes)
         try stream.commit()
     }
 

@@ -15,12 +15,11 @@ public enum NumberFormat {
     }
 
     /// Appends the bytes of `shortest(value)`, without making a String for an integral value.
-    public static func appendShortest(_ value: Double, to bytes: inout [UInt8]) {
+    static func appendShortest(_ value: Double, to bytes: inout TextBytes) {
         if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int64(value), to: &bytes)
         } else if !value.isNaN {
-            var text = shortest(value)
-            text.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(shortest(value))
         }
     }
 
@@ -29,40 +28,54 @@ public enum NumberFormat {
     /// most 15 digits reads back as the same Double (that is what 15 digits of precision means), so the shortest
     /// text is that decimal itself, trailing zeros dropped. Swift writes values from 10^-4 up in plain notation;
     /// anything else goes the general way.
-    public static func appendSeconds(nanoseconds ns: Int64, to bytes: inout [UInt8]) {
+    static func appendSeconds(nanoseconds ns: Int64, to bytes: inout TextBytes) {
         guard ns >= 100_000 && ns < 1_000_000_000_000_000 else {
             appendShortest(Double(ns) / 1e9, to: &bytes)
             return
         }
-        appendInteger(ns / 1_000_000_000, to: &bytes)
-        var fraction = ns % 1_000_000_000
-        guard fraction != 0 else { return }
-        var digits = 9
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        bytes.append(UInt8(ascii: "."))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        var i = start + digits - 1
-        while fraction > 0 {
-            bytes[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
-            fraction /= 10
-            i -= 1
+        bytes.appendBackwards(limit: 32) { end in
+            var p = end
+            var fraction = UInt64(ns % 1_000_000_000)
+            if fraction != 0 {
+                var digits = 9
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    digits -= 1
+                }
+                for _ in 0..<digits {
+                    p -= 1
+                    p.pointee = UInt8(ascii: "0") &+ UInt8(fraction % 10)
+                    fraction /= 10
+                }
+                p -= 1
+                p.pointee = UInt8(ascii: ".")
+            }
+            return writeDigits(UInt64(ns / 1_000_000_000), endingAt: p)
         }
     }
 
     /// Appends the decimal digits of `value`.
-    static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        let start = bytes.count
+    static func appendInteger(_ value: Int64, to bytes: inout TextBytes) {
+        bytes.appendBackwards(limit: 24) { end in
+            var p = writeDigits(value.magnitude, endingAt: end)
+            if value < 0 {
+                p -= 1
+                p.pointee = UInt8(ascii: "-")
+            }
+            return p
+        }
+    }
+
+    /// Writes the decimal digits of `value` so that they end just before `end`; returns where they start.
+    private static func writeDigits(_ value: UInt64, endingAt end: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var p = end
+        var rest = value
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
+            p -= 1
+            p.pointee = UInt8(ascii: "0") &+ UInt8(rest % 10)
+            rest /= 10
+        } while rest > 0
+        return p
     }
 
     /// A value rounded to `digits` decimal places, then written shortest (for human-facing output).
