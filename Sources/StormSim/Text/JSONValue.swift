@@ -41,6 +41,10 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     static func quote(_ s: String) -> String {
+        // Most strings (names, column names) need no escape: one pass over their bytes, then the string itself.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -2,9 +2,9 @@ import Testing
 
 @testable import StormSim
 
-/// The byte writers of CSV numbers give exactly the text of `NumberFormat.shortest`, appended to what a buffer
-/// holds (from a buffer too small at first: it grows).
-@Suite struct NumberFormatTests {
+/// Text for files: the byte writers of CSV numbers give exactly the text of `NumberFormat.shortest`, appended to
+/// what a buffer holds (from a buffer too small at first: it grows); JSON strings are quoted so they read back.
+@Suite struct TextFormatTests {
     func bytes(_ write: (inout TextBytes) -> Void) -> String {
         var out = TextBytes(capacity: 1)
         out.append("<")  // text already there stays
@@ -66,6 +66,16 @@ import Testing
         for row in 0..<6_000 { times += [Int64(row) * 100_000_000, Int64(row) * 1_000_000, Int64(row) * 250_000] }
         for ns in times {
             #expect(bytes { NumberFormat.appendSeconds(nanoseconds: ns, to: &$0) } == NumberFormat.shortest(Double(ns) / 1e9), "\(ns) ns")
+        }
+    }
+
+    /// JSON strings: plain ones are quoted as they are, the rest escaped; every one reads back as itself.
+    @Test func jsonStringsAreQuotedAndReadBack() throws {
+        #expect(JSONValue.quote("retry-storm é 😀") == "\"retry-storm é 😀\"")
+        #expect(JSONValue.quote("a\"b\\c\nd\u{1}") == #""a\"b\\c\nd\u0001""#)
+        for text in ["", "plain", "tab\there", "quote\"", "back\\slash", "\u{1f}\u{7f}", "é\r\n😀", "end\\"] {
+            let value = try JSONParser.parse("{\"k\": " + JSONValue.quote(text) + "}")
+            #expect(value["k"] == .string(text), "\(text.debugDescription)")
         }
     }
 }
