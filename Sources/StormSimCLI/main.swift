@@ -77,6 +77,8 @@ func printError(_ error: CommandError) {
 
 func writeStandardError(_ text: String) { FileSystem.writeStandardError(text) }
 
+// Freed memory stays in the process for the next run of a sweep (see `PlainMemory.keepFreedMemory`).
+PlainMemory.keepFreedMemory()
 // A closed stdout (`stormsim ... | head`) is an error to ignore, not a signal that kills the process.
 signal(SIGPIPE, SIG_IGN)
 // Ctrl-C and SIGTERM from the first instant: until a command starts polling, they end the process with 130.
