@@ -1,3 +1,5 @@
+import Foundation
+
 /// The bytes of text being built for a file, in memory of their own. An append checks only the room left: an
 /// array of bytes checked its uniqueness and copied through generic code on every append, about a hundred
 /// instructions for a cell of a few bytes, and a time series file has tens of thousands of cells.
@@ -8,10 +10,10 @@ struct TextBytes: ~Copyable {
 
     init(capacity: Int = 1 << 12) {
         self.capacity = Swift.max(capacity, 64)
-        base = PlainMemory.allocate(UInt8.self, capacity: self.capacity)
+        base = Self.reallocate(nil, self.capacity)
     }
 
-    deinit { PlainMemory.free(base) }
+    deinit { free(base) }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
@@ -28,7 +30,12 @@ struct TextBytes: ~Copyable {
 
     private mutating func grow(to needed: Int) {
         while capacity < needed { capacity *= 2 }
-        base = PlainMemory.resize(base, to: capacity)
+        base = Self.reallocate(base, capacity)
+    }
+
+    private static func reallocate(_ old: UnsafeMutablePointer<UInt8>?, _ bytes: Int) -> UnsafeMutablePointer<UInt8> {
+        guard let raw = realloc(old, bytes) else { fatalError("out of memory: a text buffer of \(bytes) bytes") }
+        return raw.bindMemory(to: UInt8.self, capacity: bytes)
     }
 
     @inline(__always)
