@@ -58,6 +58,10 @@ struct TimeWheel: ~Copyable {
         count &+= 1
     }
 
+    /// Whether `window`'s bucket is empty (only for a window within the ring's span).
+    @inline(__always)
+    func isEmpty(window: UInt64) -> Bool { first[Self.slot(window)] == Self.none }
+
     /// Moves every event of `window` into `queue`'s run in the order they were appended (the queue sorts them),
     /// and its chunks back to the pool.
     mutating func drain(window: UInt64, into queue: inout WindowQueue, chunks: inout EventChunks) {
