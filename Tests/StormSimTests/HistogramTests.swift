@@ -36,6 +36,30 @@ import Testing
         #expect(h.count == 100_000)
     }
 
+    /// Every rank's bucket, found from either end, is the first whose running count reaches the rank: checked
+    /// against a plain walk up from bucket 0 for every rank of histograms with gaps, ties and a single value.
+    @Test func everyRankFindsItsBucketFromEitherEnd() {
+        var rng = Xoshiro256(seed: 21)
+        for shape in 0..<6 {
+            var h = Histogram()
+            let n = [1, 2, 7, 100, 1_000, 2_001][shape]
+            for _ in 0..<n {
+                let v = rng.bernoulli(0.3) ? Int64(rng.nextInt(below: 300)) : Int64(rng.nextInt(below: 50_000_000))
+                h.record(shape == 0 ? 12_345 : v)
+            }
+            for rank in 1...h.count {
+                var seen: UInt64 = 0
+                var expected = -1
+                for i in 0..<Histogram.bucketCount {
+                    seen += h.counts[i]
+                    if seen >= rank { expected = i; break }
+                }
+                #expect(h.bucket(ofRank: rank) == expected, "\(n) values, rank \(rank)")
+                if h.bucket(ofRank: rank) != expected { return }
+            }
+        }
+    }
+
     @Test func smallValuesAreExact() {
         var h = Histogram()
         for v in [3, 1, 2, 2, 200] as [Int64] { h.record(v) }

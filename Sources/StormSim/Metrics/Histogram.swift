@@ -85,19 +85,37 @@ public struct Histogram: Equatable, Sendable {
     public func quantile(_ q: Double) -> Double {
         guard count > 0 else { return .nan }
         let rank = Swift.max(1, UInt64((q * Double(count)).rounded(.up)))
-        var seen: UInt64 = 0
-        // Every bucket below the minimum's is empty: a run's latencies fill a few hundred of the 7,296.
-        for i in Histogram.index(of: min)..<Histogram.bucketCount {
-            let c = counts[i]
-            if c == 0 { continue }
-            seen += c
-            if seen >= rank {
-                let (low, high) = Histogram.range(ofBucket: i)
-                let mid = Double(low) / 2 + Double(high) / 2
-                return Swift.min(Swift.max(mid, Double(min)), Double(max))
+        guard let i = bucket(ofRank: rank) else { return Double(max) }
+        let (low, high) = Histogram.range(ofBucket: i)
+        let mid = Double(low) / 2 + Double(high) / 2
+        return Swift.min(Swift.max(mid, Double(min)), Double(max))
+    }
+
+    /// The bucket of the `rank`-th smallest value (1-based): the first whose running count reaches `rank`. Only
+    /// the buckets between the minimum's and the maximum's can hold values (a run's latencies fill a few hundred
+    /// of the 7,296), and a rank in the upper half is found from the maximum down (p99 and p99.9 are then a few
+    /// buckets away instead of the whole range).
+    func bucket(ofRank rank: UInt64) -> Int? {
+        let first = Histogram.index(of: min), last = Histogram.index(of: max)
+        return counts.withUnsafeBufferPointer { counts in
+            if rank <= count / 2 {
+                var seen: UInt64 = 0
+                for i in first...last {
+                    seen += counts[i]
+                    if seen >= rank { return i }
+                }
+                return nil
             }
+            // Going down, `above` counts the values in the buckets above i: i is the bucket when the values up to
+            // it (count - above) reach the rank and those below it (count - above - counts[i]) do not.
+            var above: UInt64 = 0
+            for i in stride(from: last, through: first, by: -1) {
+                let c = counts[i]
+                if count - above - c < rank && count - above >= rank { return i }
+                above += c
+            }
+            return nil
         }
-        return Double(max)
     }
 
     /// Adds every sample of `other`: the result is exactly the histogram of both sample sets.
