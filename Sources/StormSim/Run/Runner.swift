@@ -90,8 +90,10 @@ public enum Runner {
         }
         let stall = stalled ? Stall.diagnose(&simulation, scenario: scenario, limit: limit) : nil
         let interrupted = !completed
+        // Finished in place, then copied out to be read: finished after the copy, every array it writes (the time
+        // series above all) was shared with the simulation's model and copied first.
+        simulation.model.finishSeries()
         world = simulation.model
-        world.finishSeries()
         var result = RunResult(
             scenario: scenario.name, variant: variant.name, seed: scenario.seed,
             summary: summaryRow(world, variant: variant, events: simulation.events),
