@@ -69,6 +69,18 @@ import Testing
         }
     }
 
+    /// A CSV cell's bytes are its text, for every kind of cell.
+    @Test func cellBytesAreTheCellsText() {
+        let cells: [CSVTable.Cell] = [
+            .number(0), .number(-0.0), .number(2.5), .number(-1e-7), .number(1e300), .number(.nan), .number(.infinity),
+            .number(42), .integer(0), .integer(-17), .integer(Int.max), .integer(Int.min), .empty,
+            .text("plain"), .text("a,b"), .text("say \"hi\""), .text("two\nlines"), .text("é😀"),
+        ]
+        for cell in cells {
+            #expect(bytes { cell.append(to: &$0) } == cell.text, "\(cell)")
+        }
+    }
+
     /// JSON strings: plain ones are quoted as they are, the rest escaped; every one reads back as itself.
     @Test func jsonStringsAreQuotedAndReadBack() throws {
         #expect(JSONValue.quote("retry-storm é 😀") == "\"retry-storm é 😀\"")

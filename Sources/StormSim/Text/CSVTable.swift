@@ -22,6 +22,16 @@ public struct CSVTable: Equatable, Sendable {
             case .empty: return ""
             }
         }
+
+        /// Appends `text`'s bytes (a number without making a String when it is integral).
+        func append(to bytes: inout TextBytes) {
+            switch self {
+            case .number(let d): NumberFormat.appendShortest(d, to: &bytes)
+            case .integer(let i): NumberFormat.appendInteger(Int64(i), to: &bytes)
+            case .text(let s): bytes.append(CSVTable.escape(s))
+            case .empty: break
+            }
+        }
     }
 
     public mutating func append(_ cells: [Cell]) {
