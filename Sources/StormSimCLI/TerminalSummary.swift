@@ -83,7 +83,7 @@ enum TerminalSummary {
             guard let higher = c.higherIsBetter, Set(values).count > 1, results.count > 1 else { best.append(nil); continue }
             best.append(higher ? values.max() : values.min())
         }
-        var rows: [[String]] = [["variant"] + columns.map(\.title) + ["attempts, first \(NumberFormat.rounded(span, digits: 3)) s (peak \(NumberFormat.shortest(peak)) per bin)"]]
+        var rows: [[String]] = [["variant"] + columns.map(\.title) + ["attempts, first \(NumberFormat.rounded(span, digits: 3)) s (peak \(NumberFormat.rounded(peak, digits: 1)) per bin)"]]
         var bestEverywhere: [String] = []
         for (r, bins) in zip(results, lines) {
             var row = [r.variant]

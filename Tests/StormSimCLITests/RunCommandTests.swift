@@ -69,6 +69,18 @@ import Testing
             #expect(try read(dir.appendingPathComponent(file)) == committed, "\(file) differs from results/")
         }
     }
+
+    /// The table's peak of attempts per bin is a mean over replications, shown to one decimal (it had read
+    /// "peak 2367.0000000000005 per bin" for the bundled jitter comparison with three replications).
+    @Test func replicatedTableShowsARoundedPeak() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = repositoryRoot.appendingPathComponent("scenarios/jitter-comparison.json").path
+        let r = try stormsim(["run", file, "--replications", "3", "--out", dir.path], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let peak = try #require(r.stdout.firstMatch(of: /\(peak ([0-9.]+) per bin\)/)?.1)
+        #expect(peak == "2367", "peak \(peak)")
+    }
 }
 
 @Suite struct UsageTests {
