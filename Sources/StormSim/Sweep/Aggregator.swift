@@ -147,7 +147,8 @@ public final class Aggregator: @unchecked Sendable {
         /// the same bits however the runs stored their rows. Rows below `materialized` have cells of their own,
         /// row after row in one contiguous array; every later row has had the same values added so far (each run's
         /// template of its rows after the stored ones), so they share `tailSums` (and `lastSums`, the last row).
-        /// A run costs the rows it stored, not the rows of its duration.
+        /// A run costs the rows it stored, not the rows of its duration. A row's time_s is not summed: it is set once,
+        /// when the row gets cells of its own.
         let rows: Int
         let width: Int
         /// The row width in ns, from any run that stored fewer rows than it has (shards store all their rows).
@@ -214,7 +215,8 @@ public final class Aggregator: @unchecked Sendable {
                     let last = row == rows - 1
                     seriesSums.append(contentsOf: last ? lastSums : tailSums)
                     seriesCounts.append(contentsOf: last ? lastCounts : tailCounts)
-                    seriesSums[row * width] = SeriesRows.time(ofRow: row, interval: interval)
+                    // time_s is the same in every replication: kept from this run, the first to store the row.
+                    seriesSums[row * width] = series.stored[row * width]
                     seriesCounts[row * width] = 1
                 }
                 materialized = stored
@@ -225,10 +227,7 @@ public final class Aggregator: @unchecked Sendable {
                     series.stored.withUnsafeBufferPointer { cells in
                         for row in 0..<stored {
                             let base = row * width
-                            // time_s is the same in every replication: it is kept, not averaged.
-                            sums[base] = cells[base]
-                            counts[base] = 1
-                            for i in (base + 1)..<(base + width) where !cells[i].isNaN {
+                            for i in (base + 1)..<(base + width) where !cells[i].isNaN {  // after time_s
                                 sums[i] += cells[i]
                                 counts[i] += 1
                             }
@@ -238,8 +237,6 @@ public final class Aggregator: @unchecked Sendable {
                     for row in stored..<materialized {
                         let template = row == rows - 1 ? series.tailLast : series.tailFull
                         let base = row * width
-                        sums[base] = SeriesRows.time(ofRow: row, interval: series.interval)
-                        counts[base] = 1
                         for c in 1..<width where !template[c].isNaN {
                             sums[base + c] += template[c]
                             counts[base + c] += 1
