@@ -402,4 +402,46 @@ struct PendingEvents {
         #expect(ahead && sim.touched == UInt64(log.touches.count))
         #expect(lane > 10_000 && window > 4_500, "touched \(lane) lane events, \(window) window events")
     }
+
+    /// A short lane (a steady 300 events, as a network's after a burst's first attempts) is not touched ahead: in a
+    /// small model its slots are in the cache and touching is all cost. A model whose slots are beyond the cache
+    /// says so (`warmLanes(from:)`; a world does when it reserves 2^17 clients or more), and then the lane's events
+    /// are touched ahead, in the same handling order.
+    @Test func shortLanesAreTouchedWhenTheModelIsLarge() throws {
+        final class Log { var handled: [UInt32] = []; var touched = Set<UInt32>() }
+        struct Relay: EventHandler {
+            let log: Log
+            mutating func handle(_ event: Event, queue: inout EventQueue) {
+                log.handled.append(event.a)
+                if event.a < 29_700 { queue.schedule(.attemptArrives, at: event.time + SimDuration(nanoseconds: 300_000), a: event.a + 300, lane: 0) }
+            }
+            func touch(_ event: Event) -> UInt64 {
+                log.touched.insert(event.a)
+                return 1
+            }
+        }
+        func run(warmFrom: Int?) -> Log {
+            var queue = EventQueue()
+            if let warmFrom { queue.warmLanes(from: warmFrom) }
+            for i in 0..<300 { queue.schedule(.attemptArrives, at: SimTime(nanoseconds: Int64(i) * 1_000), a: UInt32(i), lane: 0) }
+            let log = Log()
+            var sim = Simulation(model: Relay(log: log), queue: queue)
+            sim.run(until: .never)
+            return log
+        }
+        let small = run(warmFrom: nil), large = run(warmFrom: 64)
+        #expect(small.handled.count == 30_000 && large.handled == small.handled)
+        #expect(small.touched.isEmpty)
+        #expect(large.touched.count > 25_000, "touched \(large.touched.count) of 30,000")
+
+        func laneWarmFrom(clients: Int) throws -> Int {
+            let s = try scenario(queueingScenario(clients: clients, workers: 1, serviceTime: #"{ "dist": "constant", "value": "1ms" }"#, duration: "1s"))
+            var world = World<PlainModel>(scenario: s)
+            var queue = EventQueue()
+            world.start(queue: &queue)
+            return queue.chunks.laneWarmFrom
+        }
+        #expect(try laneWarmFrom(clients: 1_000) == EventLane.warmFrom)
+        #expect(try laneWarmFrom(clients: 1 << 17) == 2 * EventChunks.size)
+    }
 }

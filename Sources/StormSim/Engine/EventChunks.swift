@@ -28,6 +28,8 @@ struct EventChunks: ~Copyable {
     /// A lane's next chunk, which it began to read just now, and its events: due to be touched (`EventHandler.touch`).
     var toWarm = EventChunks.none
     var toWarmCount = 0
+    /// Lanes of this many events or more have their next chunk touched (`EventQueue.warmLanes(from:)`).
+    var laneWarmFrom = EventLane.warmFrom
 
     init() {
         capacity = 64

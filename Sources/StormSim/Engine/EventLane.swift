@@ -18,7 +18,8 @@ struct EventLane {
     var tailTime: Int64 = 0
     var capacity: Int
 
-    /// Lanes of this many events or more have their events touched ahead (`EventQueue.warmAhead`).
+    /// Lanes of this many events or more have their events touched ahead (`EventQueue.warmAhead`), unless the model
+    /// says its state is beyond the cache (`EventQueue.warmLanes(from:)`).
     static let warmFrom = 8_192
     static let chunkMask = EventChunks.mask
     static let chunkShift = EventChunks.shift
@@ -70,9 +71,10 @@ struct EventLane {
             let following = chunks.next[chunk]
             head = Int(following) << Self.chunkShift
             // The chunk after the one now being read is due to be touched, 32 to 64 events ahead, in a lane long
-            // enough that its events' slots are unlikely to be in the cache (in a short one, touching is all cost).
+            // enough that its events' slots are unlikely to be in the cache (in a short one of a small model,
+            // touching is all cost).
             let after = chunks.next[Int(following)]
-            if after != EventChunks.none && count >= Self.warmFrom {
+            if after != EventChunks.none && count >= chunks.laneWarmFrom {
                 chunks.toWarm = after
                 chunks.toWarmCount = EventChunks.filled(after, tail: tail)
             }

@@ -181,6 +181,10 @@ public struct EventQueue: ~Copyable {
     @inline(__always)
     var needsWarming: Bool { near.needsWarming || chunks.toWarm != EventChunks.none }
 
+    /// Touches the next chunk of every lane of `count` events or more (8,192 unless told): for a model whose slots
+    /// are beyond the cache, so that even a short lane's events find their slots on the way.
+    mutating func warmLanes(from count: Int) { chunks.laneWarmFrom = Swift.max(1, count) }
+
     /// Hands the events ahead that are due to `model.touch` at once, so that the reads of their slots are in flight
     /// together instead of one event after another: in a burst, each event's slot is a cache miss (a retry's
     /// request, a million requests away), and a handler waits for its own. Touching changes nothing the model

@@ -39,6 +39,9 @@ struct SlotPool<Element: Generational> {
 
     var live: Int { count - freeCount }
 
+    /// Slots there is room for without growing (`reserve`).
+    var capacity: Int { storage.capacity }
+
     /// Every slot used so far, live or free, for invariant checks (never on the hot path); valid until the pool
     /// next changes.
     var items: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }

@@ -209,7 +209,14 @@ struct World<F: ModelFeatures>: EventHandler {
         }
         startConsumers(queue: &queue)
         arrivals.start(queue: &queue)
+        if requests.capacity >= Self.slotsBeyondCache { queue.warmLanes(from: 2 * EventChunks.size) }
     }
+
+    /// From this many clients, the request and attempt slots reserved for them (128 bytes a client, 16 MB) are more
+    /// than the caches keep, so even the events of a short lane (the network's, after a burst's first attempts) read
+    /// cold slots, and the queue touches them ahead. Below it, touching a short lane is all cost (1% of
+    /// `bench-overload`, 2% of the bundled burst, in instructions).
+    static var slotsBeyondCache: Int { 1 << 17 }
 
     /// The slot an event's handler reads first (`EventHandler.touch`): a retry's request, an attempt's slot.
     @inline(__always)
