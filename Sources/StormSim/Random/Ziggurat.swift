@@ -15,7 +15,7 @@ enum Ziggurat {
     /// Pairs (x[i], x[i+1] / x[i]) for i in 0..<256, then x[256] = 0: x[i] is the half-width of layer i (x[0] is the
     /// base strip's width v / f(r), x[1] = r), the ratio the width of the core that needs no further test.
     /// Allocated once and never freed: a plain pointer keeps reference counting off the hot path.
-    nonisolated(unsafe) static let table = Table(pairs: makeTable())
+    static let table = Table(pairs: makeTable())
 
     /// The table, as a value a hot path keeps at hand (`World` holds one): every read of the static `table` first
     /// calls the runtime to check that it is initialised.
